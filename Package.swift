@@ -1,0 +1,69 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "vpc",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vpc", targets: ["vpc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // EC2 request and response shapes generated from botocore's model
+        // (Scripts/generate-ec2-shapes.py), with flattened-query decoding and XML encoding.
+        .target(name: "EC2Shapes", swiftSettings: swiftSettings),
+        // Resources, typed ids, CIDR math, AWS invariants and error codes. Pure.
+        .target(name: "VPCModel", dependencies: ["EC2Shapes"], swiftSettings: swiftSettings),
+        // The durable-store protocol that every backend implements.
+        .target(name: "VPCStore", swiftSettings: swiftSettings),
+        // SQLite (GRDB, WAL, synchronous commits): the embedded default store.
+        .target(name: "VPCStoreSQLite", dependencies: [
+            "VPCStore", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: swiftSettings),
+        // The EC2 actions as typed functions over the model and a store.
+        .target(name: "VPCControlPlane", dependencies: [
+            "VPCModel", "VPCStore", "EC2Shapes",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        // Wire protocol: form decoding, SigV4, error envelope. No HTTP server.
+        .target(name: "EC2Query", dependencies: [
+            "EC2Shapes", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
+        // The HTTP server: routes, authentication, throttling, action dispatch.
+        .target(name: "VPCAPI", dependencies: [
+            "EC2Query", "VPCControlPlane", "VPCModel", "EC2Shapes", "VPCStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        .executableTarget(name: "vpc", dependencies: [
+            "VPCAPI", "VPCControlPlane", "VPCStoreSQLite", "VPCStore", "VPCModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+
+        .testTarget(name: "EC2ShapesTests", dependencies: ["EC2Shapes"], swiftSettings: swiftSettings),
+        .testTarget(name: "VPCModelTests", dependencies: ["VPCModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "EC2QueryTests", dependencies: ["EC2Query"], swiftSettings: swiftSettings),
+        .testTarget(name: "VPCControlPlaneTests", dependencies: [
+            "VPCControlPlane", "VPCModel", "VPCStore", "VPCStoreSQLite", "EC2Shapes",
+        ], swiftSettings: swiftSettings),
+        .testTarget(name: "VPCAPITests", dependencies: [
+            "VPCAPI", "EC2Query", "VPCControlPlane", "VPCStoreSQLite",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,5 @@
+import Hummingbird
+import GRDB
+import Crypto
+import ArgumentParser
+print("x")
