@@ -1,0 +1,48 @@
+public import EC2Shapes
+public import VPCModel
+
+/// Allocations that must be unique across every account and region.
+public struct GlobalAllocations: Sendable {
+    /// VPC network ids (Geneve VNIs) in use.
+    public var networkIDs: Set<UInt32> = []
+    /// Elastic IPs handed out from the public pool.
+    public var publicIPs: Set<UInt32> = []
+    /// Amazon-provided IPv6 /56 blocks, by their top 56 bits.
+    public var ipv6Blocks: Set<UInt64> = []
+
+    public init() {}
+}
+
+/// The settings every operation reads.
+public struct ControlPlaneOptions: Sendable {
+    public var quotas = Quotas()
+    public var catalog = RegionCatalog.standard
+    /// Where Elastic IPs come from.
+    public var publicAddressPool = IPv4CIDR("198.18.0.0/15")!
+    /// Where Amazon-provided IPv6 /56s come from.
+    public var ipv6Pool = IPv6CIDR("2600:1f18::/32")!
+
+    public init() {}
+}
+
+/// One write: the region state of the calling account, changed in place; what
+/// it changed is committed to the store as one unit, or undone.
+public struct Transaction: Sendable {
+    public var state: RegionState
+    public var global: GlobalAllocations
+    public let now: EC2Timestamp
+    public let options: ControlPlaneOptions
+    public let region: RegionCatalog.Region
+
+    public init(state: RegionState, global: GlobalAllocations, now: EC2Timestamp,
+                options: ControlPlaneOptions, region: RegionCatalog.Region) {
+        self.state = state
+        self.global = global
+        self.now = now
+        self.options = options
+        self.region = region
+    }
+
+    public var account: String { state.account }
+    public var quotas: Quotas { options.quotas }
+}

@@ -1,0 +1,51 @@
+/// One durable record: a resource (or bookkeeping entry) of one account and region,
+/// its body opaque bytes the control plane encodes.
+public struct StoredRecord: Sendable, Equatable {
+    public var account: String
+    public var region: String
+    public var kind: String
+    public var id: String
+    public var body: [UInt8]
+
+    public init(account: String, region: String, kind: String, id: String, body: [UInt8]) {
+        self.account = account
+        self.region = region
+        self.kind = kind
+        self.id = id
+        self.body = body
+    }
+}
+
+/// One change in a commit: a record written whole, or removed.
+public enum RecordChange: Sendable, Equatable {
+    case put(StoredRecord)
+    case delete(account: String, region: String, kind: String, id: String)
+}
+
+/// An access key the server accepts, and the account it acts for.
+public struct AccessKey: Sendable, Equatable {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+    public var account: String
+    public var userName: String
+
+    public init(accessKeyId: String, secretAccessKey: String, account: String, userName: String) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.account = account
+        self.userName = userName
+    }
+}
+
+/// The durable state behind the control plane. A `commit` either applies every
+/// change or none, and returns only once they are durable: the API acknowledges
+/// nothing before. SQLite is the embedded default; a shared backend (PostgreSQL)
+/// implements the same protocol.
+public protocol Store: Sendable {
+    func loadRecords() throws -> [StoredRecord]
+    func commit(_ changes: [RecordChange]) throws
+    /// Removes every resource record (`/_vpc/reset`); access keys stay.
+    func deleteAllRecords() throws
+    func loadAccessKeys() throws -> [AccessKey]
+    func saveAccessKey(_ key: AccessKey) throws
+}

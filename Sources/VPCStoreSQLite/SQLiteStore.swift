@@ -1,0 +1,82 @@
+public import VPCStore
+import GRDB
+import Foundation
+
+/// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a
+/// commit that returned survives a crash or power loss.
+public final class SQLiteStore: Store {
+    private let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        queue = try DatabaseQueue(path: path, configuration: config)
+        try Self.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE records (
+                    account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+                    body BLOB NOT NULL, PRIMARY KEY (account, region, kind, id)) WITHOUT ROWID;
+                CREATE TABLE access_keys (
+                    access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, account TEXT NOT NULL,
+                    user_name TEXT NOT NULL);
+                """)
+        }
+        return m
+    }
+
+    public func loadRecords() throws -> [StoredRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT account, region, kind, id, body FROM records").map { row in
+                let body: Data = row[4]
+                return StoredRecord(account: row[0], region: row[1], kind: row[2], id: row[3], body: [UInt8](body))
+            }
+        }
+    }
+
+    public func commit(_ changes: [RecordChange]) throws {
+        guard !changes.isEmpty else { return }
+        try queue.write { db in
+            let put = try db.cachedStatement(sql:
+                "INSERT OR REPLACE INTO records (account, region, kind, id, body) VALUES (?, ?, ?, ?, ?)")
+            let delete = try db.cachedStatement(sql:
+                "DELETE FROM records WHERE account = ? AND region = ? AND kind = ? AND id = ?")
+            for change in changes {
+                switch change {
+                case .put(let r):
+                    try put.execute(arguments: [r.account, r.region, r.kind, r.id, Data(r.body)])
+                case .delete(let account, let region, let kind, let id):
+                    try delete.execute(arguments: [account, region, kind, id])
+                }
+            }
+        }
+    }
+
+    public func deleteAllRecords() throws {
+        try queue.write { db in try db.execute(sql: "DELETE FROM records") }
+    }
+
+    public func loadAccessKeys() throws -> [AccessKey] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT access_key_id, secret, account, user_name FROM access_keys").map {
+                AccessKey(accessKeyId: $0[0], secretAccessKey: $0[1], account: $0[2], userName: $0[3])
+            }
+        }
+    }
+
+    public func saveAccessKey(_ key: AccessKey) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO access_keys VALUES (?, ?, ?, ?)",
+                           arguments: [key.accessKeyId, key.secretAccessKey, key.account, key.userName])
+        }
+    }
+}
