@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // EC2 request and response shapes generated from botocore's model
@@ -46,10 +47,12 @@ let package = Package(
         .target(name: "VPCAPI", dependencies: [
             "EC2Query", "VPCControlPlane", "VPCModel", "EC2Shapes", "VPCStore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "vpc", dependencies: [
-            "VPCAPI", "VPCControlPlane", "VPCStoreSQLite", "VPCStore", "VPCModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            "VPCAPI", "VPCControlPlane", "VPCStoreSQLite", "VPCStore", "VPCModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -6,11 +6,13 @@ VPC_E2E_ENDPOINT unset -> start our server (VPC_BIN, default <repo>/.build/debug
 import json
 import os
 import subprocess
-import urllib.request
 
 import pytest
 
-from helpers import ACCOUNTS, EXTERNAL, REGION, CLIError, OurServer, make_client
+from helpers import ACCOUNTS, EXTERNAL, REGION, CLIError, OurServer, do_reset, make_client
+
+# VPC_E2E_RUN_OURS=1 runs `ours` tests against an external endpoint anyway (to see where it differs).
+RUN_OURS = os.environ.get("VPC_E2E_RUN_OURS") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -33,27 +35,20 @@ def endpoint(server):
     return server["endpoint"]
 
 
-def do_reset(server):
-    path = "/moto-api/reset" if server["external"] else "/_vpc/reset"
-    req = urllib.request.Request(server["endpoint"] + path, data=b"", method="POST")
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        assert resp.status in (200, 204), resp.status
-
-
 @pytest.fixture(autouse=True)
-def reset(request, server):
+def reset(request):
     """Every test starts from the first-start state (one default VPC per region)."""
-    if request.node.get_closest_marker("ours") and server["external"]:
+    if request.node.get_closest_marker("ours") and EXTERNAL and not RUN_OURS:
         pytest.skip("needs our server (marked `ours`)")
-    if request.node.get_closest_marker("own_server"):
-        yield  # the test starts its own server
+    if request.node.get_closest_marker("own_server") or request.node.get_closest_marker("no_reset"):
+        yield  # the test starts its own server, or its module resets once for a shared world
         return
-    do_reset(server)
+    do_reset(request.getfixturevalue("server"))
     yield
 
 
 def pytest_collection_modifyitems(config, items):
-    if not EXTERNAL:
+    if not EXTERNAL or RUN_OURS:
         return
     skip = pytest.mark.skip(reason="marked `ours`: runs only against our server")
     for item in items:

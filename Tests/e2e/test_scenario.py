@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import is_external, tags_of
+from helpers import is_external, parse_error, signed_request, tags_of
 
 STRICT = not is_external()
 
@@ -200,9 +200,10 @@ def test_pagination_vpcs_and_security_groups(ec2_a):
     pages = list(ec2_a.get_paginator("describe_vpcs").paginate(PaginationConfig={"PageSize": 5}))
     ids = [v["VpcId"] for p in pages for v in p["Vpcs"]]
     assert len(ids) == len(set(ids)) == 5 and created <= set(ids)
-    with pytest.raises(ClientError) as e:  # DescribeVpcs MaxResults is 5-1000
-        ec2_a.describe_vpcs(MaxResults=4)
-    assert code(e) == "InvalidParameterValue"
+    # DescribeVpcs MaxResults is 5-1000 (botocore refuses 4 itself, so send it raw).
+    r = signed_request(ec2_a.meta.endpoint_url, {"Action": "DescribeVpcs", "Version": "2016-11-15",
+                                                  "MaxResults": "4"})
+    assert r.status_code == 400 and parse_error(r)[0] == "InvalidParameterValue"
 
     vpc_id = sorted(created)[0]
     groups = {ec2_a.create_security_group(VpcId=vpc_id, GroupName=f"g{i}", Description="d")["GroupId"]
@@ -521,8 +522,9 @@ def test_network_interfaces_and_addresses(ec2_a):
         assert_usable_ip(primary, cidr)
     else:
         assert ipaddress.ip_address(primary) in ipaddress.ip_network(cidr)
-    fixed = ec2_a.create_network_interface(SubnetId=subnet_id, PrivateIpAddress="10.0.1.10")
-    assert fixed["NetworkInterface"]["PrivateIpAddress"] == "10.0.1.10"
+    fixed_ip = "10.0.1.10" if primary != "10.0.1.10" else "10.0.1.11"
+    fixed = ec2_a.create_network_interface(SubnetId=subnet_id, PrivateIpAddress=fixed_ip)
+    assert fixed["NetworkInterface"]["PrivateIpAddress"] == fixed_ip
 
     before = ec2_a.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"]
     assigned = ec2_a.assign_private_ip_addresses(NetworkInterfaceId=eni_id,
@@ -532,7 +534,9 @@ def test_network_interfaces_and_addresses(ec2_a):
     ips = desc["PrivateIpAddresses"]
     assert [i["PrivateIpAddress"] for i in ips if i["Primary"]] == [primary]
     secondary = [i["PrivateIpAddress"] for i in ips if not i["Primary"]]
-    assert len(secondary) == 2 and len({primary, "10.0.1.10", *secondary}) == 4
+    assert len(secondary) == 2
+    if STRICT:  # moto may hand out the same address twice
+        assert len({primary, fixed_ip, *secondary}) == 4
     for ip in secondary:
         if STRICT:
             assert_usable_ip(ip, cidr)
@@ -543,8 +547,11 @@ def test_network_interfaces_and_addresses(ec2_a):
 
     ec2_a.unassign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=[secondary[0]])
     ips = ec2_a.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
-    assert sorted(i["PrivateIpAddress"] for i in ips["PrivateIpAddresses"]) == \
-        sorted([primary, secondary[1]])
+    remaining = sorted(i["PrivateIpAddress"] for i in ips["PrivateIpAddresses"])
+    if STRICT:
+        assert remaining == sorted([primary, secondary[1]])
+    else:
+        assert primary in remaining and len(remaining) in (1, 2)
 
     v6 = ec2_a.assign_ipv6_addresses(NetworkInterfaceId=eni_id, Ipv6AddressCount=1)
     assert len(v6["AssignedIpv6Addresses"]) == 1
@@ -650,13 +657,12 @@ def test_managed_prefix_list(ec2_a):
         assert code(e) in ("PrefixListVersionMismatch", "IncorrectState", "InvalidParameterValue")
 
     ec2_a.delete_managed_prefix_list(PrefixListId=pl_id)
-    if STRICT:  # moto keeps describing a deleted list (state delete-complete)
-        with pytest.raises(ClientError) as e:
-            ec2_a.describe_managed_prefix_lists(PrefixListIds=[pl_id])
-        assert code(e) == "InvalidPrefixListID.NotFound"
-    else:
+    # Gone, or (AWS may keep it visible for a while, moto does) in state delete-complete.
+    try:
         left = ec2_a.describe_managed_prefix_lists(PrefixListIds=[pl_id])["PrefixLists"]
         assert all(p["State"] == "delete-complete" for p in left)
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"
 
 
 def test_tags(ec2_a):

@@ -61,12 +61,12 @@ public struct PrefixListRecord: Sendable, Codable, Equatable {
 /// A ClientToken already used in this account and region: what was asked and what was answered.
 public struct ClientTokenRecord: Sendable, Codable, Equatable {
     public var action: String
-    public var parametersDigest: String
+    public var parameters: String
     public var response: [UInt8]
 
-    public init(action: String, parametersDigest: String, response: [UInt8]) {
+    public init(action: String, parameters: String, response: [UInt8]) {
         self.action = action
-        self.parametersDigest = parametersDigest
+        self.parameters = parameters
         self.response = response
     }
 }

@@ -1,0 +1,54 @@
+public import Hummingbird
+public import Logging
+import NIOCore
+import HTTPTypes
+import VPCControlPlane
+import Foundation
+
+/// Request context that remembers the caller's address (for the audit trail).
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// EC2 requests are small; 1 MiB is plenty and bounds memory per request.
+    public var maxUploadSize: Int { 1 << 20 }
+}
+
+/// The HTTP front: routes `/` to the EC2 endpoint and, when enabled, `/_vpc/reset`.
+public enum APIServer {
+    public static func router(service: EC2Service, enableReset: Bool, logger: Logger) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        let handler: @Sendable (Request, APIRequestContext) async throws -> Response = { request, context in
+            let started = ContinuousClock.now
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            // HTTPTypes moves Host into the :authority pseudo-header; SigV4 signs it as `host`.
+            var headers: [(name: String, value: String)] = request.head.authority.map { [("host", $0)] } ?? []
+            for field in request.headers { headers.append((field.name.rawName, field.value)) }
+            let apiRequest = APIRequest(
+                method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                headers: headers, body: Array(buffer: body), sourceIP: context.remoteAddress)
+            let response = service.handle(apiRequest)
+            let elapsed = ContinuousClock.now - started
+            logger.info("\(apiRequest.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))ms")
+            return Response(
+                status: .init(code: response.status),
+                headers: [.contentType: "text/xml;charset=UTF-8", HTTPField.Name("x-amzn-RequestId")!: response.requestId],
+                body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        }
+        router.post("/", use: handler)
+        router.get("/", use: handler)
+        if enableReset {
+            router.post("/_vpc/reset") { _, _ -> Response in
+                try service.controlPlane.reset()
+                logger.info("POST /_vpc/reset status=200")
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"reset\":true}\n")))
+            }
+        }
+        return router
+    }
+}

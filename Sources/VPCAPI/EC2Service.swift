@@ -1,0 +1,126 @@
+public import EC2Query
+public import EC2Shapes
+public import VPCControlPlane
+public import VPCModel
+import Foundation
+import VPCStore
+
+/// An HTTP request as the EC2 endpoint sees it: what SigV4 signs, plus the caller.
+public struct APIRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var sourceIP: String
+
+    public init(method: String, path: String, query: String, headers: [(name: String, value: String)],
+                body: [UInt8], sourceIP: String) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.sourceIP = sourceIP
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name }?.value
+    }
+}
+
+/// The answer, with what the access log and the audit trail record of it.
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var body: [UInt8]
+    public var requestId: String
+    public var action: String?
+    public var account: String?
+    public var errorCode: String?
+}
+
+/// The EC2 Query endpoint: authenticates, throttles, decodes, dispatches to the
+/// control plane and renders the XML answer or the EC2 error envelope.
+public struct EC2Service: Sendable {
+    public let controlPlane: ControlPlane
+    public let credentials: Credentials
+    public let verifier: SigV4Verifier
+    public let throttle: Throttle
+    public let actions: ActionTable
+    let clock: @Sendable () -> Double
+
+    /// Parameters that belong to the protocol, not to an action.
+    static let protocolParameters: Set<String> = [
+        "Action", "Version", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+        "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", "AWSAccessKeyId",
+    ]
+
+    public init(controlPlane: ControlPlane, credentials: Credentials, maxClockSkew: Double = 900,
+                throttle: Throttle = Throttle(), actions: ActionTable = .ec2,
+                clock: (@Sendable () -> Double)? = nil) {
+        self.controlPlane = controlPlane
+        self.credentials = credentials
+        self.throttle = throttle
+        self.actions = actions
+        self.clock = clock ?? { Date().timeIntervalSince1970 }
+        self.verifier = SigV4Verifier(maxClockSkew: maxClockSkew) { [credentials] in
+            credentials.key($0)?.secretAccessKey
+        }
+    }
+
+    public func handle(_ request: APIRequest) -> APIResponse {
+        let requestId = UUID().uuidString.lowercased()
+        var response = APIResponse(status: 200, body: [], requestId: requestId)
+        do {
+            var parameters = FormDecoding.pairs(request.query)
+            if request.method == "POST" {
+                parameters += FormDecoding.pairs(String(decoding: request.body, as: UTF8.self))
+            }
+            response.action = parameters.last { $0.0 == "Action" }?.1
+
+            let identity: SigV4Identity
+            do {
+                identity = try verifier.verify(
+                    SigV4Request(method: request.method, path: request.path, query: request.query,
+                                 headers: request.headers, body: request.body),
+                    now: clock())
+            } catch {
+                throw EC2Error(error.code, error.message, httpStatus: error.code == "RequestExpired" ? 400 : 401)
+            }
+            guard identity.service == "ec2", let key = credentials.key(identity.accessKeyId) else {
+                throw EC2Error("AuthFailure", "AWS was not able to validate the provided access credentials",
+                               httpStatus: 401)
+            }
+            response.account = key.account
+
+            guard let action = response.action else { throw EC2Error.missingParameter("Action") }
+            guard let entry = actions.entry(action) else {
+                throw EC2Error("InvalidAction", "The action \(action) is not valid for this web service.")
+            }
+            let actionParameters = parameters.filter { !Self.protocolParameters.contains($0.0) }
+            let bucket: Throttle.Bucket = switch entry.category {
+            case .describe: actionParameters.isEmpty ? .describeUnfiltered : .describe
+            case .mutating: .mutating
+            case .securityGroupRules: .securityGroupRules
+            }
+            guard throttle.admit(account: key.account, region: identity.region, bucket: bucket, now: clock()) else {
+                throw EC2Error.throttled
+            }
+            let canonical = actionParameters.filter { $0.0 != "ClientToken" && $0.0 != "DryRun" }
+                .map { $0.0 + "=" + $0.1 }.sorted().joined(separator: "&")
+            let call = CallContext(account: key.account, region: identity.region, canonicalParameters: canonical)
+            let result = try entry.run(QueryNode(parameters: actionParameters), call, controlPlane)
+            response.body = EC2Response.success(action: action, requestId: requestId, result: result)
+        } catch let error as EC2Error {
+            response.status = error.httpStatus
+            response.errorCode = error.code
+            response.body = EC2Response.error(code: error.code, message: error.message, requestId: requestId)
+        } catch {
+            response.status = 500
+            response.errorCode = "InternalError"
+            response.body = EC2Response.error(code: "InternalError", message: "An internal error has occurred",
+                                              requestId: requestId)
+        }
+        return response
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import VPCAPI
+import VPCStore
+import VPCStoreSQLite
+
+/// The server's data directory: the SQLite store and the generated credentials file.
+enum DataDirectory {
+    static let defaultAccount = "123456789012"
+
+    static var defaultPath: String {
+        if let env = ProcessInfo.processInfo.environment["VPC_DATA_DIR"] { return env }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".vpc").path
+    }
+
+    static func openStore(_ dir: String) throws -> SQLiteStore {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        return try SQLiteStore(path: (dir as NSString).appendingPathComponent("vpc.sqlite"))
+    }
+
+    /// On a first start without `--credentials`, creates one admin key for the
+    /// default account with a random secret, written to `<dir>/credentials` (0600)
+    /// in the AWS CLI's format. Returns the file's path when it created one.
+    static func ensureCredentials(_ credentials: Credentials, dir: String) throws -> String? {
+        guard credentials.isEmpty else { return nil }
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        let keyId = "AKIA" + String((0..<16).map { _ in alphabet[Int(rng.next() % 32)] })
+        let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let secret = String((0..<40).map { _ in secretAlphabet[Int(rng.next() % 64)] })
+        try credentials.provision(AccessKey(accessKeyId: keyId, secretAccessKey: secret, account: defaultAccount,
+                                            userName: "admin"))
+        let path = (dir as NSString).appendingPathComponent("credentials")
+        let text = "[default]\naws_access_key_id = \(keyId)\naws_secret_access_key = \(secret)\n# account \(defaultAccount)\n"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        return path
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import VPCAPI
+import VPCStore
+
+/// The options `vpc serve` (and later `vpc up`) share.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to listen on, HOST:PORT.")
+    var listen = "127.0.0.1:9001"
+
+    @Option(help: "Directory for the state (SQLite) and generated credentials.")
+    var dataDir = DataDirectory.defaultPath
+
+    @Option(name: .customLong("credentials"),
+            help: "Provision an access key at start: KEY:SECRET[:ACCOUNT_ID] (repeatable; account defaults to 123456789012).")
+    var credentials: [String] = []
+
+    @Flag(help: "Expose POST /_vpc/reset, which restores every region to its first-start state.")
+    var enableReset = false
+
+    @Option(help: "Largest accepted difference between a request's signing time and now, in seconds.")
+    var maxClockSkew: Double = 900
+
+    @Flag(help: "Turn API throttling off.")
+    var noThrottle = false
+
+    @Option(help: "Describe bucket, MAX:REFILL_PER_SECOND (default 100:20).")
+    var throttleDescribe: String?
+
+    @Option(help: "Unfiltered Describe bucket, MAX:REFILL_PER_SECOND (default 50:10).")
+    var throttleDescribeUnfiltered: String?
+
+    @Option(help: "Mutating-call bucket, MAX:REFILL_PER_SECOND (default 50:5).")
+    var throttleMutate: String?
+
+    @Option(help: "Security-group rule bucket, MAX:REFILL_PER_SECOND (default 50:5).")
+    var throttleSecurityGroupRules: String?
+
+    func validate() throws {
+        _ = try hostAndPort()
+        _ = try throttleLimits()
+        _ = try accessKeys()
+    }
+
+    func hostAndPort() throws -> (String, Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw ValidationError("--listen must be HOST:PORT, got '\(listen)'")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    func throttleLimits() throws -> Throttle.Limits {
+        var limits = Throttle.Limits()
+        limits.enabled = !noThrottle
+        for (text, bucket) in [(throttleDescribe, Throttle.Bucket.describe),
+                               (throttleDescribeUnfiltered, .describeUnfiltered),
+                               (throttleMutate, .mutating), (throttleSecurityGroupRules, .securityGroupRules)] {
+            guard let text else { continue }
+            guard let rate = Throttle.Rate(text) else { throw ValidationError("throttle rates are MAX:REFILL, got '\(text)'") }
+            limits.rates[bucket] = rate
+        }
+        return limits
+    }
+
+    func accessKeys() throws -> [AccessKey] {
+        try credentials.map { text in
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--credentials must be KEY:SECRET[:ACCOUNT_ID]")
+            }
+            let account = parts.count == 3 ? parts[2] : DataDirectory.defaultAccount
+            guard account.count == 12, account.allSatisfy(\.isNumber) else {
+                throw ValidationError("an account id is 12 digits, got '\(account)'")
+            }
+            return AccessKey(accessKeyId: parts[0], secretAccessKey: parts[1], account: account, userName: "admin")
+        }
+    }
+}

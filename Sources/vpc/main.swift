@@ -1,5 +1,0 @@
-import Hummingbird
-import GRDB
-import Crypto
-import ArgumentParser
-print("x")
