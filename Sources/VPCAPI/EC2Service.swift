@@ -87,7 +87,9 @@ public struct EC2Service: Sendable {
             } catch {
                 throw EC2Error(error.code, error.message, httpStatus: error.code == "RequestExpired" ? 400 : 401)
             }
-            guard identity.service == "ec2", let key = credentials.key(identity.accessKeyId) else {
+            // This server issues no temporary credentials, so a session token is never ours.
+            guard identity.service == "ec2", identity.sessionToken == nil,
+                  let key = credentials.key(identity.accessKeyId) else {
                 throw EC2Error("AuthFailure", "AWS was not able to validate the provided access credentials",
                                httpStatus: 401)
             }

@@ -18,6 +18,7 @@ enum SigV4Bytes {
     static let hexLower: [UInt8] = Array("0123456789abcdef".utf8)
     static let hexUpper: [UInt8] = Array("0123456789ABCDEF".utf8)
     static let algorithm = "AWS4-HMAC-SHA256"
+    static let algorithmBytes: [UInt8] = Array(algorithm.utf8)
     static let terminator = "aws4_request"
     static let emptyBodyHash: [UInt8] = Array("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".utf8)
 
@@ -138,14 +139,6 @@ enum SigV4Bytes {
         return hex(digest)
     }
 
-    /// Byte-wise equality with an ASCII literal (no grapheme breaking, no bridging).
-    @inline(__always)
-    static func equals(_ s: Substring, _ literal: StaticString) -> Bool {
-        let u = s.utf8
-        guard u.count == literal.utf8CodeUnitCount else { return false }
-        return u.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
     /// Splits on an ASCII byte, keeping empty pieces. Works on UTF-8, not Characters.
     static func split(_ s: Substring, _ separator: UInt8) -> [Substring] {
         var out: [Substring] = []
@@ -169,35 +162,52 @@ enum SigV4Bytes {
         s.utf8.firstIndex(of: byte)
     }
 
-    /// Drops leading and trailing ASCII spaces.
-    @inline(__always)
-    static func trimSpaces(_ s: Substring) -> Substring {
-        let u = s.utf8
-        var a = u.startIndex
-        var b = u.endIndex
-        while a != b && u[a] == 0x20 { u.formIndex(after: &a) }
-        while a != b && u[u.index(before: b)] == 0x20 { u.formIndex(before: &b) }
-        return s[a..<b]
+    /// Lowercase-hex → bytes; nil unless exactly `count` bytes of lowercase hex.
+    static func decodeLowerHex(_ u: ArraySlice<UInt8>, count: Int) -> [UInt8]? {
+        guard u.count == count * 2 else { return nil }
+        return u.withUnsafeBufferPointer { src -> [UInt8]? in
+            var ok = true
+            let out = [UInt8](unsafeUninitializedCapacity: count) { dst, n in
+                @inline(__always) func nibble(_ b: UInt8) -> UInt8 {
+                    let d = b &- UInt8(ascii: "0")
+                    if d < 10 { return d }
+                    let l = b &- UInt8(ascii: "a")
+                    if l < 6 { return l + 10 }
+                    ok = false
+                    return 0
+                }
+                for i in 0..<count { dst[i] = nibble(src[2 * i]) << 4 | nibble(src[2 * i + 1]) }
+                n = count
+            }
+            return ok ? out : nil
+        }
+    }
+}
+
+/// The SignedHeaders value as sent (line 6 of the canonical request) and the ranges of its names.
+struct SigV4SignedHeaders {
+    var line: [UInt8]
+    var ranges: [Range<Int>]
+
+    /// Splits on ';'. Nil when a name is empty.
+    init?(line: [UInt8]) {
+        self.line = line
+        ranges = []
+        var start = 0
+        for i in 0...line.count where i == line.count || line[i] == UInt8(ascii: ";") {
+            if i == start { return nil }
+            ranges.append(start..<i)
+            start = i + 1
+        }
     }
 
-    /// Lowercase-hex string → bytes; nil unless exactly `count` bytes of lowercase hex.
-    static func decodeLowerHex(_ s: some StringProtocol, count: Int) -> [UInt8]? {
-        let u = s.utf8
-        guard u.count == count * 2 else { return nil }
-        var out = [UInt8](repeating: 0, count: count)
-        var i = 0
-        var hi: UInt8 = 0
-        for b in u {
-            let v: UInt8
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = b - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = b - UInt8(ascii: "a") + 10
-            default: return nil
-            }
-            if i & 1 == 0 { hi = v } else { out[i >> 1] = hi << 4 | v }
-            i += 1
-        }
-        return out
+    init(names: [String]) {
+        self.init(line: Array(names.joined(separator: ";").utf8))!
+    }
+
+    func contains(_ name: StaticString) -> Bool {
+        let n = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        return ranges.contains { line[$0].elementsEqual(n) }
     }
 }
 
@@ -314,6 +324,24 @@ enum SigV4Canonical {
     /// Appends `value` trimmed, with runs of whitespace collapsed to one space.
     @inline(__always)
     static func appendHeaderValue(_ value: String, to buf: inout [UInt8]) {
+        // Fast path (nearly every header): nothing to trim or collapse → one bulk copy.
+        var clean = true
+        var prevSpace = true  // a leading space is not clean
+        for b in value.utf8 {
+            if b == 0x20 {
+                if prevSpace { clean = false; break }
+                prevSpace = true
+            } else if b == 0x09 || b == 0x0A || b == 0x0D {
+                clean = false
+                break
+            } else {
+                prevSpace = false
+            }
+        }
+        if clean && (!prevSpace || value.isEmpty) {
+            buf.append(contentsOf: value.utf8)
+            return
+        }
         var pendingSpace = false
         var started = false
         for b in value.utf8 {
@@ -327,38 +355,39 @@ enum SigV4Canonical {
         }
     }
 
+    /// Case-insensitive match of a received header name against a lowercase signed name.
     @inline(__always)
-    static func nameMatches(_ name: String, _ lowered: Substring) -> Bool {
+    static func nameMatches(_ name: String, _ signed: ArraySlice<UInt8>) -> Bool {
         let a = name.utf8
-        let b = lowered.utf8
-        guard a.count == b.count else { return false }
-        var ib = b.startIndex
+        guard a.count == signed.count else { return false }
+        var i = signed.startIndex
         for x in a {
-            if SigV4Bytes.lower(x) != b[ib] { return false }
-            ib = b.index(after: ib)
+            if SigV4Bytes.lower(x) != signed[i] { return false }
+            i += 1
         }
         return true
     }
 
     /// Builds the full canonical request.
-    /// - Parameters:
-    ///   - signedHeaders: lowercase header names, in the order they appear in SignedHeaders.
-    ///   - signedHeadersLine: the SignedHeaders value as it goes on line 6 (names joined by ';').
     static func canonicalRequest(
         method: String, path: String, normalizePath: Bool, query: [SigV4QueryPair],
-        headers: [(name: String, value: String)], signedHeaders: [Substring],
-        signedHeadersLine: Substring, payloadHash: [UInt8]
+        headers: [(name: String, value: String)], signedHeaders: SigV4SignedHeaders, payloadHash: [UInt8]
     ) -> [UInt8] {
+        var capacity = method.utf8.count + path.utf8.count * 3 + signedHeaders.line.count * 2 + 80
+        for p in query { capacity += p.key.count + p.value.count + 2 }
+        for h in headers { capacity += h.value.utf8.count + 1 }
         var buf: [UInt8] = []
-        buf.reserveCapacity(256 + path.utf8.count * 3 + query.count * 48 + signedHeaders.count * 64)
+        buf.reserveCapacity(capacity)
         buf.append(contentsOf: method.utf8)
         buf.append(SigV4Bytes.newline)
         appendCanonicalURI(path, normalize: normalizePath, to: &buf)
         buf.append(SigV4Bytes.newline)
         appendCanonicalQuery(query, to: &buf)
         buf.append(SigV4Bytes.newline)
-        for name in signedHeaders {
-            buf.append(contentsOf: name.utf8)
+        let line = signedHeaders.line
+        for r in signedHeaders.ranges {
+            let name = line[r]
+            buf.append(contentsOf: name)
             buf.append(UInt8(ascii: ":"))
             var first = true
             for h in headers where nameMatches(h.name, name) {
@@ -369,20 +398,20 @@ enum SigV4Canonical {
             buf.append(SigV4Bytes.newline)
         }
         buf.append(SigV4Bytes.newline)
-        buf.append(contentsOf: signedHeadersLine.utf8)
+        buf.append(contentsOf: line)
         buf.append(SigV4Bytes.newline)
         buf.append(contentsOf: payloadHash)
         return buf
     }
 
-    static func stringToSign(amzDate: Substring, scope: Substring, canonicalRequest: [UInt8]) -> [UInt8] {
+    static func stringToSign(amzDate: String, scope: some Collection<UInt8>, canonicalRequest: [UInt8]) -> [UInt8] {
         var buf: [UInt8] = []
-        buf.reserveCapacity(17 + 17 + scope.utf8.count + 1 + 64)
-        buf.append(contentsOf: SigV4Bytes.algorithm.utf8)
+        buf.reserveCapacity(17 + 17 + scope.count + 1 + 64)
+        buf.append(contentsOf: SigV4Bytes.algorithmBytes)
         buf.append(SigV4Bytes.newline)
         buf.append(contentsOf: amzDate.utf8)
         buf.append(SigV4Bytes.newline)
-        buf.append(contentsOf: scope.utf8)
+        buf.append(contentsOf: scope)
         buf.append(SigV4Bytes.newline)
         buf.append(contentsOf: SigV4Bytes.hex(canonicalRequest.withUnsafeBytes { SigV4Bytes.sha256($0) }))
         return buf
@@ -414,11 +443,15 @@ enum SigV4Canonical {
     }
 
     /// Constant-time comparison of a computed MAC with the 32 bytes the client sent.
-    static func constantTimeEquals(_ mac: SHA256Digest, _ provided: [UInt8]) -> Bool {
+    static func constantTimeEquals(_ mac: SHA256Digest, _ provided: ArraySlice<UInt8>) -> Bool {
         mac.withUnsafeBytes { computed -> Bool in
             guard computed.count == provided.count else { return false }
             var diff: UInt8 = 0
-            for i in 0..<computed.count { diff |= computed[i] ^ provided[i] }
+            var j = provided.startIndex
+            for i in 0..<computed.count {
+                diff |= computed[i] ^ provided[j]
+                j += 1
+            }
             return diff == 0
         }
     }

@@ -18,10 +18,10 @@ final class SigV4KeyCache: Sendable {
         self.capacity = capacity
     }
 
-    func key(secret: String, date: Substring, region: Substring, service: Substring) -> SigV4HMACKey {
-        let k = Key(secret: secret, date: String(date), region: String(region), service: String(service))
+    func key(secret: String, date: String, region: String, service: String) -> SigV4HMACKey {
+        let k = Key(secret: secret, date: date, region: region, service: service)
         if let hit = storage.withLock({ $0[k] }) { return hit }
-        let derived = SigV4Canonical.signingKey(secret: secret, date: date, region: region, service: service)
+        let derived = SigV4Canonical.signingKey(secret: secret, date: date[...], region: region[...], service: service[...])
         storage.withLock { cache in
             // Bounded: keys roll over daily, so dropping everything when full is good enough.
             if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }

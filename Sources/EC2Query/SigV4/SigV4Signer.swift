@@ -84,8 +84,7 @@ public struct SigV4Signer: Sendable {
     ) -> [UInt8] {
         SigV4Canonical.canonicalRequest(
             method: request.method, path: request.path, normalizePath: normalizePath, query: query,
-            headers: request.headers, signedHeaders: signedHeaders.map { $0[...] },
-            signedHeadersLine: signedHeaders.joined(separator: ";")[...],
+            headers: request.headers, signedHeaders: SigV4SignedHeaders(names: signedHeaders),
             payloadHash: SigV4Bytes.hexSHA256(request.body))
     }
 
@@ -95,7 +94,7 @@ public struct SigV4Signer: Sendable {
         let date = amzDate.prefix(8)
         let scope = "\(date)/\(region)/\(service)/\(SigV4Bytes.terminator)"
         let cr = canonicalRequest(request, signedHeaders: signedHeaders, query: query, normalizePath: normalizePath)
-        let sts = SigV4Canonical.stringToSign(amzDate: amzDate[...], scope: scope[...], canonicalRequest: cr)
+        let sts = SigV4Canonical.stringToSign(amzDate: amzDate, scope: scope.utf8, canonicalRequest: cr)
         let key = SigV4Canonical.signingKey(
             secret: credentials.secretAccessKey, date: date, region: region[...], service: service[...])
         return (scope, SigV4Canonical.hex(SigV4Canonical.signature(key: key, stringToSign: sts)))
