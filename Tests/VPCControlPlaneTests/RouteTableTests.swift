@@ -109,7 +109,7 @@ import VPCStore
         let otherSubnet = try f.subnet(other, "10.1.1.0/24")
         let eni = try f.networkInterface(subnetId: subnet, vpcId: vpc)
         let foreignEni = try f.networkInterface(subnetId: otherSubnet, vpcId: other)
-        try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: "192.168.0.0/16", networkInterfaceId: eni)) }
+        _ = try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: "192.168.0.0/16", networkInterfaceId: eni)) }
         #expect(errorCode { _ = try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: "172.16.0.0/12",
                                                                        networkInterfaceId: foreignEni)) } } == "InvalidParameterValue")
         #expect(errorCode { _ = try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: "172.16.0.0/12",

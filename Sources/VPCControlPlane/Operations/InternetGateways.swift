@@ -29,7 +29,7 @@ extension Transaction {
         }
         igw.attachments = [EC2.InternetGatewayAttachment(state: "available", vpcId: vpc.id)]
         state.internetGateways[r.internetGatewayId] = igw
-        setRouteState(gatewayId: r.internetGatewayId, vpcId: vpc.id, active: true)
+        setRouteState(target: r.internetGatewayId, vpcId: vpc.id, active: true)
     }
 
     /// Not while the VPC has public addresses mapped (EC2 API Reference,
@@ -46,7 +46,7 @@ extension Transaction {
         }
         igw.attachments = []
         state.internetGateways[r.internetGatewayId] = igw
-        setRouteState(gatewayId: r.internetGatewayId, vpcId: vpc.id, active: false)
+        setRouteState(target: r.internetGatewayId, vpcId: vpc.id, active: false)
     }
 
     /// Only a detached gateway can go; its gateway route-table associations go with it.
@@ -85,7 +85,7 @@ extension Transaction {
     ) throws -> EC2.DeleteEgressOnlyInternetGatewayResult {
         _ = try state.egressOnlyInternetGateways.require(r.egressOnlyInternetGatewayId, .egressOnlyInternetGateway)
         state.egressOnlyInternetGateways[r.egressOnlyInternetGatewayId] = nil
-        setRouteState(gatewayId: r.egressOnlyInternetGatewayId, vpcId: nil, active: false)
+        setRouteState(target: r.egressOnlyInternetGatewayId, vpcId: nil, active: false)
         return EC2.DeleteEgressOnlyInternetGatewayResult(returnCode: true)
     }
 }

@@ -68,7 +68,7 @@ struct RouteRequest {
 }
 
 /// A route's destination, canonicalised, to find the route it names.
-enum RouteDestination: Equatable {
+enum RouteDestination: Equatable, CustomStringConvertible {
     case ipv4(String), ipv6(String), prefixList(String)
 
     init(cidr: String?, ipv6: String?, prefixList: String?) throws {
@@ -354,14 +354,16 @@ extension Transaction {
                                                       associationState: association.associationState)
     }
 
-    /// Routes through a gateway that left the VPC stay, in the `blackhole` state; they
+    /// Routes through a target that left the VPC stay, in the `blackhole` state; they
     /// become active again if it comes back (Amazon VPC User Guide, "Route tables").
-    mutating func setRouteState(gatewayId: String, vpcId: String?, active: Bool) {
+    /// `target` is a gateway, egress-only gateway, NAT gateway or network interface id.
+    mutating func setRouteState(target: String, vpcId: String?, active: Bool) {
+        func routesThrough(_ route: EC2.Route) -> Bool {
+            [route.gatewayId, route.egressOnlyInternetGatewayId, route.natGatewayId, route.networkInterfaceId].contains(target)
+        }
         for var table in state.routeTables.values where vpcId == nil || table.vpcId == vpcId {
-            guard var routes = table.routes,
-                  routes.contains(where: { $0.gatewayId == gatewayId || $0.egressOnlyInternetGatewayId == gatewayId })
-            else { continue }
-            for i in routes.indices where routes[i].gatewayId == gatewayId || routes[i].egressOnlyInternetGatewayId == gatewayId {
+            guard var routes = table.routes, routes.contains(where: routesThrough) else { continue }
+            for i in routes.indices where routesThrough(routes[i]) {
                 routes[i].state = active ? "active" : "blackhole"
             }
             table.routes = routes
