@@ -42,6 +42,7 @@ extension Transaction {
             subnet.defaultForAz = true
             subnet.mapPublicIpOnLaunch = true
             state.subnets[subnet.subnetId!] = subnet
+            associateWithDefaultNetworkAcl(subnetId: subnet.subnetId!, vpcId: vpcId)
         }
         let igwId = ResourceID.generate("igw")
         state.internetGateways[igwId] = EC2.InternetGateway(

@@ -57,6 +57,7 @@ extension Transaction {
         let tags = try TagRules.fromSpecifications(r.tagSpecifications, resourceType: "subnet")
         let subnet = try createSubnetResource(vpcId: vpc.id, cidr: cidr, ipv6: ipv6, zone: zone, tags: tags)
         state.subnets[subnet.subnetId!] = subnet
+        associateWithDefaultNetworkAcl(subnetId: subnet.subnetId!, vpcId: vpc.id)
         var shown = state.describedSubnet(subnet)
         shown.state = "pending"
         return EC2.CreateSubnetResult(subnet: shown)
