@@ -20,6 +20,38 @@ extension ActionTable {
         t.write(EC2.DeleteSubnetRequest.self) { try $0.deleteSubnet($1) }
         t.read(EC2.DescribeSubnetsRequest.self) { try $0.describeSubnets($1) }
         t.write(EC2.ModifySubnetAttributeRequest.self) { try $0.modifySubnetAttribute($1) }
+        // Network ACLs
+        t.write(EC2.CreateNetworkAclRequest.self) { try $0.createNetworkAcl($1) }
+        t.write(EC2.DeleteNetworkAclRequest.self) { try $0.deleteNetworkAcl($1) }
+        t.read(EC2.DescribeNetworkAclsRequest.self) { try $0.describeNetworkAcls($1) }
+        t.write(EC2.CreateNetworkAclEntryRequest.self) { try $0.createNetworkAclEntry($1) }
+        t.write(EC2.ReplaceNetworkAclEntryRequest.self) { try $0.replaceNetworkAclEntry($1) }
+        t.write(EC2.DeleteNetworkAclEntryRequest.self) { try $0.deleteNetworkAclEntry($1) }
+        t.write(EC2.ReplaceNetworkAclAssociationRequest.self) { try $0.replaceNetworkAclAssociation($1) }
+        // Route tables
+        t.write(EC2.CreateRouteTableRequest.self) { try $0.createRouteTable($1) }
+        t.write(EC2.DeleteRouteTableRequest.self) { try $0.deleteRouteTable($1) }
+        t.read(EC2.DescribeRouteTablesRequest.self) { try $0.describeRouteTables($1) }
+        t.write(EC2.CreateRouteRequest.self) { try $0.createRoute($1) }
+        t.write(EC2.ReplaceRouteRequest.self) { try $0.replaceRoute($1) }
+        t.write(EC2.DeleteRouteRequest.self) { try $0.deleteRoute($1) }
+        t.write(EC2.AssociateRouteTableRequest.self) { try $0.associateRouteTable($1) }
+        t.write(EC2.DisassociateRouteTableRequest.self) { try $0.disassociateRouteTable($1) }
+        t.write(EC2.ReplaceRouteTableAssociationRequest.self) { try $0.replaceRouteTableAssociation($1) }
+        // Internet gateways and egress-only internet gateways
+        t.write(EC2.CreateInternetGatewayRequest.self) { try $0.createInternetGateway($1) }
+        t.write(EC2.AttachInternetGatewayRequest.self) { try $0.attachInternetGateway($1) }
+        t.write(EC2.DetachInternetGatewayRequest.self) { try $0.detachInternetGateway($1) }
+        t.write(EC2.DeleteInternetGatewayRequest.self) { try $0.deleteInternetGateway($1) }
+        t.read(EC2.DescribeInternetGatewaysRequest.self) { try $0.describeInternetGateways($1) }
+        t.write(EC2.CreateEgressOnlyInternetGatewayRequest.self) { try $0.createEgressOnlyInternetGateway($1) }
+        t.write(EC2.DeleteEgressOnlyInternetGatewayRequest.self) { try $0.deleteEgressOnlyInternetGateway($1) }
+        t.read(EC2.DescribeEgressOnlyInternetGatewaysRequest.self) { try $0.describeEgressOnlyInternetGateways($1) }
+        // DHCP options
+        t.write(EC2.CreateDhcpOptionsRequest.self) { try $0.createDhcpOptions($1) }
+        t.write(EC2.AssociateDhcpOptionsRequest.self) { try $0.associateDhcpOptions($1) }
+        t.write(EC2.DeleteDhcpOptionsRequest.self) { try $0.deleteDhcpOptions($1) }
+        t.read(EC2.DescribeDhcpOptionsRequest.self) { try $0.describeDhcpOptions($1) }
         return t
     }()
 }

@@ -21,7 +21,8 @@ def server():
     if EXTERNAL:
         yield {"endpoint": EXTERNAL.rstrip("/"), "external": True, "proc": None}
         return
-    srv = OurServer()
+    # Throttling off for the functional suite (test_throttle starts its own throttled server).
+    srv = OurServer(extra_args=["--no-throttle"])
     try:
         srv.start()
         yield {"endpoint": srv.endpoint, "external": False, "proc": srv}

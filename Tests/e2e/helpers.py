@@ -171,7 +171,6 @@ def signed_request(endpoint, params, account="A", secret=None, amz_date=None, me
     import urllib.parse
     from unittest import mock
 
-    import requests
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -191,8 +190,7 @@ def signed_request(endpoint, params, account="A", secret=None, amz_date=None, me
     else:
         auth.add_auth(req)
     prepared = req.prepare()
-    return requests.request(prepared.method, prepared.url, data=prepared.body,
-                            headers=dict(prepared.headers), timeout=30)
+    return http(prepared.method, prepared.url, data=prepared.body, headers=dict(prepared.headers))
 
 
 def parse_error(resp):
@@ -217,3 +215,31 @@ def do_reset(server):
     req = urllib.request.Request(server["endpoint"] + path, data=b"", method="POST")
     with urllib.request.urlopen(req, timeout=30) as resp:
         assert resp.status in (200, 204), resp.status
+
+
+class HTTPResponse:
+    """The little of a `requests` response the tests use (urllib3 ships with botocore)."""
+
+    def __init__(self, resp, sent_headers):
+        self.status_code = resp.status
+        self.content = resp.data
+        self.text = resp.data.decode("utf-8", "replace")
+        self.headers = resp.headers
+        self.request = type("SentRequest", (), {"headers": sent_headers})()
+
+
+def http(method, url, data=None, headers=None, timeout=30):
+    import urllib.parse
+
+    import urllib3
+
+    headers = dict(headers or {})
+    body = data
+    if isinstance(data, dict):
+        body = urllib.parse.urlencode(data)
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+    if isinstance(body, str):
+        body = body.encode()
+    resp = urllib3.PoolManager().request(method, url, body=body, headers=headers, timeout=timeout,
+                                         retries=False, redirect=False)
+    return HTTPResponse(resp, headers)

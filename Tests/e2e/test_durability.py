@@ -41,7 +41,7 @@ def servers():
 
 
 def start(data_dir, servers, **kw):
-    srv = OurServer(data_dir=data_dir, **kw)
+    srv = OurServer(data_dir=data_dir, extra_args=["--no-throttle"], **kw)
     servers.append(srv)
     return srv.start()
 

@@ -7,11 +7,10 @@ import urllib.parse
 
 import boto3
 import pytest
-import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from helpers import ACCOUNTS, REGION, make_client, parse_error, signed_request
+from helpers import ACCOUNTS, REGION, http, make_client, parse_error, signed_request
 
 # botocore: "max_attempts" counts retries, "total_max_attempts" counts the first try too.
 NO_RETRY = {"total_max_attempts": 1, "mode": "standard"}
@@ -54,16 +53,15 @@ def test_bad_credentials_auth_failure(endpoint, key, secret):
 @pytest.mark.ours  # moto_server does not check signatures
 def test_unsigned_and_tampered_requests(endpoint):
     body = {"Action": "DescribeVpcs", "Version": "2016-11-15"}
-    r = requests.post(endpoint + "/", data=body, timeout=10)  # no Authorization at all
+    r = http("POST", endpoint + "/", data=body)  # no Authorization at all
     assert r.status_code in (400, 401, 403)
     assert parse_error(r)[0] in ("AuthFailure", "MissingAuthenticationToken")
 
     good = signed_request(endpoint, body)
     assert good.status_code == 200 and b"DescribeVpcsResponse" in good.content
     # Replay the signed headers over a different body: signature no longer matches.
-    tampered = requests.post(endpoint + "/", data="Action=DeleteVpc&Version=2016-11-15&VpcId=vpc-1",
-                             headers={k: v for k, v in good.request.headers.items()
-                                      if k.lower() != "content-length"}, timeout=10)
+    tampered = http("POST", endpoint + "/", data="Action=DeleteVpc&Version=2016-11-15&VpcId=vpc-1",
+                    headers={k: v for k, v in good.request.headers.items() if k.lower() != "content-length"})
     assert tampered.status_code == 401 and parse_error(tampered)[0] == "AuthFailure"
 
 
@@ -85,14 +83,15 @@ def test_stale_request_expired(endpoint):
 @pytest.mark.ours  # moto_server routes a host-less presigned GET to its S3 backend
 def test_presigned_describe_vpcs(endpoint):
     ec2 = make_client(endpoint, "A")
-    url = ec2.generate_presigned_url("describe_vpcs", Params={}, ExpiresIn=300)
+    # botocore signs a presigned URL for the operation's method (POST for EC2) unless told GET.
+    url = ec2.generate_presigned_url("describe_vpcs", Params={}, ExpiresIn=300, HttpMethod="GET")
     q = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
     assert q["Action"] == ["DescribeVpcs"] and "X-Amz-Signature" in q
-    r = requests.get(url, timeout=10)
+    r = http("GET", url)
     assert r.status_code == 200, r.text
     assert b"<DescribeVpcsResponse" in r.content and b"172.31.0.0/16" in r.content
     bad = url.replace("X-Amz-Signature=", "X-Amz-Signature=0")
-    r = requests.get(bad, timeout=10)
+    r = http("GET", bad)
     assert r.status_code in (401, 403) and parse_error(r)[0] == "AuthFailure"
 
 
