@@ -236,6 +236,7 @@ import VPCStore
         let page2 = try f.read { try $0.describeSecurityGroupRules(.init(filters: [.init(name: "group-id", values: [id])], nextToken: token, maxResults: 5)) }
         #expect(page1.securityGroupRules?.count == 5 && page2.securityGroupRules?.count == 2 && page2.nextToken == nil)
         #expect(errorCode { _ = try f.read { try $0.describeSecurityGroupRules(.init(maxResults: 1001)) } } == "InvalidParameterValue")
+        #expect(errorCode { _ = try f.read { try $0.describeSecurityGroupRules(.init(nextToken: "q")) } } == "InvalidPaginationToken")
         #expect(errorCode { _ = try f.read { try $0.describeSecurityGroupRules(.init(filters: [.init(name: "vpc-id", values: ["x"])])) } }
             == "InvalidParameterValue")
         #expect(errorCode { _ = try f.read { try $0.describeSecurityGroupRules(.init(securityGroupRuleIds: ["sgr-0000000000000000a"])) } }

@@ -167,6 +167,9 @@ import VPCStore
         let token = try #require(page1.nextToken)
         let page2 = try f.read { try $0.describeSecurityGroups(.init(nextToken: token, maxResults: 5)) }
         #expect(page2.securityGroups?.count == 2)
+        #expect(errorCode { _ = try f.read { try $0.describeSecurityGroups(.init(nextToken: "zz")) } } == "InvalidPaginationToken")
+        #expect(errorCode { _ = try f.read { try $0.describeSecurityGroups(.init(groupIds: ["web"])) } } == "InvalidGroupId.Malformed")
+        #expect(errorCode { _ = try f.write { try $0.deleteSecurityGroup(.init(groupId: "sg-xyz")) } } == "InvalidGroupId.Malformed")
         #expect(Set((page1.securityGroups ?? []).map(\.groupId)).isDisjoint(with: (page2.securityGroups ?? []).map(\.groupId)))
     }
 

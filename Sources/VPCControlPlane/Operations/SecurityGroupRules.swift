@@ -158,7 +158,7 @@ enum RuleSyntax {
 extension RegionState {
     /// The group a rule call names by GroupId, or by GroupName in the default VPC.
     func targetGroup(id: String?, name: String?) throws -> SecurityGroupRecord {
-        if let id { return try securityGroups.require(id, .securityGroup) }
+        if let id { return try group(id) }
         guard let name else {
             throw EC2Error("MissingParameter", "The request must contain the parameter groupName or groupId")
         }
@@ -169,6 +169,12 @@ extension RegionState {
             throw EC2Error("InvalidGroup.NotFound", "The security group '\(name)' does not exist in default VPC '\(vpcId)'")
         }
         return group
+    }
+
+    /// A group by id: `InvalidGroupId.Malformed` for what is not an `sg-` id, else NotFound if missing.
+    func group(_ id: String) throws -> SecurityGroupRecord {
+        guard ResourceID.isWellFormed(id, prefix: "sg") else { throw EC2Error.malformed(.securityGroup, id) }
+        return try securityGroups.require(id, .securityGroup)
     }
 
     /// The rules an IpPermission asks for on `group`: one per peer, with references checked
@@ -209,10 +215,8 @@ extension RegionState {
     func referencedGroup(_ pair: EC2.UserIdGroupPair, from group: SecurityGroupRecord) throws -> SecurityGroupRecord {
         let found: SecurityGroupRecord
         if let id = pair.groupId {
-            guard pair.userId == nil || pair.userId == account, let g = securityGroups[id] else {
-                throw EC2Error.notFound(.securityGroup, id)
-            }
-            found = g
+            guard pair.userId == nil || pair.userId == account else { throw EC2Error.notFound(.securityGroup, id) }
+            found = try self.group(id)
         } else if let name = pair.groupName {
             guard pair.userId == nil || pair.userId == account,
                   let g = securityGroups.values.first(where: { $0.vpcId == group.vpcId && $0.groupName == name }) else {
@@ -298,7 +302,7 @@ extension Transaction {
 
     public mutating func authorizeSecurityGroupEgress(_ r: EC2.AuthorizeSecurityGroupEgressRequest) throws
         -> EC2.AuthorizeSecurityGroupEgressResult {
-        let group = try state.securityGroups.require(r.groupId, .securityGroup)
+        let group = try state.group(r.groupId)
         try Self.rejectLegacyEgressForm(r.cidrIp, r.ipProtocol, r.fromPort, r.toPort, r.sourceSecurityGroupName)
         let rules = try authorize(r.ipPermissions ?? [], group: group, egress: true,
                                   tagSpecifications: r.tagSpecifications)
@@ -400,7 +404,7 @@ extension Transaction {
 
     public mutating func revokeSecurityGroupEgress(_ r: EC2.RevokeSecurityGroupEgressRequest) throws
         -> EC2.RevokeSecurityGroupEgressResult {
-        let group = try state.securityGroups.require(r.groupId, .securityGroup)
+        let group = try state.group(r.groupId)
         try Self.rejectLegacyEgressForm(r.cidrIp, r.ipProtocol, r.fromPort, r.toPort, r.sourceSecurityGroupName)
         let (revoked, unknown) = try revoke(r.ipPermissions ?? [], ruleIds: r.securityGroupRuleIds, group: group,
                                             egress: true)
@@ -472,7 +476,7 @@ extension Transaction {
     /// Replaces rules' definitions in place: ids, direction and tags stay.
     public mutating func modifySecurityGroupRules(_ r: EC2.ModifySecurityGroupRulesRequest) throws
         -> EC2.ModifySecurityGroupRulesResult {
-        var group = try state.securityGroups.require(r.groupId, .securityGroup)
+        var group = try state.group(r.groupId)
         guard !r.securityGroupRules.isEmpty else { throw EC2Error.missingParameter("SecurityGroupRule") }
         for update in r.securityGroupRules {
             guard let i = group.rules.firstIndex(where: { $0.securityGroupRuleId == update.securityGroupRuleId }) else {

@@ -90,14 +90,15 @@ extension RegionState {
             throw EC2Error("InvalidParameterValue", "Value ( \(max) ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.")
         }
         let filter = try DescribeFilter(r.filters, allowed: Self.securityGroupFilters)
-        var records: [SecurityGroupRecord]
+        let records: [SecurityGroupRecord]
         let names = r.groupNames ?? []
-        if names.isEmpty {
-            records = try securityGroups.selected(r.groupIds, .securityGroup)
+        let ids = r.groupIds ?? []
+        if names.isEmpty && ids.isEmpty {
+            records = securityGroups.sorted
         } else {
             // Names select groups of the default VPC only (DescribeSecurityGroups reference).
             var byId: [String: SecurityGroupRecord] = [:]
-            for id in r.groupIds ?? [] { byId[id] = try securityGroups.require(id, .securityGroup) }
+            for id in ids { byId[id] = try group(id) }
             for name in names {
                 let g = try targetGroup(id: nil, name: name)
                 byId[g.groupId] = g
