@@ -129,11 +129,13 @@ enum RuleSyntax {
         }
     }
 
+    /// The characters EC2 allows in VPC security group names, descriptions and rule descriptions.
+    static let allowedCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-:/()#,@[]+=&;{}!$*")
+
     /// Rule descriptions: up to 255 characters from EC2's set.
     static func description(_ text: String?) throws -> String? {
         guard let text else { return nil }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-:/()#,@[]+=&;{}!$*")
-        guard text.count <= 255, text.allSatisfy(allowed.contains) else {
+        guard text.count <= 255, text.allSatisfy(allowedCharacters.contains) else {
             throw EC2Error("InvalidParameterValue",
                            "Invalid rule description. Valid descriptions are strings less than 256 characters from the following set:  a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*")
         }
@@ -364,7 +366,7 @@ extension Transaction {
         }
         try state.checkRuleQuota(Array(seen), egress: egress, limit: quotas.rulesPerSecurityGroup)
         let tags = try TagRules.fromSpecifications(tagSpecifications, resourceType: "security-group-rule") ?? []
-        let added = requested.map { rule($0, in: group, tags: tags) }
+        let added = requested.map { storedRule($0, in: group, tags: tags) }
         var updated = group
         updated.rules += added
         state.securityGroups[group.groupId] = updated
@@ -372,7 +374,7 @@ extension Transaction {
     }
 
     /// A stored rule of `group` from its definition.
-    func rule(_ requested: RequestedRule, in group: SecurityGroupRecord, tags: [EC2.Tag],
+    func storedRule(_ requested: RequestedRule, in group: SecurityGroupRecord, tags: [EC2.Tag],
               id: String = ResourceID.generate("sgr")) -> EC2.SecurityGroupRule {
         let d = requested.definition
         var rule = EC2.SecurityGroupRule(
@@ -503,7 +505,7 @@ extension Transaction {
                 throw EC2Error("InvalidPermission.Duplicate",
                                "the specified rule \"\(requested[0].definition.text)\" already exists")
             }
-            group.rules[i] = rule(requested[0], in: group, tags: old.tags ?? [], id: update.securityGroupRuleId)
+            group.rules[i] = storedRule(requested[0], in: group, tags: old.tags ?? [], id: update.securityGroupRuleId)
         }
         let definitions = group.rules.compactMap(RuleDefinition.init)
         for egress in [false, true] {

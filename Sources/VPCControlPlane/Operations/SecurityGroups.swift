@@ -46,8 +46,7 @@ extension Transaction {
     /// Names and descriptions: 1–255 characters from EC2's set for VPC security groups.
     static func validateGroupText(_ text: String, parameter: String) throws {
         guard !text.isEmpty else { throw EC2Error.missingParameter(parameter) }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-:/()#,@[]+=&;{}!$*")
-        guard text.count <= 255, text.allSatisfy(allowed.contains) else {
+        guard text.count <= 255, text.allSatisfy(RuleSyntax.allowedCharacters.contains) else {
             throw EC2Error("InvalidParameterValue",
                            "Value (\(text)) for parameter \(parameter) is invalid. Valid values are up to 255 characters from a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*")
         }
