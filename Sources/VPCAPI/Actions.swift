@@ -20,6 +20,32 @@ extension ActionTable {
         t.write(EC2.DeleteSubnetRequest.self) { try $0.deleteSubnet($1) }
         t.read(EC2.DescribeSubnetsRequest.self) { try $0.describeSubnets($1) }
         t.write(EC2.ModifySubnetAttributeRequest.self) { try $0.modifySubnetAttribute($1) }
+        // Security groups
+        t.write(EC2.CreateSecurityGroupRequest.self) { try $0.createSecurityGroup($1) }
+        t.write(EC2.DeleteSecurityGroupRequest.self) { try $0.deleteSecurityGroup($1) }
+        t.read(EC2.DescribeSecurityGroupsRequest.self) { try $0.describeSecurityGroups($1) }
+        t.write(EC2.AuthorizeSecurityGroupIngressRequest.self, .securityGroupRules) {
+            try $0.authorizeSecurityGroupIngress($1)
+        }
+        t.write(EC2.AuthorizeSecurityGroupEgressRequest.self, .securityGroupRules) {
+            try $0.authorizeSecurityGroupEgress($1)
+        }
+        t.write(EC2.RevokeSecurityGroupIngressRequest.self, .securityGroupRules) { try $0.revokeSecurityGroupIngress($1) }
+        t.write(EC2.RevokeSecurityGroupEgressRequest.self, .securityGroupRules) { try $0.revokeSecurityGroupEgress($1) }
+        t.read(EC2.DescribeSecurityGroupRulesRequest.self) { try $0.describeSecurityGroupRules($1) }
+        t.write(EC2.ModifySecurityGroupRulesRequest.self, .securityGroupRules) { try $0.modifySecurityGroupRules($1) }
+        t.write(EC2.UpdateSecurityGroupRuleDescriptionsIngressRequest.self) {
+            try $0.updateSecurityGroupRuleDescriptionsIngress($1)
+        }
+        t.write(EC2.UpdateSecurityGroupRuleDescriptionsEgressRequest.self) {
+            try $0.updateSecurityGroupRuleDescriptionsEgress($1)
+        }
+        // Managed prefix lists
+        t.write(EC2.CreateManagedPrefixListRequest.self) { try $0.createManagedPrefixList($1) }
+        t.write(EC2.ModifyManagedPrefixListRequest.self) { try $0.modifyManagedPrefixList($1) }
+        t.write(EC2.DeleteManagedPrefixListRequest.self) { try $0.deleteManagedPrefixList($1) }
+        t.read(EC2.DescribeManagedPrefixListsRequest.self) { try $0.describeManagedPrefixLists($1) }
+        t.read(EC2.GetManagedPrefixListEntriesRequest.self) { try $0.getManagedPrefixListEntries($1) }
         // Network ACLs
         t.write(EC2.CreateNetworkAclRequest.self) { try $0.createNetworkAcl($1) }
         t.write(EC2.DeleteNetworkAclRequest.self) { try $0.deleteNetworkAcl($1) }
