@@ -193,6 +193,44 @@ import VPCStore
             == "InvalidAllocationID.NotFound")
     }
 
+    @Test func anElasticIPFollowsItsPrivateAddress() throws {
+        let f = try Fixture()
+        let subnet = try f.defaultSubnet().subnetId!
+        let a = try f.eni(subnet) { $0.privateIpAddresses = [.init(primary: true, privateIpAddress: "172.31.0.10"),
+                                                             .init(privateIpAddress: "172.31.0.11")] }.networkInterfaceId!
+        let b = try f.eni(subnet).networkInterfaceId!
+        let allocationId = try f.eip().allocationId!
+        _ = try f.write {
+            try $0.associateAddress(.init(allocationId: allocationId, networkInterfaceId: a, privateIpAddress: "172.31.0.11"))
+        }
+        // Reassigned to another interface, the address takes its Elastic IP along.
+        _ = try f.write {
+            try $0.assignPrivateIpAddresses(.init(networkInterfaceId: b, privateIpAddresses: ["172.31.0.11"], allowReassignment: true))
+        }
+        #expect(try f.describeEIP(allocationId).networkInterfaceId == b)
+        #expect(try f.describeENI(b).privateIpAddresses?.last?.association?.allocationId == allocationId)
+        #expect(try f.describeENI(a).privateIpAddresses?.count == 1)
+        // Unassigned, it loses it.
+        try f.write { try $0.unassignPrivateIpAddresses(.init(networkInterfaceId: b, privateIpAddresses: ["172.31.0.11"])) }
+        let address = try f.describeEIP(allocationId)
+        #expect(address.associationId == nil && address.networkInterfaceId == nil)
+    }
+
+    @Test func addressesSurviveARestartAndStayTaken() throws {
+        let f = try Fixture()
+        let eniId = try f.eni(try f.defaultSubnet().subnetId!).networkInterfaceId!
+        let eip = try f.write { try $0.allocateAddress(.init(address: "198.18.3.3")) }
+        _ = try f.write { try $0.associateAddress(.init(allocationId: eip.allocationId, networkInterfaceId: eniId)) }
+        let again = try ControlPlane(store: f.store)
+        let eni = try again.read(account: Fixture.accountA, region: "us-east-1") {
+            try $0.describeNetworkInterfaces(.init(networkInterfaceIds: [eniId]))
+        }.networkInterfaces!.first!
+        #expect(eni.association?.publicIp == "198.18.3.3")
+        #expect(errorCode { _ = try again.write(account: Fixture.accountB, region: "us-east-1") {
+            try $0.allocateAddress(.init(address: "198.18.3.3"))
+        } } == "InvalidAddress.NotFound")
+    }
+
     @Test func otherAccountsCannotSeeOrTouchAnAddress() throws {
         let f = try Fixture()
         let eniId = try f.eni(try f.defaultSubnet().subnetId!).networkInterfaceId!

@@ -6,17 +6,13 @@ public import VPCModel
 
 /// Where one kind of resource keeps its tags, reached by id.
 struct TagSlot {
-    /// The resource type DescribeTags shows (`ResourceID.resourceType`).
-    let resourceType: String
     let get: (RegionState, String) throws -> [EC2.Tag]
     let set: (inout RegionState, String, [EC2.Tag]) throws -> Void
     /// Every resource of the kind: its id and tags.
     let all: (RegionState) -> [(id: String, tags: [EC2.Tag])]
 
     /// A kind stored one record per id, its tags at `tags`.
-    init<R>(_ resourceType: String, _ table: WritableKeyPath<RegionState, Table<R>>, _ kind: ResourceKind,
-            _ tags: WritableKeyPath<R, [EC2.Tag]?>) {
-        self.resourceType = resourceType
+    init<R>(_ table: WritableKeyPath<RegionState, Table<R>>, _ kind: ResourceKind, _ tags: WritableKeyPath<R, [EC2.Tag]?>) {
         get = { state, id in try state[keyPath: table].require(id, kind)[keyPath: tags] ?? [] }
         set = { state, id, value in
             var row = try state[keyPath: table].require(id, kind)
@@ -26,10 +22,9 @@ struct TagSlot {
         all = { state in state[keyPath: table].rows.map { (id: $0.key, tags: $0.value[keyPath: tags] ?? []) } }
     }
 
-    init(_ resourceType: String, get: @escaping (RegionState, String) throws -> [EC2.Tag],
+    init(get: @escaping (RegionState, String) throws -> [EC2.Tag],
          set: @escaping (inout RegionState, String, [EC2.Tag]) throws -> Void,
          all: @escaping (RegionState) -> [(id: String, tags: [EC2.Tag])]) {
-        self.resourceType = resourceType
         self.get = get
         self.set = set
         self.all = all
@@ -41,17 +36,17 @@ struct TagSlot {
     /// The slot of an id prefix; nil for a prefix that names nothing taggable here.
     static func forPrefix(_ prefix: String) -> TagSlot? {
         switch prefix {
-        case "vpc": TagSlot("vpc", \.vpcs, .vpc, \.vpc.tags)
-        case "subnet": TagSlot("subnet", \.subnets, .subnet, \.tags)
-        case "sg": TagSlot("security-group", \.securityGroups, .securityGroup, \.optionalTags)
-        case "acl": TagSlot("network-acl", \.networkAcls, .networkAcl, \.tags)
-        case "rtb": TagSlot("route-table", \.routeTables, .routeTable, \.tags)
-        case "igw": TagSlot("internet-gateway", \.internetGateways, .internetGateway, \.tags)
-        case "eigw": TagSlot("egress-only-internet-gateway", \.egressOnlyInternetGateways, .egressOnlyInternetGateway, \.tags)
-        case "dopt": TagSlot("dhcp-options", \.dhcpOptions, .dhcpOptions, \.tags)
-        case "eipalloc": TagSlot("elastic-ip", \.addresses, .address, \.tags)
-        case "eni": TagSlot("network-interface", \.networkInterfaces, .networkInterface, \.tagSet)
-        case "pl": TagSlot("prefix-list", \.prefixLists, .prefixList, \.list.tags)
+        case "vpc": TagSlot(\.vpcs, .vpc, \.vpc.tags)
+        case "subnet": TagSlot(\.subnets, .subnet, \.tags)
+        case "sg": TagSlot(\.securityGroups, .securityGroup, \.optionalTags)
+        case "acl": TagSlot(\.networkAcls, .networkAcl, \.tags)
+        case "rtb": TagSlot(\.routeTables, .routeTable, \.tags)
+        case "igw": TagSlot(\.internetGateways, .internetGateway, \.tags)
+        case "eigw": TagSlot(\.egressOnlyInternetGateways, .egressOnlyInternetGateway, \.tags)
+        case "dopt": TagSlot(\.dhcpOptions, .dhcpOptions, \.tags)
+        case "eipalloc": TagSlot(\.addresses, .address, \.tags)
+        case "eni": TagSlot(\.networkInterfaces, .networkInterface, \.tagSet)
+        case "pl": TagSlot(\.prefixLists, .prefixList, \.list.tags)
         case "sgr": securityGroupRules
         default: nil
         }
@@ -60,19 +55,21 @@ struct TagSlot {
     /// Security group rules live inside their group's record.
     static var securityGroupRules: TagSlot {
         TagSlot(
-        "security-group-rule",
-        get: { state, id in
-            let (group, i) = try state.securityGroupRule(id)
-            return group.rules[i].tags ?? []
-        },
-        set: { state, id, tags in
-            var (group, i) = try state.securityGroupRule(id)
-            group.rules[i].tags = tags
-            state.securityGroups[group.groupId] = group
-        },
-        all: { state in
-            state.securityGroups.values.flatMap { g in g.rules.map { (id: $0.securityGroupRuleId ?? "", tags: $0.tags ?? []) } }
-        })
+            get: { state, id in
+                let (group, i) = try state.securityGroupRule(id)
+                return group.rules[i].tags ?? []
+            },
+            set: { state, id, tags in
+                let (found, i) = try state.securityGroupRule(id)
+                var group = found
+                group.rules[i].tags = tags
+                state.securityGroups[group.groupId] = group
+            },
+            all: { state in
+                state.securityGroups.values.flatMap { g in
+                    g.rules.map { (id: $0.securityGroupRuleId ?? "", tags: $0.tags ?? []) }
+                }
+            })
     }
 }
 
@@ -147,10 +144,10 @@ extension RegionState {
         }
         let filter = try DescribeFilter(r.filters, allowed: Self.tagFilters)
         var all: [EC2.TagDescription] = []
-        for prefix in TagSlot.prefixes {
-            guard let slot = TagSlot.forPrefix(prefix) else { continue }
+        for slot in TagSlot.prefixes.compactMap(TagSlot.forPrefix) {
             for (id, tags) in slot.all(self) {
-                all += tags.map { EC2.TagDescription(key: $0.key, resourceId: id, resourceType: slot.resourceType, value: $0.value ?? "") }
+                let type = ResourceID.resourceType(of: id)
+                all += tags.map { EC2.TagDescription(key: $0.key, resourceId: id, resourceType: type, value: $0.value ?? "") }
             }
         }
         // NUL sorts before any character of a key or id: the order is (resource id, key).
