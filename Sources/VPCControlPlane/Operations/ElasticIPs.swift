@@ -57,7 +57,7 @@ extension Transaction {
     }
 
     public mutating func associateAddress(_ r: EC2.AssociateAddressRequest) throws -> EC2.AssociateAddressResult {
-        let address = try state.address(allocationId: r.allocationId, publicIp: r.publicIp)
+        let address = try state.elasticIP(allocationId: r.allocationId, publicIp: r.publicIp)
         let allocationId = address.allocationId ?? ""
         let eniId: String
         switch (r.networkInterfaceId, r.instanceId) {
@@ -85,16 +85,16 @@ extension Transaction {
                 throw EC2Error("Resource.AlreadyAssociated",
                                "resource \(allocationId) is already associated with associate-id \(current)")
             }
-            unbind(allocationId: allocationId)
+            disassociateElasticIP(allocationId: allocationId)
         }
         // An Elastic IP already on that private address is replaced (it stays allocated).
-        if let other = entry.association?.allocationId { unbind(allocationId: other) }
-        return EC2.AssociateAddressResult(associationId: try bind(allocationId, to: eniId, privateIp: privateIp))
+        if let other = entry.association?.allocationId { disassociateElasticIP(allocationId: other) }
+        return EC2.AssociateAddressResult(associationId: try associateElasticIP(allocationId, to: eniId, privateIp: privateIp))
     }
 
     /// Points an Elastic IP at a private address of an interface: recorded on the address, on the
     /// interface's private IP entry and, for the primary address, on the interface itself.
-    mutating func bind(_ allocationId: String, to eniId: String, privateIp: String) throws -> String {
+    mutating func associateElasticIP(_ allocationId: String, to eniId: String, privateIp: String) throws -> String {
         var address = try state.addresses.require(allocationId, .address)
         var eni = try state.networkInterfaces.require(eniId, .networkInterface)
         let associationId = ResourceID.generate("eipassoc")
@@ -116,7 +116,7 @@ extension Transaction {
     }
 
     /// Removes an Elastic IP's association from the address and from its interface, if any.
-    mutating func unbind(allocationId: String) {
+    mutating func disassociateElasticIP(allocationId: String) {
         guard var address = state.addresses[allocationId], let associationId = address.associationId else { return }
         if let eniId = address.networkInterfaceId, var eni = state.networkInterfaces[eniId] {
             if eni.association?.associationId == associationId { eni.association = nil }
@@ -147,18 +147,18 @@ extension Transaction {
             }
             address = found
         } else if let ip = r.publicIp {
-            address = try state.address(allocationId: nil, publicIp: ip)
+            address = try state.elasticIP(allocationId: nil, publicIp: ip)
             guard address.associationId != nil else {
                 throw EC2Error.invalidParameterValue("The address \(ip) is not associated.")
             }
         } else {
             throw EC2Error.missingParameter("AssociationId")
         }
-        unbind(allocationId: address.allocationId ?? "")
+        disassociateElasticIP(allocationId: address.allocationId ?? "")
     }
 
     public mutating func releaseAddress(_ r: EC2.ReleaseAddressRequest) throws {
-        let address = try state.address(allocationId: r.allocationId, publicIp: r.publicIp)
+        let address = try state.elasticIP(allocationId: r.allocationId, publicIp: r.publicIp)
         if let group = r.networkBorderGroup, group != address.networkBorderGroup {
             throw EC2Error.invalidParameterValue("The network border group '\(group)' is invalid.")
         }
@@ -177,7 +177,7 @@ extension RegionState {
     ]
 
     /// An Elastic IP by allocation id, else by public IP (the older way to name one).
-    func address(allocationId: String?, publicIp: String?) throws -> EC2.Address {
+    func elasticIP(allocationId: String?, publicIp: String?) throws -> EC2.Address {
         if let allocationId { return try addresses.require(allocationId, .address) }
         guard let publicIp else { throw EC2Error.missingParameter("AllocationId") }
         guard let found = addresses.values.first(where: { $0.publicIp == publicIp }) else {

@@ -204,7 +204,7 @@ extension Transaction {
                                                      privateIpAddress: a.description)
             },
             requesterId: account, requesterManaged: false, sourceDestCheck: true, status: "available",
-            subnetId: subnet.subnetId, tagSet: tags ?? [], vpcId: vpcId, denyAllIgwTraffic: false, ipv6Native: false,
+            subnetId: subnet.subnetId, tagSet: tags ?? [], vpcId: vpcId, ipv6Native: false,
             availabilityZoneId: subnet.availabilityZoneId)
         state.networkInterfaces[eniId] = eni
         var shown = eni
@@ -281,7 +281,7 @@ extension Transaction {
             throw EC2Error("InvalidNetworkInterface.InUse", "Network interface '\(r.networkInterfaceId)' is currently in use.")
         }
         for address in state.addresses.values where address.networkInterfaceId == r.networkInterfaceId {
-            unbind(allocationId: address.allocationId ?? "")
+            disassociateElasticIP(allocationId: address.allocationId ?? "")
         }
         state.networkInterfaces[r.networkInterfaceId] = nil
     }
@@ -451,7 +451,7 @@ extension Transaction {
         }
         // An Elastic IP on an unassigned address is disassociated.
         for entry in entries where addresses.contains(entry.privateIpAddress ?? "") {
-            if let allocationId = entry.association?.allocationId { unbind(allocationId: allocationId) }
+            if let allocationId = entry.association?.allocationId { disassociateElasticIP(allocationId: allocationId) }
         }
         eni = try state.networkInterfaces.require(r.networkInterfaceId, .networkInterface)
         eni.privateIpAddresses = eni.privateIpAddresses?.filter { !addresses.contains($0.privateIpAddress ?? "") }
