@@ -101,6 +101,18 @@ import VPCStore
         #expect(try f.read { $0.networkInterfaces.count } == 1)
     }
 
+    @Test func addressCountsPerInterfaceAreLimited() throws {
+        let f = try Fixture()
+        let subnet = try f.subnet(try f.vpc(ipv6: false), "10.0.0.0/20")
+        #expect(errorCode { _ = try f.eni(subnet) { $0.secondaryPrivateIpAddressCount = Int.max } } == "PrivateIpAddressLimitExceeded")
+        #expect(errorCode { _ = try f.eni(subnet) { $0.secondaryPrivateIpAddressCount = 50 } } == "PrivateIpAddressLimitExceeded")
+        let eni = try f.eni(subnet) { $0.secondaryPrivateIpAddressCount = 49 }.networkInterfaceId!
+        #expect(errorCode { _ = try f.write { try $0.assignPrivateIpAddresses(.init(networkInterfaceId: eni, secondaryPrivateIpAddressCount: 1)) } }
+            == "PrivateIpAddressLimitExceeded")
+        #expect(errorCode { _ = try f.eni(subnet) { $0.ipv6AddressCount = Int.max } } == "InvalidParameterValue")
+        #expect(try f.describeENI(eni).privateIpAddresses?.count == 50)
+    }
+
     @Test func interfaceQuota() throws {
         var options = ControlPlaneOptions()
         options.quotas.networkInterfacesPerRegion = 1

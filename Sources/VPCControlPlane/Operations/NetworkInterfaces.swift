@@ -136,6 +136,21 @@ struct SubnetIPv6Addresses {
 }
 
 extension Transaction {
+    /// The most IPv4 (and, separately, IPv6) addresses one interface may have: the per-interface
+    /// limit of the largest instance types; an instance's own type would narrow it.
+    static let maxAddressesPerInterface = 50
+
+    /// Checks the sum of address counts (each checked first, so huge ones cannot overflow it).
+    static func checkAddressCount(_ counts: Int..., ipv6: Bool = false) throws {
+        let limit = maxAddressesPerInterface
+        guard counts.allSatisfy({ $0 <= limit }), counts.reduce(0, +) <= limit else {
+            if ipv6 {
+                throw EC2Error.invalidParameterValue("Number of IPv6 addresses will exceed the limit of \(limit) per interface.")
+            }
+            throw EC2Error("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
+        }
+    }
+
     public mutating func createNetworkInterface(_ r: EC2.CreateNetworkInterfaceRequest) throws
         -> EC2.CreateNetworkInterfaceResult {
         let subnet = try state.subnets.require(r.subnetId, .subnet)
@@ -174,6 +189,7 @@ extension Transaction {
         guard secondaryCount >= 0 else {
             throw EC2Error.invalidParameterValue("Value (\(secondaryCount)) for parameter secondaryPrivateIpAddressCount is invalid.")
         }
+        try Self.checkAddressCount(secondaryCount, max(1, requested.count))
         if secondaryCount > 0 && requested.count > 1 {
             throw EC2Error("InvalidParameterCombination",
                            "SecondaryPrivateIpAddressCount cannot be combined with more than one requested private IP address.")
@@ -249,6 +265,7 @@ extension Transaction {
         guard count >= 0 else {
             throw EC2Error.invalidParameterValue("Value (\(count)) for parameter ipv6AddressCount is invalid.")
         }
+        try Self.checkAddressCount(requested.count, count, ipv6: true)
         guard !requested.isEmpty || count > 0 else { return [] }
         var pool = try SubnetIPv6Addresses(subnet, in: state)
         var out = try requested.map { try pool.take($0) }
@@ -387,6 +404,7 @@ extension Transaction {
         default: break
         }
         let subnet = try state.subnets.require(eni.subnetId ?? "", .subnet)
+        try Self.checkAddressCount(eni.privateIpAddresses?.count ?? 0, requested.count, r.secondaryPrivateIpAddressCount ?? 0)
         var pool = try SubnetAddresses(subnet, in: state)
         var assigned: [IPv4] = []
         var moved: [String: EC2.NetworkInterfaceAssociation] = [:]
@@ -468,6 +486,7 @@ extension Transaction {
         if let count = r.ipv6AddressCount, count < 1 {
             throw EC2Error.invalidParameterValue("Value (\(count)) for parameter ipv6AddressCount is invalid.")
         }
+        try Self.checkAddressCount(eni.ipv6Addresses?.count ?? 0, requested.count, r.ipv6AddressCount ?? 0, ipv6: true)
         let subnet = try state.subnets.require(eni.subnetId ?? "", .subnet)
         let assigned = try newIPv6Addresses(subnet: subnet, requested: requested, count: r.ipv6AddressCount)
         eni.ipv6Addresses = (eni.ipv6Addresses ?? [])
