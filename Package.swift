@@ -65,7 +65,7 @@ let package = Package(
             "VPCControlPlane", "VPCModel", "VPCStore", "VPCStoreSQLite", "EC2Shapes",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "VPCAPITests", dependencies: [
-            "VPCAPI", "EC2Query", "VPCControlPlane", "VPCStoreSQLite",
+            "VPCAPI", "EC2Query", "EC2Shapes", "VPCControlPlane", "VPCStore", "VPCStoreSQLite",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], swiftSettings: swiftSettings),
     ]

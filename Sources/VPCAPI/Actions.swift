@@ -78,6 +78,31 @@ extension ActionTable {
         t.write(EC2.AssociateDhcpOptionsRequest.self) { try $0.associateDhcpOptions($1) }
         t.write(EC2.DeleteDhcpOptionsRequest.self) { try $0.deleteDhcpOptions($1) }
         t.read(EC2.DescribeDhcpOptionsRequest.self) { try $0.describeDhcpOptions($1) }
+        // Elastic IPs
+        t.write(EC2.AllocateAddressRequest.self) { try $0.allocateAddress($1) }
+        t.write(EC2.AssociateAddressRequest.self) { try $0.associateAddress($1) }
+        t.write(EC2.DisassociateAddressRequest.self) { try $0.disassociateAddress($1) }
+        t.write(EC2.ReleaseAddressRequest.self) { try $0.releaseAddress($1) }
+        t.read(EC2.DescribeAddressesRequest.self) { try $0.describeAddresses($1) }
+        // Network interfaces
+        t.write(EC2.CreateNetworkInterfaceRequest.self) { try $0.createNetworkInterface($1) }
+        t.write(EC2.DeleteNetworkInterfaceRequest.self) { try $0.deleteNetworkInterface($1) }
+        t.read(EC2.DescribeNetworkInterfacesRequest.self) { try $0.describeNetworkInterfaces($1) }
+        t.write(EC2.AttachNetworkInterfaceRequest.self) { try $0.attachNetworkInterface($1) }
+        t.write(EC2.DetachNetworkInterfaceRequest.self) { try $0.detachNetworkInterface($1) }
+        t.write(EC2.ModifyNetworkInterfaceAttributeRequest.self) { try $0.modifyNetworkInterfaceAttribute($1) }
+        t.read(EC2.DescribeNetworkInterfaceAttributeRequest.self) { try $0.describeNetworkInterfaceAttribute($1) }
+        t.write(EC2.AssignPrivateIpAddressesRequest.self) { try $0.assignPrivateIpAddresses($1) }
+        t.write(EC2.UnassignPrivateIpAddressesRequest.self) { try $0.unassignPrivateIpAddresses($1) }
+        t.write(EC2.AssignIpv6AddressesRequest.self) { try $0.assignIpv6Addresses($1) }
+        t.write(EC2.UnassignIpv6AddressesRequest.self) { try $0.unassignIpv6Addresses($1) }
+        // Tags and the catalog
+        t.write(EC2.CreateTagsRequest.self) { try $0.createTags($1) }
+        t.write(EC2.DeleteTagsRequest.self) { try $0.deleteTags($1) }
+        t.read(EC2.DescribeTagsRequest.self) { try $0.describeTags($1) }
+        t.read(EC2.DescribeAvailabilityZonesRequest.self) { try $0.describeAvailabilityZones($1) }
+        t.read(EC2.DescribeRegionsRequest.self) { try $0.describeRegions($1) }
+        t.read(EC2.DescribeAccountAttributesRequest.self) { try $0.describeAccountAttributes($1) }
         return t
     }()
 }

@@ -1,4 +1,5 @@
 import EC2Query
+import EC2Shapes
 import Foundation
 import Testing
 import VPCAPI
@@ -90,5 +91,13 @@ import VPCAPI
         #expect(f.call("DescribeVpcs").errorCode == "RequestLimitExceeded")
         #expect(f.call("DescribeVpcs", key: APIFixture.keyB).status == 200)
         #expect(f.call("DescribeVpcs", [("VpcId.1", "vpc-0000000000000000f")]).errorCode == "InvalidVpcID.NotFound")
+    }
+}
+
+@Suite struct ActionTableTests {
+    @Test func everyGeneratedActionIsRegistered() {
+        let missing = EC2.implementedActions.filter { ActionTable.ec2.entry($0) == nil }
+        #expect(missing.isEmpty, "not wired: \(missing)")
+        #expect(ActionTable.ec2.entries.count == EC2.implementedActions.count)
     }
 }
