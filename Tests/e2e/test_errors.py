@@ -189,7 +189,7 @@ def test_duplicate_security_group_name(ec2_a):
     assert code(e) == "InvalidGroup.Duplicate"
     with pytest.raises(ClientError) as e:
         ec2_a.create_security_group(VpcId=vpc_id, GroupName="default", Description="d")
-    assert code(e) == "InvalidGroup.Duplicate"
+    assert code(e) == "InvalidGroup.Reserved"  # AWS error-code list: 'default' is reserved
     # Same name in another VPC is fine.
     assert ec2_a.create_security_group(VpcId=other, GroupName="dup", Description="d")["GroupId"]
     groups = ec2_a.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["dup"]}])

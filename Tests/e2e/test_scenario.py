@@ -571,8 +571,14 @@ def test_network_interfaces_and_addresses(ec2_a):
         got = ec2_a.describe_network_interfaces(Filters=[flt])["NetworkInterfaces"]
         assert {n["NetworkInterfaceId"] for n in got} == expected, flt
 
-    # Elastic IP: allocate, associate to the ENI, disassociate, release.
+    # Elastic IP: allocate, associate to the ENI, disassociate, release. An EIP
+    # needs an internet gateway on the VPC (else Gateway.NotAttached, as in AWS).
     alloc = ec2_a.allocate_address(Domain="vpc")
+    with pytest.raises(ClientError) as e:
+        ec2_a.associate_address(AllocationId=alloc["AllocationId"], NetworkInterfaceId=eni_id)
+    assert e.value.response["Error"]["Code"] == "Gateway.NotAttached"
+    igw_id = ec2_a.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2_a.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
     alloc_id = alloc["AllocationId"]
     assert alloc_id.startswith("eipalloc-") and alloc["Domain"] == "vpc"
     ipaddress.ip_address(alloc["PublicIp"])
