@@ -50,8 +50,8 @@ public struct EC2Timestamp: Sendable, Equatable, Hashable, Codable, Comparable {
         secondsSince1970 = Double(days * 86400 + h * 3600 + mi * 60 + s) + fraction
     }
 
-    /// Howard Hinnant's days-from-civil algorithm.
-    static func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    public static func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -60,7 +60,8 @@ public struct EC2Timestamp: Sendable, Equatable, Hashable, Codable, Comparable {
         return era * 146097 + doe - 719468
     }
 
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+    /// The (year, month, day) of a day count since 1970-01-01.
+    public static func civil(fromDays z0: Int) -> (Int, Int, Int) {
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
