@@ -7,12 +7,21 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// One libFuzzer harness per parser and per pipeline entry point (Fuzz/run.sh
+/// builds them with -sanitize=fuzzer; an ordinary build replays files given as arguments).
+let wireFuzzTargets = [
+    "FuzzEthernet", "FuzzARP", "FuzzIPv4", "FuzzIPv6", "FuzzICMPv4", "FuzzICMPv6",
+    "FuzzTCP", "FuzzUDP", "FuzzDHCP", "FuzzDNS", "FuzzGeneve", "FuzzAddresses",
+]
+
 let package = Package(
     name: "vpc",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vpc", targets: ["vpc"]),
-    ],
+        .library(name: "VPCWire", targets: ["VPCWire"]),
+        .library(name: "VPCDataplane", targets: ["VPCDataplane"]),
+    ] + wireFuzzTargets.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -23,6 +32,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
+        // Packet formats: zero-copy views and builders. Stdlib only.
+        .target(name: "VPCWire", swiftSettings: swiftSettings),
+        // The per-packet policy and pipeline: pure, frames in, actions out.
+        .target(name: "VPCDataplane", dependencies: ["VPCWire"], swiftSettings: swiftSettings),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
         // EC2 request and response shapes generated from botocore's model
         // (Scripts/generate-ec2-shapes.py), with flattened-query decoding and XML encoding.
         .target(name: "EC2Shapes", swiftSettings: swiftSettings),
@@ -58,6 +72,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
 
+        .testTarget(name: "VPCWireTests", dependencies: ["VPCWire"], resources: [.copy("Fixtures")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "VPCDataplaneTests", dependencies: ["VPCDataplane", "VPCWire"], swiftSettings: swiftSettings),
         .testTarget(name: "EC2ShapesTests", dependencies: ["EC2Shapes"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCModelTests", dependencies: ["VPCModel"], swiftSettings: swiftSettings),
         .testTarget(name: "EC2QueryTests", dependencies: ["EC2Query"], swiftSettings: swiftSettings),
@@ -68,5 +85,8 @@ let package = Package(
             "VPCAPI", "EC2Query", "EC2Shapes", "VPCControlPlane", "VPCStore", "VPCStoreSQLite",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], swiftSettings: swiftSettings),
-    ]
+    ] + wireFuzzTargets.map {
+        .executableTarget(name: $0, dependencies: ["VPCWire", "FuzzSupport"], path: "Fuzz/\($0)",
+                          swiftSettings: swiftSettings)
+    }
 )

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Writes seed corpora for every harness from the captured fixtures:
+each frame is cut at every layer we parse. Usage: seeds.py OUTDIR"""
+import os, struct, sys, glob, hashlib
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = sys.argv[1]
+
+def frames(path):
+    d = open(path, "rb").read()
+    off = 24
+    while off + 16 <= len(d):
+        incl = struct.unpack("<I", d[off + 8:off + 12])[0]
+        yield d[off + 16:off + 16 + incl]
+        off += 16 + incl
+
+def put(target, data):
+    p = os.path.join(out, target)
+    os.makedirs(p, exist_ok=True)
+    open(os.path.join(p, hashlib.sha1(data).hexdigest()), "wb").write(data)
+
+def udp(payload, sport, dport):
+    if 53 in (sport, dport): put("FuzzDNS", payload)
+    if {67, 68} & {sport, dport}: put("FuzzDHCP", payload)
+    if dport == 6081:
+        put("FuzzGeneve", payload)
+        l2(payload[28:])
+
+def l2(f):
+    put("FuzzEthernet", f)
+    et, off = struct.unpack("!H", f[12:14])[0], 14
+    while et in (0x8100, 0x88A8):
+        et, off = struct.unpack("!H", f[off + 2:off + 4])[0], off + 4
+    p = f[off:]
+    if et == 0x0806: put("FuzzARP", p)
+    elif et == 0x0800:
+        put("FuzzIPv4", p)
+        hl, tot, proto = (p[0] & 15) * 4, struct.unpack("!H", p[2:4])[0], p[9]
+        t = p[hl:tot]
+        if struct.unpack("!H", p[6:8])[0] & 0x1FFF: return
+        if proto == 1: put("FuzzICMPv4", t)
+        elif proto == 6: put("FuzzTCP", t)
+        elif proto == 17:
+            put("FuzzUDP", t)
+            udp(t[8:], *struct.unpack("!HH", t[:4]))
+    elif et == 0x86DD:
+        put("FuzzIPv6", p)
+        nh, t = p[6], p[40:]
+        if nh == 58: put("FuzzICMPv6", t)
+        elif nh == 6: put("FuzzTCP", t)
+        elif nh == 17:
+            put("FuzzUDP", t)
+            udp(t[8:], *struct.unpack("!HH", t[:4]))
+
+for path in glob.glob(os.path.join(here, "../Tests/VPCWireTests/Fixtures/*.pcap")):
+    for f in frames(path): l2(f)
+for s in ["10.0.0.1", "fe80::1", "::ffff:1.2.3.4", "2001:db8::1:0:0:1", "02:00:00:00:00:0a",
+          "eni-0123456789abcdef0", "ip-10-0-1-5.ec2.internal"]:
+    put("FuzzAddresses", s.encode())

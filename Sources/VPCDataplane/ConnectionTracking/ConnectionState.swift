@@ -1,0 +1,39 @@
+/// State of a tracked connection.
+public enum ConnectionState: UInt8, Sendable {
+    case empty = 0
+    case tcpSynSent
+    case tcpSynReceived
+    case tcpEstablished
+    /// One side has sent FIN.
+    case tcpFinWait
+    /// Both sides have sent FIN.
+    case tcpTimeWait
+    /// RST seen; kept briefly so stray segments still match.
+    case tcpClosed
+    case udp
+    /// UDP with at least two packets seen in each direction.
+    case udpStream
+    case icmp
+    case other
+
+    /// State of a connection created by a first packet with `tcpFlags`.
+    @inlinable
+    static func initial(proto: UInt8, tcpFlags: UInt8) -> ConnectionState {
+        switch proto {
+        case IPProtocolNumber.tcp:
+            if tcpFlags & TCPFlagBits.rst != 0 { return .tcpClosed }
+            if tcpFlags & TCPFlagBits.syn != 0 { return tcpFlags & TCPFlagBits.ack != 0 ? .tcpSynReceived : .tcpSynSent }
+            if tcpFlags & TCPFlagBits.fin != 0 { return .tcpFinWait }
+            return .tcpEstablished  // mid-stream pickup
+        case IPProtocolNumber.udp: return .udp
+        case IPProtocolNumber.icmp, IPProtocolNumber.icmpv6: return .icmp
+        default: return .other
+        }
+    }
+}
+
+/// Direction of a packet relative to its connection's first packet.
+public enum ConnectionDirection: UInt8, Sendable {
+    case original = 0
+    case reply = 1
+}

@@ -1,0 +1,309 @@
+/// Connection tracking for security groups: a preallocated open-addressing hash table
+/// (linear probing, backward-shift deletion, 64-byte slots, load factor ≤ 0.68:
+/// 94 bytes per connection when full).
+///
+/// Zones are ENI indices: each ENI's connections are separate, and each ENI has a
+/// tracked-connection allowance; past it new flows are refused and counted
+/// (`conntrackAllowanceExceeded`, AWS ENA "conntrack_allowance_exceeded") while existing
+/// flows continue. Time is passed in as seconds (`now`). Expired entries are removed
+/// lazily on lookup and by `sweep(now:maxSlots:)`. No allocation after `init`.
+/// Not thread-safe: one table per data-plane worker.
+public final class ConnectionTable {
+    @usableFromInline let slots: UnsafeMutablePointer<ConnectionEntry>
+    @usableFromInline let slotCount: Int
+    /// Maximum tracked connections (≤ 0.68 of `slotCount`).
+    public let capacity: Int
+    @usableFromInline let zoneCounts: UnsafeMutablePointer<UInt32>
+    @usableFromInline let zoneLimits: UnsafeMutablePointer<UInt32>
+    public let zoneCount: Int
+    public var timeouts: ConnectionTimeouts
+    /// Tracked connections now in the table.
+    public var count: Int { _count }
+    /// New flows refused because their ENI was at its allowance.
+    public var conntrackAllowanceExceeded: UInt64 { _allowanceExceeded }
+    /// New flows refused because the whole table was full.
+    public var tableFull: UInt64 { _tableFull }
+    @usableFromInline var _count: Int = 0
+    @usableFromInline var _allowanceExceeded: UInt64 = 0
+    @usableFromInline var _tableFull: UInt64 = 0
+    @usableFromInline var sweepCursor: Int = 0
+
+    /// - Parameters:
+    ///   - capacity: most connections tracked at once (all zones).
+    ///   - zones: number of ENI indices (zone ids are `0..<zones`).
+    ///   - perZoneLimit: default per-ENI tracked-connection allowance.
+    public init(capacity: Int, zones: Int, perZoneLimit: Int, timeouts: ConnectionTimeouts = .aws) {
+        precondition(capacity > 0 && zones > 0)
+        self.capacity = capacity
+        self.slotCount = max(capacity + capacity * 15 / 32, capacity + 2)
+        self.zoneCount = zones
+        self.timeouts = timeouts
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: slotCount * MemoryLayout<ConnectionEntry>.stride, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<ConnectionEntry>.stride)
+        slots = raw.bindMemory(to: ConnectionEntry.self, capacity: slotCount)
+        zoneCounts = .allocate(capacity: zones)
+        zoneCounts.initialize(repeating: 0, count: zones)
+        zoneLimits = .allocate(capacity: zones)
+        zoneLimits.initialize(repeating: UInt32(clamping: perZoneLimit), count: zones)
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(slots).deallocate()
+        zoneCounts.deallocate()
+        zoneLimits.deallocate()
+    }
+
+    /// Bytes held by the table's slots.
+    public var memoryFootprint: Int { slotCount * MemoryLayout<ConnectionEntry>.stride + zoneCount * 8 }
+
+    /// Sets one ENI's tracked-connection allowance.
+    public func setLimit(zone: UInt32, _ limit: Int) {
+        precondition(Int(zone) < zoneCount, "zone out of range")
+        zoneLimits[Int(zone)] = UInt32(clamping: limit)
+    }
+
+    /// Connections tracked for one ENI.
+    public func count(zone: UInt32) -> Int { Int(zone) < zoneCount ? Int(zoneCounts[Int(zone)]) : 0 }
+
+    // MARK: lookup
+
+    /// Slot of `key`, or -1. Does not check expiry.
+    @inlinable @inline(__always)
+    func find(_ key: ConnectionKey) -> Int {
+        var i = FastHash.reduce(key.hash, slotCount)
+        while true {
+            let e = slots + i
+            if e.pointee.state == 0 { return -1 }
+            if key.matches(e) { return i }
+            i &+= 1
+            if i == slotCount { i = 0 }
+        }
+    }
+
+    /// Slot of a live connection for `key`; expired ones are removed and reported missing.
+    @inlinable @inline(__always)
+    func findLive(_ key: ConnectionKey, now: UInt32) -> Int {
+        let i = find(key)
+        if i < 0 { return -1 }
+        if now >= slots[i].expires {
+            removeSlot(i)
+            return -1
+        }
+        return i
+    }
+
+    /// Whether a live tracked connection matches the packet (either direction). Read-only apart
+    /// from lazily removing an expired entry.
+    @inlinable
+    public func contains(zone: UInt32, _ tuple: FlowTuple, now: UInt32) -> Bool {
+        findLive(ConnectionKey(zone: zone, tuple), now: now) >= 0
+    }
+
+    /// Looks the packet up; if it belongs to a live connection, advances the connection's
+    /// state and idle timer and returns the packet's direction, else nil.
+    @inlinable
+    public func observe(zone: UInt32, _ tuple: FlowTuple, tcpFlags: UInt8 = 0, now: UInt32) -> ConnectionDirection? {
+        let key = ConnectionKey(zone: zone, tuple)
+        let i = findLive(key, now: now)
+        if i < 0 { return nil }
+        let e = slots + i
+        let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
+        advance(e, original: original, tcpFlags: tcpFlags, now: now)
+        return original ? .original : .reply
+    }
+
+    /// State of the live connection matching `tuple`, if any.
+    public func state(zone: UInt32, _ tuple: FlowTuple, now: UInt32) -> ConnectionState? {
+        let i = findLive(ConnectionKey(zone: zone, tuple), now: now)
+        return i < 0 ? nil : ConnectionState(rawValue: slots[i].state)
+    }
+
+    /// Matches an ICMP error (destination unreachable, time exceeded, packet too big) to the
+    /// connection of the packet it quotes. `innerTuple` is the quoted header's tuple as the
+    /// caller parsed it (either direction). Returns the quoted packet's direction, or nil.
+    @inlinable
+    public func lookupRelated(zone: UInt32, innerTuple: FlowTuple, now: UInt32) -> ConnectionDirection? {
+        let key = ConnectionKey(zone: zone, innerTuple)
+        let i = findLive(key, now: now)
+        if i < 0 { return nil }
+        let original = key.sourceIsA == (slots[i].flags & ConnectionEntry.originIsA != 0)
+        return original ? .original : .reply
+    }
+
+    // MARK: state machine
+
+    @inlinable @inline(__always)
+    func advance(_ e: UnsafeMutablePointer<ConnectionEntry>, original: Bool, tcpFlags: UInt8, now: UInt32) {
+        var flags = e.pointee.flags
+        var state = ConnectionState(rawValue: e.pointee.state) ?? .other
+        let shift = original ? ConnectionEntry.origCountShift : ConnectionEntry.replyCountShift
+        let seen = (flags >> shift) & 3
+        if seen < 3 { flags = (flags & ~(3 << shift)) | ((seen + 1) << shift) }
+        if !original { flags |= ConnectionEntry.seenReply }
+        switch state {
+        case .tcpSynSent, .tcpSynReceived, .tcpEstablished, .tcpFinWait, .tcpTimeWait, .tcpClosed:
+            state = ConnectionTable.nextTCPState(state, original: original, tcpFlags: tcpFlags, flags: &flags)
+        case .udp:
+            if (flags >> ConnectionEntry.origCountShift) & 3 >= 2 && (flags >> ConnectionEntry.replyCountShift) & 3 >= 2 {
+                state = .udpStream
+            }
+        default: break
+        }
+        e.pointee.flags = flags
+        e.pointee.state = state.rawValue
+        e.pointee.packets &+= 1
+        e.pointee.expires = now &+ timeouts.timeout(for: state)
+    }
+
+    /// TCP transitions (a simplified RFC 9293 / Linux conntrack machine).
+    @inlinable
+    static func nextTCPState(_ s: ConnectionState, original: Bool, tcpFlags: UInt8, flags: inout UInt8) -> ConnectionState {
+        let syn = tcpFlags & TCPFlagBits.syn != 0, ack = tcpFlags & TCPFlagBits.ack != 0
+        if tcpFlags & TCPFlagBits.rst != 0 { return .tcpClosed }
+        switch s {
+        case .tcpSynSent:
+            if !original && syn && ack { return .tcpSynReceived }
+            return s
+        case .tcpSynReceived:
+            if original && ack && !syn { return .tcpEstablished }
+            return s
+        case .tcpClosed, .tcpTimeWait:
+            if original && syn && !ack {  // connection reuse
+                flags &= ~(ConnectionEntry.finOriginal | ConnectionEntry.finReply | ConnectionEntry.seenReply)
+                return .tcpSynSent
+            }
+            return s
+        default:
+            break
+        }
+        if tcpFlags & TCPFlagBits.fin != 0 {
+            flags |= original ? ConnectionEntry.finOriginal : ConnectionEntry.finReply
+        }
+        let both = ConnectionEntry.finOriginal | ConnectionEntry.finReply
+        if flags & both == both { return .tcpTimeWait }
+        if flags & both != 0 { return .tcpFinWait }
+        return s
+    }
+
+    // MARK: insert / remove
+
+    /// Result of trying to track a new flow.
+    public enum InsertResult: UInt8, Sendable {
+        case inserted
+        /// Already tracked (the packet was applied to it).
+        case existing
+        /// The ENI is at its allowance: dropped and counted.
+        case allowanceExceeded
+        /// The whole table is full: dropped and counted.
+        case tableFull
+    }
+
+    /// Starts tracking the flow of `tuple` (its source is the originator).
+    @inlinable
+    @discardableResult
+    public func insert(zone: UInt32, _ tuple: FlowTuple, tcpFlags: UInt8 = 0, now: UInt32) -> InsertResult {
+        precondition(Int(zone) < zoneCount, "zone out of range")
+        let key = ConnectionKey(zone: zone, tuple)
+        var i = FastHash.reduce(key.hash, slotCount)
+        while true {
+            let e = slots + i
+            if e.pointee.state == 0 { break }
+            if key.matches(e) {
+                if now >= e.pointee.expires {  // expired: reuse the slot as a new connection
+                    zoneCounts[Int(zone)] &-= 1
+                    _count &-= 1
+                    break
+                }
+                let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
+                advance(e, original: original, tcpFlags: tcpFlags, now: now)
+                return .existing
+            }
+            i &+= 1
+            if i == slotCount { i = 0 }
+        }
+        if zoneCounts[Int(zone)] >= zoneLimits[Int(zone)] {
+            _allowanceExceeded &+= 1
+            if slots[i].state != 0 { removeSlotRaw(i) }
+            return .allowanceExceeded
+        }
+        if _count >= capacity {
+            _tableFull &+= 1
+            if slots[i].state != 0 { removeSlotRaw(i) }
+            return .tableFull
+        }
+        let state = ConnectionState.initial(proto: tuple.proto, tcpFlags: tcpFlags)
+        slots[i] = ConnectionEntry(
+            aHigh: key.aHigh, aLow: key.aLow, bHigh: key.bHigh, bLow: key.bLow, hash: key.hash,
+            expires: now &+ timeouts.timeout(for: state), zone: zone, created: now, packets: 1,
+            aPort: key.aPort, bPort: key.bPort, proto: key.proto, family: key.family,
+            state: state.rawValue,
+            flags: (key.sourceIsA ? ConnectionEntry.originIsA : 0) | (1 << ConnectionEntry.origCountShift))
+        zoneCounts[Int(zone)] &+= 1
+        _count &+= 1
+        return .inserted
+    }
+
+    /// Stops tracking the connection of `tuple` (either direction). Returns whether one was removed.
+    @discardableResult
+    public func remove(zone: UInt32, _ tuple: FlowTuple) -> Bool {
+        let i = find(ConnectionKey(zone: zone, tuple))
+        if i < 0 { return false }
+        removeSlot(i)
+        return true
+    }
+
+    /// Removes every connection of one ENI (e.g. when it is detached). O(table).
+    public func removeAll(zone: UInt32) {
+        var i = 0
+        while i < slotCount {
+            if slots[i].state != 0 && slots[i].zone == zone { removeSlot(i) } else { i += 1 }
+        }
+    }
+
+    @inlinable
+    func removeSlot(_ i: Int) {
+        zoneCounts[Int(slots[i].zone)] &-= 1
+        _count &-= 1
+        removeSlotRaw(i)
+    }
+
+    /// Backward-shift deletion: no tombstones, probe sequences stay short.
+    @inlinable
+    func removeSlotRaw(_ i: Int) {
+        var hole = i
+        var j = i
+        while true {
+            j &+= 1
+            if j == slotCount { j = 0 }
+            if slots[j].state == 0 { break }
+            let home = FastHash.reduce(slots[j].hash, slotCount)
+            // Move j into the hole unless its home lies cyclically in (hole, j].
+            let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
+            if !inRange {
+                slots[hole] = slots[j]
+                hole = j
+            }
+        }
+        slots[hole].state = 0
+    }
+
+    /// Removes expired connections among the next `maxSlots` slots (round robin). Call
+    /// regularly with a small budget so expiry costs are spread out. Returns the number removed.
+    @discardableResult
+    public func sweep(now: UInt32, maxSlots: Int) -> Int {
+        var removed = 0
+        var visited = 0
+        while visited < maxSlots {
+            let i = sweepCursor
+            if slots[i].state != 0 && now >= slots[i].expires {
+                removeSlot(i)  // a later entry may shift into i: look at it again
+                removed += 1
+                if removed > slotCount { break }
+                continue
+            }
+            visited += 1
+            sweepCursor = i + 1 == slotCount ? 0 : i + 1
+        }
+        return removed
+    }
+}

@@ -1,0 +1,132 @@
+/// Per-interval flow-log counters (AWS VPC Flow Logs, aggregation interval 60 or 600 s).
+///
+/// Flows are keyed by ENI, direction, action and 5-tuple in a preallocated open-addressing
+/// table of 64-byte slots; `record` never allocates. Two tables alternate: `closeInterval`
+/// makes the current one the closed one and starts a fresh interval; `drainClosed` hands
+/// its records to the writer and clears it. When the table is full, packets are counted as
+/// skipped and the writer reports SKIPDATA. Not thread-safe.
+public final class FlowLogAggregator {
+    @frozen @usableFromInline
+    struct Slot {
+        @usableFromInline var srcHigh: UInt64
+        @usableFromInline var srcLow: UInt64
+        @usableFromInline var dstHigh: UInt64
+        @usableFromInline var dstLow: UInt64
+        @usableFromInline var bytes: UInt64
+        @usableFromInline var packets: UInt64
+        /// Seconds since the interval start of the first and last packet.
+        @usableFromInline var firstOffset: UInt16
+        @usableFromInline var lastOffset: UInt16
+        @usableFromInline var eni: UInt32
+        @usableFromInline var srcPort: UInt16
+        @usableFromInline var dstPort: UInt16
+        @usableFromInline var proto: UInt8
+        @usableFromInline var family: UInt8
+        /// Bit 0 occupied, bit 1 egress, bit 2 reject.
+        @usableFromInline var kind: UInt8
+        @usableFromInline var tcpFlags: UInt8
+    }
+
+    @usableFromInline var active: UnsafeMutablePointer<Slot>
+    @usableFromInline var closed: UnsafeMutablePointer<Slot>
+    @usableFromInline let slotCount: Int
+    /// Most flows per interval.
+    public let capacity: Int
+    @usableFromInline var activeCount = 0
+    @usableFromInline var activeSkipped: UInt64 = 0
+    @usableFromInline var intervalStart: UInt32
+    var closedInterval: FlowLogInterval?
+
+    public init(capacity: Int, now: UInt32) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        self.slotCount = capacity + capacity / 2 + 1
+        active = .allocate(capacity: slotCount)
+        closed = .allocate(capacity: slotCount)
+        UnsafeMutableRawPointer(active).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
+        UnsafeMutableRawPointer(closed).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
+        intervalStart = now
+    }
+
+    deinit { active.deallocate(); closed.deallocate() }
+
+    /// Flows recorded in the current interval.
+    public var count: Int { activeCount }
+    /// Packets skipped in the current interval.
+    public var skippedPackets: UInt64 { activeSkipped }
+
+    /// Counts one packet. `now` must be within 65535 s of the interval start.
+    @inlinable
+    public func record(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, bytes: Int,
+                       tcpFlags: UInt8 = 0, action: FlowLogAction, now: UInt32) {
+        let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
+        let misc = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.proto) << 32
+            | UInt64(t.family.rawValue) << 40 | UInt64(kind) << 48
+        let h = FastHash.hash(t.source.high, t.source.low, t.destination.high, t.destination.low, misc ^ (UInt64(eni) << 8))
+        var i = FastHash.reduce(h, slotCount)
+        let offset = UInt16(clamping: now &- intervalStart)
+        while true {
+            let s = active + i
+            if s.pointee.kind == 0 {
+                if activeCount >= capacity { activeSkipped &+= 1; return }
+                activeCount &+= 1
+                s.pointee.srcHigh = t.source.high; s.pointee.srcLow = t.source.low
+                s.pointee.dstHigh = t.destination.high; s.pointee.dstLow = t.destination.low
+                s.pointee.bytes = UInt64(bytes); s.pointee.packets = 1
+                s.pointee.firstOffset = offset; s.pointee.lastOffset = offset; s.pointee.eni = eni
+                s.pointee.srcPort = t.sourcePort; s.pointee.dstPort = t.destinationPort; s.pointee.proto = t.proto
+                s.pointee.family = t.family.rawValue; s.pointee.kind = kind; s.pointee.tcpFlags = tcpFlags
+                return
+            }
+            if s.pointee.kind == kind && s.pointee.srcLow == t.source.low && s.pointee.dstLow == t.destination.low
+                && s.pointee.srcHigh == t.source.high && s.pointee.dstHigh == t.destination.high
+                && s.pointee.srcPort == t.sourcePort && s.pointee.dstPort == t.destinationPort
+                && s.pointee.proto == t.proto && s.pointee.eni == eni && s.pointee.family == t.family.rawValue {
+                s.pointee.packets &+= 1
+                s.pointee.bytes &+= UInt64(bytes)
+                s.pointee.lastOffset = offset
+                s.pointee.tcpFlags |= tcpFlags
+                return
+            }
+            i &+= 1
+            if i == slotCount { i = 0 }
+        }
+    }
+
+    /// Ends the current interval at `now` and starts the next. If the previous closed
+    /// interval was not drained, its records are discarded and returned as skipped.
+    @discardableResult
+    public func closeInterval(now: UInt32) -> FlowLogInterval {
+        if closedInterval != nil { clear(closed) }
+        let summary = FlowLogInterval(start: intervalStart, end: now, records: activeCount, skippedPackets: activeSkipped)
+        swap(&active, &closed)
+        closedInterval = summary
+        activeCount = 0
+        activeSkipped = 0
+        intervalStart = now
+        return summary
+    }
+
+    /// Hands each record of the closed interval to `body`, then clears it. Returns the
+    /// interval summary (nil if no interval is waiting).
+    @discardableResult
+    public func drainClosed(_ body: (FlowLogRecord) -> Void) -> FlowLogInterval? {
+        guard let interval = closedInterval else { return nil }
+        for i in 0..<slotCount where closed[i].kind != 0 {
+            let s = closed[i]
+            body(FlowLogRecord(
+                eni: s.eni, direction: s.kind & 2 != 0 ? .egress : .ingress, family: s.family == 0 ? .v4 : .v6,
+                proto: s.proto, source: AddressKey(high: s.srcHigh, low: s.srcLow),
+                destination: AddressKey(high: s.dstHigh, low: s.dstLow), sourcePort: s.srcPort, destinationPort: s.dstPort,
+                packets: s.packets, bytes: s.bytes, start: interval.start &+ UInt32(s.firstOffset),
+                end: interval.start &+ UInt32(s.lastOffset), action: s.kind & 4 != 0 ? .reject : .accept, tcpFlags: s.tcpFlags))
+        }
+        clear(closed)
+        closedInterval = nil
+        return interval
+    }
+
+    private func clear(_ p: UnsafeMutablePointer<Slot>) {
+        UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
+    }
+}
