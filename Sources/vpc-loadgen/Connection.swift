@@ -71,13 +71,13 @@ final class Connection: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             let response = Response(status: status, body: body ?? ByteBuffer(), keepAlive: keepAlive)
             body = nil
-            if !keepAlive {
-                self.context = nil
-                context.close(promise: nil)
-            }
             if let promise = pending {
                 pending = nil
                 promise.succeed(response)
+            }
+            if !keepAlive {
+                self.context = nil
+                context.close(promise: nil)
             }
         }
     }
