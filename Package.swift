@@ -19,6 +19,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vpc", targets: ["vpc"]),
+        .executable(name: "vpc-loadgen", targets: ["vpc-loadgen"]),
         .library(name: "VPCWire", targets: ["VPCWire"]),
         .library(name: "VPCDataplane", targets: ["VPCDataplane"]),
     ] + wireFuzzTargets.map { .executable(name: $0, targets: [$0]) },
@@ -70,6 +71,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        // Closed-loop SigV4-signing load generator (Benchmarks/api-vs-moto.sh).
+        .executableTarget(name: "vpc-loadgen", dependencies: [
+            "EC2Query",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
         .testTarget(name: "VPCWireTests", dependencies: ["VPCWire"], resources: [.copy("Fixtures")],

@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
         if let path = try DataDirectory.ensureCredentials(credentials, dir: options.dataDir) {
             logger.notice("created an access key for account \(DataDirectory.defaultAccount); it is in \(path)")
         }
-        let controlPlane = try ControlPlane(store: store)
+        let controlPlane = try ControlPlane(store: store, options: options.controlPlaneOptions())
         let service = EC2Service(controlPlane: controlPlane, credentials: credentials,
                                  maxClockSkew: options.maxClockSkew,
                                  throttle: Throttle(limits: try options.throttleLimits()))

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import VPCAPI
+import VPCControlPlane
+import VPCModel
 import VPCStore
 
 /// The options `vpc serve` (and later `vpc up`) share.
@@ -21,6 +23,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Largest accepted difference between a request's signing time and now, in seconds.")
     var maxClockSkew: Double = 900
 
+    @Option(help: "VPCs per account and region (AWS's default quota is 5).")
+    var quotaVpcs: Int?
+
     @Flag(help: "Turn API throttling off.")
     var noThrottle = false
 
@@ -37,6 +42,7 @@ struct ServerOptions: ParsableArguments {
     var throttleSecurityGroupRules: String?
 
     func validate() throws {
+        if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
         _ = try hostAndPort()
         _ = try throttleLimits()
         _ = try accessKeys()
@@ -50,6 +56,12 @@ struct ServerOptions: ParsableArguments {
         var host = String(listen[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host, port)
+    }
+
+    func controlPlaneOptions() -> ControlPlaneOptions {
+        var options = ControlPlaneOptions()
+        if let quotaVpcs { options.quotas.vpcsPerRegion = quotaVpcs }
+        return options
     }
 
     func throttleLimits() throws -> Throttle.Limits {

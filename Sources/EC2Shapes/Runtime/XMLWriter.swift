@@ -16,6 +16,11 @@ public struct XMLWriter: Sendable {
     }
 
     public mutating func escaped(_ text: String) {
+        // Ids, CIDRs, states: almost every value needs no escaping; copy those in one go.
+        if !text.utf8.contains(where: Self.needsEscape) {
+            bytes.append(contentsOf: text.utf8)
+            return
+        }
         for b in text.utf8 {
             switch b {
             case UInt8(ascii: "<"): raw("&lt;")
@@ -26,6 +31,12 @@ public struct XMLWriter: Sendable {
             default: bytes.append(b)
             }
         }
+    }
+
+    @inline(__always)
+    static func needsEscape(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "&")
+            || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")
     }
 
     public mutating func value<V: XMLScalar>(_ tag: String, _ v: V?) {

@@ -25,7 +25,9 @@ public struct Table<Record: Sendable & Codable>: Sendable {
     public var changedIDs: Dictionary<String, Record?>.Keys { originals.keys }
 
     /// Rows sorted by id: the stable order Describe calls page through.
-    public var sorted: [Record] { rows.sorted { $0.key < $1.key }.map(\.value) }
+    /// Sorts the ids, not (id, record) pairs: swapping whole records through the generic
+    /// sort was a fifth of the server's CPU time under DescribeVpcs load.
+    public var sorted: [Record] { rows.keys.sorted().map { rows[$0]! } }
 
     public mutating func commit() { originals.removeAll(keepingCapacity: true) }
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# API throughput and latency, ours vs moto, with the same signing load generator.
+#
+#   Benchmarks/api-vs-moto.sh            # build (release), run, print a markdown table
+#   DURATION=5 WARMUP=1 CONNS="1 8 32" MODES="describe-vpcs create-sg" Benchmarks/api-vs-moto.sh
+#
+# Starts `vpc serve --no-throttle --quota-vpcs 50` (temp data dir) and `moto_server`
+# on free loopback ports, runs vpc-loadgen in each mode at each concurrency against
+# each, stops both servers on exit. Always exits 0: figures are noisy, CI must not fail on them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+CONNS=${CONNS:-"1 8 32"}
+MODES=${MODES:-"describe-vpcs create-sg"}
+KEY=AKIDBENCHMARK0000001
+SECRET=benchmark-secret-not-for-production
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+    # One product per invocation: with several --product flags swift build builds only the last.
+    swift build -c release --product vpc >&2 || exit 0
+    swift build -c release --product vpc-loadgen >&2 || exit 0
+fi
+BIN=$(swift build -c release --show-bin-path)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {  # wait until something answers HTTP on the port
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+        sleep 0.1
+    done
+    echo "nothing listening on port $1" >&2
+    return 1
+}
+
+DATA=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+VPC_PORT=$(free_port)
+"$BIN/vpc" serve --listen "127.0.0.1:$VPC_PORT" --data-dir "$DATA/vpc" --no-throttle --quota-vpcs 50 \
+    --credentials "$KEY:$SECRET" > "$DATA/vpc.log" 2>&1 &
+PIDS+=($!)
+MOTO_PORT=$(free_port)
+moto_server -H 127.0.0.1 -p "$MOTO_PORT" > "$DATA/moto.log" 2>&1 &
+PIDS+=($!)
+wait_port "$VPC_PORT" || exit 0
+wait_port "$MOTO_PORT" || exit 0
+
+ROWS=()
+for mode in $MODES; do
+    for server in vpc moto; do
+        port=$([[ $server == vpc ]] && echo "$VPC_PORT" || echo "$MOTO_PORT")
+        for c in $CONNS; do
+            row=$("$BIN/vpc-loadgen" "$mode" --endpoint "http://127.0.0.1:$port" --access-key "$KEY" --secret "$SECRET" \
+                  --connections "$c" --duration "$DURATION" --warmup "$WARMUP" --label "$server" --markdown) \
+                || row="| $server | $mode | $c | failed | | | | | |"
+            ROWS+=("$row")
+        done
+    done
+done
+
+echo
+echo "$(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg); ${WARMUP}s warm-up, ${DURATION}s measured per row"
+echo
+echo "| server | mode | connections | req/s | iterations/s | p50 ms | p99 ms | p99.9 ms | errors/requests |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${ROWS[@]}"
+exit 0
