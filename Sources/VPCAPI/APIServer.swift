@@ -34,7 +34,8 @@ public enum APIServer {
                 headers: headers, body: Array(buffer: body), sourceIP: context.remoteAddress)
             let response = service.handle(apiRequest)
             let elapsed = ContinuousClock.now - started
-            logger.info("\(apiRequest.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))ms")
+            let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+            logger.info("\(apiRequest.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(micros)us")
             return Response(
                 status: .init(code: response.status),
                 headers: [.contentType: "text/xml;charset=UTF-8", HTTPField.Name("x-amzn-RequestId")!: response.requestId],

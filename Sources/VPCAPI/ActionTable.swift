@@ -28,7 +28,7 @@ public struct ActionTable: Sendable {
     public struct Entry: Sendable {
         public var category: ActionCategory
         /// Decodes, runs and encodes: returns the result's XML elements.
-        var run: @Sendable (QueryNode, CallContext, ControlPlane) throws -> [UInt8]
+        var run: @Sendable (QueryNode, CallContext, ControlPlane, ReadCache) throws -> [UInt8]
     }
 
     public private(set) var entries: [String: Entry] = [:]
@@ -41,13 +41,19 @@ public struct ActionTable: Sendable {
     public mutating func read<R: EC2Request, O: XMLEncodable>(
         _: R.Type, _ op: @escaping @Sendable (RegionState, R) throws -> O
     ) {
-        entries[R.action] = Entry(category: .describe) { node, call, cp in
+        entries[R.action] = Entry(category: .describe) { node, call, cp, cache in
             let request = try Self.decode(R.self, node)
-            let result = try cp.read(account: call.account, region: call.region) { try op($0, request) }
+            let key = ReadCache.Key(account: call.account, region: call.region, action: R.action,
+                                    parameters: call.canonicalParameters)
+            let bytes = try cp.read(account: call.account, region: call.region) { state -> [UInt8] in
+                if let hit = cache.lookup(key, version: state.version) { return hit }
+                var xml = XMLWriter()
+                try op(state, request).encode(to: &xml)
+                cache.store(key, version: state.version, bytes: xml.bytes)
+                return xml.bytes
+            }
             if request.isDryRun { throw EC2Error.dryRun }
-            var xml = XMLWriter()
-            result.encode(to: &xml)
-            return xml.bytes
+            return bytes
         }
     }
 
@@ -56,7 +62,7 @@ public struct ActionTable: Sendable {
         _: R.Type, _ category: ActionCategory = .mutating,
         _ op: @escaping @Sendable (inout Transaction, R) throws -> O
     ) {
-        entries[R.action] = Entry(category: category) { node, call, cp in
+        entries[R.action] = Entry(category: category) { node, call, cp, _ in
             try Self.runWrite(R.self, node, call, cp) { tx, request in
                 var xml = XMLWriter()
                 try op(&tx, request).encode(to: &xml)
@@ -70,7 +76,7 @@ public struct ActionTable: Sendable {
         _: R.Type, _ category: ActionCategory = .mutating,
         _ op: @escaping @Sendable (inout Transaction, R) throws -> Void
     ) {
-        entries[R.action] = Entry(category: category) { node, call, cp in
+        entries[R.action] = Entry(category: category) { node, call, cp, _ in
             try Self.runWrite(R.self, node, call, cp) { tx, request in
                 try op(&tx, request)
                 return Array("<return>true</return>".utf8)

@@ -47,6 +47,7 @@ public struct EC2Service: Sendable {
     public let verifier: SigV4Verifier
     public let throttle: Throttle
     public let actions: ActionTable
+    let readCache = ReadCache()
     let clock: @Sendable () -> Double
 
     /// Parameters that belong to the protocol, not to an action.
@@ -111,7 +112,7 @@ public struct EC2Service: Sendable {
             let canonical = actionParameters.filter { $0.0 != "ClientToken" && $0.0 != "DryRun" }
                 .map { $0.0 + "=" + $0.1 }.sorted().joined(separator: "&")
             let call = CallContext(account: key.account, region: identity.region, canonicalParameters: canonical)
-            let result = try entry.run(QueryNode(parameters: actionParameters), call, controlPlane)
+            let result = try entry.run(QueryNode(parameters: actionParameters), call, controlPlane, readCache)
             response.body = EC2Response.success(action: action, requestId: requestId, result: result)
         } catch let error as EC2Error {
             response.status = error.httpStatus

@@ -3,6 +3,7 @@ import EC2Shapes
 import Foundation
 import Testing
 import VPCAPI
+import VPCControlPlane
 
 @Suite struct EC2ServiceTests {
     @Test func createAndDescribeThroughTheWireProtocol() throws {
@@ -99,5 +100,23 @@ import VPCAPI
         let missing = EC2.implementedActions.filter { ActionTable.ec2.entry($0) == nil }
         #expect(missing.isEmpty, "not wired: \(missing)")
         #expect(ActionTable.ec2.entries.count == EC2.implementedActions.count)
+    }
+}
+
+@Suite struct ReadCacheTests {
+    @Test func aCachedDescribeSeesEveryLaterWriteAndReset() throws {
+        let f = try APIFixture()
+        let count = { f.call("DescribeVpcs").text.components(separatedBy: "<vpcId>").count - 1 }
+        #expect(count() == 1)
+        #expect(count() == 1)  // served from the cache
+        let id = try #require(f.call("CreateVpc", [("CidrBlock", "10.0.0.0/16")]).value("vpcId"))
+        #expect(count() == 2)
+        _ = f.call("CreateTags", [("ResourceId.1", id), ("Tag.1.Key", "k"), ("Tag.1.Value", "v")])
+        #expect(f.call("DescribeVpcs").text.contains("<key>k</key>"))
+        #expect(f.call("DescribeVpcs", [("DryRun", "true")]).errorCode == "DryRunOperation")
+        // Another account's identical request is its own.
+        #expect(f.call("DescribeVpcs", key: APIFixture.keyB).text.components(separatedBy: "<vpcId>").count - 1 == 1)
+        try f.service.controlPlane.reset()
+        #expect(count() == 1)
     }
 }

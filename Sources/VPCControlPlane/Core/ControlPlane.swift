@@ -16,6 +16,8 @@ public final class ControlPlane: Sendable {
     struct World: Sendable {
         var regions: [RegionKey: RegionState] = [:]
         var global = GlobalAllocations()
+        /// Source of region versions; only grows.
+        var versionCounter: UInt64 = 0
     }
 
     public let options: ControlPlaneOptions
@@ -94,6 +96,10 @@ public final class ControlPlane: Sendable {
                 var collector = ChangeCollector(account: account, region: region)
                 try tx.state.visitTables(&collector)
                 try store.commit(collector.changes)
+                if !collector.changes.isEmpty {
+                    world.versionCounter += 1
+                    tx.state.version = world.versionCounter
+                }
                 var committer = Committer()
                 try tx.state.visitTables(&committer)
                 world.global = tx.global
@@ -112,7 +118,7 @@ public final class ControlPlane: Sendable {
     public func reset() throws {
         try world.withLock { world in
             try store.deleteAllRecords()
-            world = World()
+            world = World(versionCounter: world.versionCounter)
         }
     }
 

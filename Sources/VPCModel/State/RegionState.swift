@@ -5,6 +5,9 @@ public import EC2Shapes
 public struct RegionState: Sendable {
     public let account: String
     public let region: String
+    /// Changes whenever a committed write changed this region; never reused, even
+    /// across a reset, so a value rendered at one version can be served again.
+    public var version: UInt64 = 0
 
     public var meta = Table<RegionMeta>(kind: "meta")
     public var vpcs = Table<VpcRecord>(kind: "vpc")
