@@ -21,6 +21,8 @@ public final class Pipeline {
     let ports: UnsafeMutablePointer<PortState>
     var configs: [ENIPort?]
     let counters: CounterBlock
+    /// One past the highest installed port index: the ENI scans stop there.
+    var portLimit = 0
     /// Keeps the objects of the inactive placeholder state alive.
     let placeholder: ENIPort
 
@@ -70,6 +72,7 @@ public final class Pipeline {
         }
         configs[port.index] = port  // retains the policy objects before the hot copy refers to them
         ports[port.index] = PortState(port)
+        portLimit = max(portLimit, port.index + 1)
         if let limit = port.connectionLimit { connections.setLimit(zone: UInt32(port.index), limit) }
     }
 
@@ -83,6 +86,7 @@ public final class Pipeline {
         idle.active = false
         ports[index] = idle
         configs[index] = nil
+        while portLimit > 0 && configs[portLimit - 1] == nil { portLimit -= 1 }
     }
 
     /// The ENI installed at `index`.
@@ -113,11 +117,12 @@ public final class Pipeline {
         return .drop(r)
     }
 
-    /// Local port holding `eni`, or -1.
+    /// Local port holding `eni`, or -1. A linear scan: a host has tens of ENIs.
     @inline(__always)
     func portIndex(eni: UInt64) -> Int {
         var i = 0
-        while i < maxPorts {
+        let n = portLimit
+        while i < n {
             if ports[i].eni == eni && ports[i].active { return i }
             i &+= 1
         }
@@ -127,7 +132,8 @@ public final class Pipeline {
     /// Whether any local port is in `vni`.
     func hasPort(vni: UInt32) -> Bool {
         var i = 0
-        while i < maxPorts {
+        let n = portLimit
+        while i < n {
             if ports[i].vni == vni && ports[i].active { return true }
             i &+= 1
         }
