@@ -237,6 +237,16 @@ struct PipelineInstanceTests {
         #expect(p.globalDrops(.unknownPort) == 1)
     }
 
+    @Test func noMatchingRouteIsNoRoute() {
+        let p = Lab.pipeline(host: Lab.host1)
+        var a = Lab.port(Lab.a)
+        a.routeTable = RouteTable(routes: [Route(destination: Lab.vpc, target: .local)])
+        p.install(a)
+        #expect(p.fromInstance(Frame.tcp(Lab.a, to: v4("8.8.8.8"), dport: 443), port: 0).action == .drop(.noRoute))
+        #expect(p.fromInstance(Frame.tcp6(Lab.a, to: v6("2001:db8::1"), dport: 443), port: 0).action == .drop(.noRoute))
+        #expect(p.counters(port: 0).drops(.noRoute) == 2)
+    }
+
     @Test func conntrackAllowanceExceededCountedPerENI() {
         let p = Lab.pipeline(host: Lab.host1)
         var a = Lab.port(Lab.a)

@@ -75,10 +75,11 @@ extension Pipeline {
             return drop(port, .networkACLOutbound)
         }
         let family = h.tuple.family
-        let target: RouteTarget = s.pointee.routeTable._withUnsafeGuaranteedRef { rt in
+        let target: RouteTarget? = s.pointee.routeTable._withUnsafeGuaranteedRef { rt in
             let i = rt.longestPrefixMatchIndex(family: family, h.tuple.destination)
-            return i < 0 ? .blackhole : rt.routes.withUnsafeBufferPointer { $0[i].target }
+            return i < 0 ? nil : rt.routes.withUnsafeBufferPointer { $0[i].target }
         }
+        guard let target else { return drop(port, .noRoute) }
         switch target {
         case .local:
             break
