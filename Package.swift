@@ -13,6 +13,7 @@ let wireFuzzTargets = [
     "FuzzEthernet", "FuzzARP", "FuzzIPv4", "FuzzIPv6", "FuzzICMPv4", "FuzzICMPv6",
     "FuzzTCP", "FuzzUDP", "FuzzDHCP", "FuzzDNS", "FuzzGeneve", "FuzzAddresses",
 ]
+let pipelineFuzzTargets = ["FuzzPipelineInstance", "FuzzPipelineUnderlay"]
 
 let package = Package(
     name: "vpc",
@@ -22,7 +23,7 @@ let package = Package(
         .executable(name: "vpc-loadgen", targets: ["vpc-loadgen"]),
         .library(name: "VPCWire", targets: ["VPCWire"]),
         .library(name: "VPCDataplane", targets: ["VPCDataplane"]),
-    ] + wireFuzzTargets.map { .executable(name: $0, targets: [$0]) },
+    ] + (wireFuzzTargets + pipelineFuzzTargets).map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -96,6 +97,9 @@ let package = Package(
         ], swiftSettings: swiftSettings),
     ] + wireFuzzTargets.map {
         .executableTarget(name: $0, dependencies: ["VPCWire", "FuzzSupport"], path: "Fuzz/\($0)",
+                          swiftSettings: swiftSettings)
+    } + pipelineFuzzTargets.map {
+        .executableTarget(name: $0, dependencies: ["VPCDataplane", "VPCWire", "FuzzSupport"], path: "Fuzz/\($0)",
                           swiftSettings: swiftSettings)
     }
 )

@@ -24,10 +24,15 @@ def udp(payload, sport, dport):
     if {67, 68} & {sport, dport}: put("FuzzDHCP", payload)
     if dport == 6081:
         put("FuzzGeneve", payload)
+        put("FuzzPipelineUnderlay", b"\x04\x00" + payload)
+        put("FuzzPipelineUnderlay", b"\x00\x00" + payload)
         l2(payload[28:])
 
 def l2(f):
     put("FuzzEthernet", f)
+    # Pipeline harnesses: port byte, mode byte (own MAC and IP patched in), frame.
+    for port in (0, 1, 2):
+        put("FuzzPipelineInstance", bytes([port, 3]) + f)
     et, off = struct.unpack("!H", f[12:14])[0], 14
     while et in (0x8100, 0x88A8):
         et, off = struct.unpack("!H", f[off + 2:off + 4])[0], off + 4

@@ -39,9 +39,13 @@ public final class RouteTable: Sendable {
     /// Index into `routes` of the most specific route covering `key`, or -1.
     @inlinable
     public func longestPrefixMatchIndex(family: IPFamily, _ key: AddressKey) -> Int {
-        let (s, r) = family == .v4 ? (startsV4, routeV4) : (startsV6, routeV6)
-        let i = s.withUnsafeBufferPointer { segmentIndex($0, key) }
-        return Int(r.withUnsafeBufferPointer { $0[i] })
+        // Branch rather than copy the arrays into a tuple: no retain/release per lookup.
+        if family == .v4 {
+            let i = startsV4.withUnsafeBufferPointer { segmentIndex($0, key) }
+            return Int(routeV4.withUnsafeBufferPointer { $0[i] })
+        }
+        let i = startsV6.withUnsafeBufferPointer { segmentIndex($0, key) }
+        return Int(routeV6.withUnsafeBufferPointer { $0[i] })
     }
 
     /// The most specific route for `destination`, or nil (no route: drop).

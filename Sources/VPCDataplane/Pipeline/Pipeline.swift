@@ -1,0 +1,235 @@
+public import VPCWire
+
+/// The per-packet data plane of one host (design.md "Data flow of one packet"): frames
+/// from instances (`processFromInstance`) and Geneve packets from other hosts
+/// (`processFromUnderlay`) in, one `PipelineAction` out.
+///
+/// Owns the connection table (zones = port indices), the mapping cache, the flow-log
+/// aggregator, the installed ENIs and their counters. Everything is preallocated: the two
+/// entry points never allocate, and build replies and encapsulated frames in the caller's
+/// `out` buffer. Not thread-safe: one pipeline per data-plane worker.
+public final class Pipeline {
+    public let connections: ConnectionTable
+    public let mappings: MappingCache
+    public let flowLogs: FlowLogAggregator
+    public let underlay: UnderlayEndpoint
+    /// The MAC the VPC router answers ARP and NDP with.
+    public let routerMAC: MACAddress
+    /// Port indices are `0..<maxPorts`.
+    public let maxPorts: Int
+
+    let ports: UnsafeMutablePointer<PortState>
+    var configs: [ENIPort?]
+    let counters: CounterBlock
+    /// One past the highest installed port index: the ENI scans stop there.
+    var portLimit = 0
+    /// Keeps the objects of the inactive placeholder state alive.
+    let placeholder: ENIPort
+
+    /// Offset of the Geneve header (the UDP payload) in a `.sendToHost` frame.
+    public static let geneveOffset = 42
+    /// Bytes the encapsulation adds: Ethernet 14 + IPv4 20 + UDP 8 + Geneve 8 + ENI option 20.
+    public static let encapsulationOverhead = 70
+
+    public init(underlay: UnderlayEndpoint, routerMAC: MACAddress, maxPorts: Int = 64,
+                connectionCapacity: Int = 1 << 16, connectionsPerENI: Int = 1 << 16,
+                mappingCapacity: Int = 1 << 16, flowLogCapacity: Int = 1 << 14,
+                timeouts: ConnectionTimeouts = .aws, now: UInt32 = 0) {
+        precondition(maxPorts > 0)
+        self.underlay = underlay
+        self.routerMAC = routerMAC
+        self.maxPorts = maxPorts
+        connections = ConnectionTable(capacity: connectionCapacity, zones: maxPorts, perZoneLimit: connectionsPerENI,
+                                      timeouts: timeouts)
+        mappings = MappingCache(capacity: mappingCapacity)
+        flowLogs = FlowLogAggregator(capacity: flowLogCapacity, now: now)
+        counters = CounterBlock(ports: maxPorts)
+        configs = Array(repeating: nil, count: maxPorts)
+        placeholder = ENIPort(index: 0, eni: 0, mac: .zero, vni: 0, vpcIPv4: IPPrefix.anyV4, subnetIPv4: IPPrefix.anyV4,
+                              ipv4Addresses: [], securityGroups: .denyAll, networkACL: NetworkACL(rules: []),
+                              routeTable: RouteTable(routes: []))
+        var idle = PortState(placeholder)
+        idle.active = false
+        ports = .allocate(capacity: maxPorts)
+        ports.initialize(repeating: idle, count: maxPorts)
+    }
+
+    deinit {
+        ports.deinitialize(count: maxPorts)
+        ports.deallocate()
+        counters.deallocate()
+    }
+
+    // MARK: configuration
+
+    /// Installs or replaces the ENI at `port.index`. Replacing keeps its tracked connections
+    /// (AWS: removing a rule does not cut tracked flows) and counters.
+    public func install(_ port: ENIPort) {
+        precondition(port.index >= 0 && port.index < maxPorts, "port index out of range")
+        if let old = configs[port.index], old.eni != port.eni {
+            connections.removeAll(zone: UInt32(port.index))
+            counters.reset(port.index)
+        }
+        configs[port.index] = port  // retains the policy objects before the hot copy refers to them
+        ports[port.index] = PortState(port)
+        portLimit = max(portLimit, port.index + 1)
+        if let limit = port.connectionLimit { connections.setLimit(zone: UInt32(port.index), limit) }
+    }
+
+    /// Detaches the ENI at `index`: its connections and counters go with it.
+    public func remove(port index: Int) {
+        guard index >= 0 && index < maxPorts, configs[index] != nil else { return }
+        ports[index].active = false
+        connections.removeAll(zone: UInt32(index))
+        counters.reset(index)
+        var idle = PortState(placeholder)
+        idle.active = false
+        ports[index] = idle
+        configs[index] = nil
+        while portLimit > 0 && configs[portLimit - 1] == nil { portLimit -= 1 }
+    }
+
+    /// The ENI installed at `index`.
+    public func port(_ index: Int) -> ENIPort? { index >= 0 && index < maxPorts ? configs[index] : nil }
+
+    /// Counters of the ENI at `index`.
+    public func counters(port index: Int) -> PortCounters {
+        precondition(index >= 0 && index < maxPorts)
+        return counters.snapshot(index)
+    }
+
+    /// Drops not attributable to an installed ENI (bad port index, underlay packets for no local ENI).
+    public func globalDrops(_ reason: DropReason) -> UInt64 {
+        counters.base[maxPorts * CounterBlock.stride + CounterBlock.fixed + Int(reason.rawValue)]
+    }
+
+    // MARK: shared steps
+
+    @inline(__always)
+    func drop(_ port: Int, _ r: DropReason) -> PipelineAction {
+        counters.drop(port, r)
+        return .drop(r)
+    }
+
+    @inline(__always)
+    func dropGlobal(_ r: DropReason) -> PipelineAction {
+        counters.dropGlobal(r)
+        return .drop(r)
+    }
+
+    /// Local port holding `eni`, or -1. A linear scan: a host has tens of ENIs.
+    @inline(__always)
+    func portIndex(eni: UInt64) -> Int {
+        var i = 0
+        let n = portLimit
+        while i < n {
+            if ports[i].eni == eni && ports[i].active { return i }
+            i &+= 1
+        }
+        return -1
+    }
+
+    /// Whether any local port is in `vni`.
+    func hasPort(vni: UInt32) -> Bool {
+        var i = 0
+        let n = portLimit
+        while i < n {
+            if ports[i].vni == vni && ports[i].active { return true }
+            i &+= 1
+        }
+        return false
+    }
+
+    /// Whether the ENI at `port` owns the address (slow path for secondary addresses).
+    @inline(__always)
+    func owns(_ port: Int, _ family: IPFamily, _ key: AddressKey) -> Bool {
+        let s = ports + port
+        if family == .v4 {
+            if key.low == UInt64(s.pointee.ipv4) && key.high == 0 && s.pointee.ipv4 != 0 { return true }
+            return s.pointee.moreIPv4 && ownsSecondary(port, family, key)
+        }
+        if key == s.pointee.ipv6 && s.pointee.hasIPv6 { return true }
+        return s.pointee.moreIPv6 && ownsSecondary(port, family, key)
+    }
+
+    @inline(never)
+    func ownsSecondary(_ port: Int, _ family: IPFamily, _ key: AddressKey) -> Bool {
+        guard let c = configs[port] else { return false }
+        if family == .v4 { return c.owns(IPv4Address(value: UInt32(truncatingIfNeeded: key.low))) }
+        return c.owns(IPv6Address(high: key.high, low: key.low))
+    }
+
+    @inline(__always)
+    func recordFlow(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, bytes: Int, _ action: FlowLogAction, now: UInt32) {
+        if ports[port].flowLogs {
+            flowLogs.record(eni: UInt32(truncatingIfNeeded: port), direction: dir, tuple: h.tuple, bytes: bytes,
+                            tcpFlags: h.tcpFlags, action: action, now: now)
+        }
+    }
+
+    /// The stateful security-group stage of `port` for one packet.
+    @inline(__always)
+    func securityGroup(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, now: UInt32) -> SecurityGroupAction {
+        ports[port].securityGroups._withUnsafeGuaranteedRef { policy in
+            if h.isICMPError {
+                return SecurityGroupFilter.processICMPError(
+                    policy: policy, table: connections, zone: UInt32(truncatingIfNeeded: port), direction: dir,
+                    outer: h.tuple, icmpType: h.icmpType, icmpCode: h.icmpCode, innerTuple: h.quoted, now: now)
+            }
+            return SecurityGroupFilter.process(
+                policy: policy, table: connections, zone: UInt32(truncatingIfNeeded: port), direction: dir,
+                tuple: h.tuple, tcpFlags: h.tcpFlags, icmpType: h.icmpType, icmpCode: h.icmpCode, now: now)
+        }
+    }
+
+    /// The subnet's network ACL for `port` in `dir`; traffic within the subnet is not
+    /// subject to it (network ACLs filter what crosses the subnet boundary).
+    @inline(__always)
+    func networkACLAllows(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders) -> Bool {
+        let remote = dir == .ingress ? h.tuple.source : h.tuple.destination
+        if ports[port].inSubnet(h.tuple.family, remote) { return true }
+        let key = ruleKey(proto: h.tuple.proto, destinationPort: h.tuple.destinationPort,
+                          icmpType: h.icmpType, icmpCode: h.icmpCode)
+        return ports[port].networkACL._withUnsafeGuaranteedRef {
+            $0.evaluate(direction: dir, family: h.tuple.family, proto: h.tuple.proto, remote: remote, key: key).allowed
+        }
+    }
+
+    /// Reason an SG verdict drops a packet.
+    @inline(__always)
+    static func dropReason(_ a: SecurityGroupAction) -> DropReason {
+        switch a {
+        case .rejectAllowanceExceeded: return .conntrackAllowanceExceeded
+        case .rejectTableFull: return .conntrackTableFull
+        default: return .securityGroup
+        }
+    }
+
+    /// Inbound checks of a local destination: NACL inbound of its subnet, then SG ingress.
+    /// Counts and flow-logs the outcome; returns the drop reason or nil.
+    @inline(__always)
+    func admit(_ dst: Int, _ h: PacketHeaders, bytes: Int, now: UInt32) -> DropReason? {
+        if !networkACLAllows(dst, .ingress, h) {
+            recordFlow(dst, .ingress, h, bytes: bytes, .reject, now: now)
+            counters.drop(dst, .networkACLInbound)
+            return .networkACLInbound
+        }
+        let sg = securityGroup(dst, .ingress, h, now: now)
+        if !sg.isAccepted {
+            recordFlow(dst, .ingress, h, bytes: bytes, .reject, now: now)
+            let r = Pipeline.dropReason(sg)
+            counters.drop(dst, r)
+            return r
+        }
+        recordFlow(dst, .ingress, h, bytes: bytes, .accept, now: now)
+        counters.countIn(dst, bytes: bytes)
+        return nil
+    }
+
+    /// Records a mapping miss once per retry interval; returns whether to query now.
+    func recordMiss(vni: UInt32, _ family: IPFamily, _ key: AddressKey, now: UInt32) -> Bool {
+        let a: IPAddress = family == .v4 ? .v4(IPv4Address(value: UInt32(truncatingIfNeeded: key.low)))
+                                         : .v6(IPv6Address(high: key.high, low: key.low))
+        return mappings.pendingMisses.shouldRequest(vni: vni, a, now: now)
+    }
+}
