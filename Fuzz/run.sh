@@ -3,7 +3,7 @@
 #   Fuzz/run.sh                     # 10,000,000 runs each (default)
 #   Fuzz/run.sh -runs=100000        # any libFuzzer flags, e.g. -max_total_time=60
 #   TARGETS="FuzzDNS FuzzDHCP" Fuzz/run.sh -runs=1000
-# Writes a table to Fuzz/RESULTS.md and logs to .build-fuzz/logs/.
+# Writes a table to Fuzz/RESULTS.md (or $FUZZ_RESULTS) and logs to .build-fuzz/logs/.
 set -u
 cd "$(dirname "$0")/.."
 ARGS=("$@")
@@ -17,7 +17,7 @@ for t in $TARGETS; do
     swift build "${FLAGS[@]}" --product "$t" >"$SCRATCH/logs/$t.build.log" 2>&1 || { echo "build failed: $t"; tail -20 "$SCRATCH/logs/$t.build.log"; exit 1; }
 done
 BIN=$(swift build "${FLAGS[@]}" --show-bin-path)
-RESULTS=Fuzz/RESULTS.md
+RESULTS=${FUZZ_RESULTS:-Fuzz/RESULTS.md}
 if [ ! -f "$RESULTS" ]; then
     {
         echo "# Fuzz results"
