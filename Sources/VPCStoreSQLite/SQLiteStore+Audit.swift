@@ -18,7 +18,7 @@ extension SQLiteStore {
             """)
         let resource = try db.cachedStatement(sql: "INSERT INTO audit_resources (seq, type, name) VALUES (?, ?, ?)")
         for e in events {
-            let resources = String(decoding: try JSONEncoder().encode(e.resources), as: UTF8.self)
+            let resources = e.resources.map { "\($0.type)\t\($0.name)" }.joined(separator: "\n")
             try insert.execute(arguments: [e.eventID, e.eventTime, e.account, e.region, e.eventName, e.eventSource,
                                            e.readOnly, e.username, e.accessKeyId, resources, Data(e.body)])
             let seq = db.lastInsertedRowID
@@ -33,7 +33,10 @@ extension SQLiteStore {
         return AuditEvent(
             sequence: row[0], eventID: row[1], eventTime: row[2], account: row[3], region: row[4],
             eventName: row[5], eventSource: row[6], readOnly: row[7], username: row[8], accessKeyId: row[9],
-            resources: (try? JSONDecoder().decode([AuditResource].self, from: Data(resources.utf8))) ?? [],
+            resources: resources.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: "\t", maxSplits: 1)
+                return parts.count == 2 ? AuditResource(type: String(parts[0]), name: String(parts[1])) : nil
+            },
             body: [UInt8](body), hash: hash.map { [UInt8]($0) })
     }
 

@@ -39,7 +39,6 @@ public final class SQLiteStore: Store {
                     event_source TEXT NOT NULL, read_only INTEGER NOT NULL, username TEXT NOT NULL,
                     access_key_id TEXT NOT NULL, resources TEXT NOT NULL, body BLOB NOT NULL, hash BLOB);
                 CREATE INDEX audit_events_account ON audit_events (account, seq);
-                CREATE INDEX audit_events_unsealed ON audit_events (seq) WHERE hash IS NULL;
                 CREATE TABLE audit_resources (seq INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL);
                 CREATE INDEX audit_resources_name ON audit_resources (name);
                 CREATE INDEX audit_resources_type ON audit_resources (type);
