@@ -58,6 +58,7 @@ public final class AuditAppender: Sendable {
     public func start() {
         state.withLock { $0.running = true }
         let thread = Thread { [self] in
+            BackgroundPriority.lower()
             while state.withLock({ $0.running }) {
                 wake.lock()
                 _ = wake.wait(until: Date(timeIntervalSinceNow: interval))

@@ -134,6 +134,7 @@ public final class TrailSealer: Sendable {
     public func start(interval: Double = 1) {
         state.withLock { $0.running = true }
         let thread = Thread { [self] in
+            BackgroundPriority.lower()
             while state.withLock({ $0.running }) {
                 wake.lock()
                 _ = wake.wait(until: Date(timeIntervalSinceNow: interval))

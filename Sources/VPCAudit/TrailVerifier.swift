@@ -131,6 +131,10 @@ public struct TrailVerifier {
                     report.problems.append("log file \(exported): exported copy does not match the digest's hash")
                 }
             }
+            let exported = (trailDirectory as NSString).appendingPathComponent(digest.key)
+            if let bytes = FileManager.default.contents(atPath: exported), [UInt8](bytes) != Gzip.compress(digest.body) {
+                report.problems.append("digest \(exported): exported copy differs from the stored digest")
+            }
             if Set(rebuilt.keys) != Set(file.logFiles.map(\.s3Object)) {
                 report.problems.append("digest \(digest.key): lists \(file.logFiles.count) log files, its records make \(rebuilt.count)")
             }

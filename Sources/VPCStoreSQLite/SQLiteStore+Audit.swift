@@ -40,9 +40,25 @@ extension SQLiteStore {
             body: [UInt8](body), hash: hash.map { [UInt8]($0) })
     }
 
+    /// A transaction committed without its own fsync (synchronous=NORMAL): it
+    /// survives a process crash, and the next synchronous commit makes it
+    /// durable against power loss too. For what can be lost or redone — the
+    /// batched records of calls that changed nothing, and chain hashes — so API
+    /// writes never queue behind an extra fsync.
+    func writeWithoutSync(_ body: (Database) throws -> Void) throws {
+        try queue.inDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction {
+                try body(db)
+                return .commit
+            }
+        }
+    }
+
     public func appendEvents(_ events: [AuditEvent]) throws {
         guard !events.isEmpty else { return }
-        try queue.write { db in try Self.insert(events, db) }
+        try writeWithoutSync { db in try Self.insert(events, db) }
     }
 
     public func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent] {
@@ -62,7 +78,7 @@ extension SQLiteStore {
 
     public func sealEvents(_ hashes: [(sequence: Int64, hash: [UInt8])]) throws {
         guard !hashes.isEmpty else { return }
-        try queue.write { db in
+        try writeWithoutSync { db in
             let update = try db.cachedStatement(sql: "UPDATE audit_events SET hash = ? WHERE seq = ?")
             for (sequence, hash) in hashes { try update.execute(arguments: [Data(hash), sequence]) }
         }

@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
                 store: store, key: try TrailSigningKey.loadOrCreate(in: options.dataDir),
                 trailDirectory: DataDirectory.trailPath(options.dataDir),
                 layout: TrailLayout(ownerAccount: DataDirectory.defaultAccount),
-                digestInterval: options.digestInterval, log: { [logger] in logger.notice("\($0)") })
+                digestInterval: options.digestInterval, log: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
         }
         let app = try makeApplication(store: store, audit: audit, logger: logger)
         audit?.start()

@@ -119,3 +119,17 @@ import _CryptoExtras
         #expect(try problems(f).contains("records 5...5 are missing"))
     }
 }
+
+extension TrailVerifierTests {
+    @Test func editedExportsAreDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let digest = try #require(try f.store.loadDigests().first)
+        try Data(Gzip.compress(Array("{}".utf8))).write(to: URL(fileURLWithPath: f.trailDirectory + "/" + digest.key))
+        try Data(Gzip.compress(Array(#"{"Records":[]}"#.utf8)))
+            .write(to: URL(fileURLWithPath: f.trailDirectory + "/" + digest.logFiles[0].key))
+        let text = try problems(f)
+        #expect(text.contains("exported copy differs from the stored digest"))
+        #expect(text.contains("exported copy does not match the digest's hash"))
+    }
+}
