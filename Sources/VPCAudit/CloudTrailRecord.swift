@@ -82,9 +82,12 @@ public struct CloudTrailRecord: Sendable {
         return "AIDA" + String(digest.prefix(17).map { alphabet[Int($0 & 31)] })
     }
 
-    public var json: JSONValue { json(parameters: RequestParameters.json(requestParameters)) }
+    public var json: JSONValue {
+        let parameters = RequestParameters.json(requestParameters)
+        return json(parameters: parameters, resources: resources(parameters))
+    }
 
-    func json(parameters: JSONValue) -> JSONValue {
+    func json(parameters: JSONValue, resources: [AuditResource]) -> JSONValue {
         var members: [String: JSONValue] = [
             "eventVersion": .string("1.11"),
             "userIdentity": userIdentity,
@@ -106,12 +109,6 @@ public struct CloudTrailRecord: Sendable {
         ]
         if let errorCode { members["errorCode"] = .string(errorCode) }
         if let errorMessage { members["errorMessage"] = .string(errorMessage) }
-        let resources = resources(parameters)
-        return json(members, resources: resources)
-    }
-
-    func json(_ members: [String: JSONValue], resources: [AuditResource]) -> JSONValue {
-        var members = members
         if !resources.isEmpty {
             members["resources"] = .array(resources.map {
                 .object(["type": .string($0.type), "ARN": .string(arn($0)), "accountId": .string(caller.account ?? "")])
@@ -138,10 +135,11 @@ public struct CloudTrailRecord: Sendable {
     /// The record as the store keeps it.
     public func auditEvent() -> AuditEvent {
         let parameters = RequestParameters.json(requestParameters)
+        let resources = resources(parameters)
         return AuditEvent(
             eventID: eventID, eventTime: eventTime, account: caller.account ?? "", region: awsRegion,
             eventName: eventName, eventSource: eventSource, readOnly: readOnly, username: caller.userName ?? "",
-            accessKeyId: caller.accessKeyId ?? "", resources: resources(parameters),
-            body: json(parameters: parameters).bytes)
+            accessKeyId: caller.accessKeyId ?? "", resources: resources,
+            body: json(parameters: parameters, resources: resources).bytes)
     }
 }
