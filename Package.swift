@@ -55,20 +55,27 @@ let package = Package(
             "VPCModel", "VPCStore", "EC2Shapes",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
+        // The audit trail: CloudTrail records, the hash chain, signed digests, verification.
+        .target(name: "VPCAudit", dependencies: [
+            "VPCStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
         // Wire protocol: form decoding, SigV4, error envelope. No HTTP server.
         .target(name: "EC2Query", dependencies: [
             "EC2Shapes", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         // The HTTP server: routes, authentication, throttling, action dispatch.
         .target(name: "VPCAPI", dependencies: [
-            "EC2Query", "VPCControlPlane", "VPCModel", "EC2Shapes", "VPCStore",
+            "EC2Query", "VPCControlPlane", "VPCModel", "EC2Shapes", "VPCStore", "VPCAudit",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "vpc", dependencies: [
-            "VPCAPI", "VPCControlPlane", "VPCStoreSQLite", "VPCStore", "VPCModel",
+            "VPCAPI", "VPCControlPlane", "VPCStoreSQLite", "VPCStore", "VPCModel", "VPCAudit",
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -91,8 +98,13 @@ let package = Package(
         .testTarget(name: "VPCControlPlaneTests", dependencies: [
             "VPCControlPlane", "VPCModel", "VPCStore", "VPCStoreSQLite", "EC2Shapes",
         ], swiftSettings: swiftSettings),
+        .testTarget(name: "VPCAuditTests", dependencies: [
+            "VPCAudit", "VPCStore", "VPCStoreSQLite",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "VPCAPITests", dependencies: [
-            "VPCAPI", "EC2Query", "EC2Shapes", "VPCControlPlane", "VPCStore", "VPCStoreSQLite",
+            "VPCAPI", "EC2Query", "EC2Shapes", "VPCControlPlane", "VPCStore", "VPCStoreSQLite", "VPCAudit",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], swiftSettings: swiftSettings),
     ] + wireFuzzTargets.map {

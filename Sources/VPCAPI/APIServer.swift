@@ -38,7 +38,7 @@ public enum APIServer {
             logger.info("\(apiRequest.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(micros)us")
             return Response(
                 status: .init(code: response.status),
-                headers: [.contentType: "text/xml;charset=UTF-8", HTTPField.Name("x-amzn-RequestId")!: response.requestId],
+                headers: [.contentType: response.contentType, HTTPField.Name("x-amzn-RequestId")!: response.requestId],
                 body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
         }
         router.post("/", use: handler)

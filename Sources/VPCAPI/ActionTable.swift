@@ -1,6 +1,7 @@
 public import EC2Shapes
 public import VPCControlPlane
 public import VPCModel
+public import VPCStore
 
 /// Who is calling and where: what every action needs besides its parameters.
 public struct CallContext: Sendable {
@@ -9,11 +10,16 @@ public struct CallContext: Sendable {
     /// The request's parameters in canonical order (sorted `name=value`, without
     /// ClientToken and DryRun), compared when a ClientToken is reused.
     public var canonicalParameters: String
+    /// Makes the call's audit record from a write's XML result; it is committed
+    /// in the write's transaction.
+    public var audit: (@Sendable ([UInt8]) -> AuditEvent)?
 
-    public init(account: String, region: String, canonicalParameters: String) {
+    public init(account: String, region: String, canonicalParameters: String,
+                audit: (@Sendable ([UInt8]) -> AuditEvent)? = nil) {
         self.account = account
         self.region = region
         self.canonicalParameters = canonicalParameters
+        self.audit = audit
     }
 }
 
@@ -109,7 +115,8 @@ public struct ActionTable: Sendable {
                 throw EC2Error("InvalidParameterValue", "Value (\(token)) for parameter clientToken is invalid. It must be 1 to 64 ASCII characters.")
             }
         }
-        return try cp.write(account: call.account, region: call.region) { tx in
+        return try cp.write(account: call.account, region: call.region,
+                            events: { response in call.audit.map { [$0(response)] } ?? [] }) { tx in
             if request.isDryRun {
                 _ = try body(&tx, request)
                 throw EC2Error.dryRun  // rolls the transaction back

@@ -2,6 +2,7 @@ public import EC2Query
 public import EC2Shapes
 public import VPCControlPlane
 public import VPCModel
+public import VPCAudit
 import Foundation
 import VPCStore
 
@@ -37,6 +38,8 @@ public struct APIResponse: Sendable {
     public var action: String?
     public var account: String?
     public var errorCode: String?
+    public var errorMessage: String?
+    public var contentType = "text/xml;charset=UTF-8"
 }
 
 /// The EC2 Query endpoint: authenticates, throttles, decodes, dispatches to the
@@ -48,6 +51,8 @@ public struct EC2Service: Sendable {
     public let throttle: Throttle
     public let actions: ActionTable
     let readCache = ReadCache()
+    /// Where calls that changed nothing are recorded (nil: no audit trail).
+    public let audit: AuditAppender?
     let clock: @Sendable () -> Double
 
     /// Parameters that belong to the protocol, not to an action.
@@ -57,9 +62,10 @@ public struct EC2Service: Sendable {
     ]
 
     public init(controlPlane: ControlPlane, credentials: Credentials, maxClockSkew: Double = 900,
-                throttle: Throttle = Throttle(), actions: ActionTable = .ec2,
+                throttle: Throttle = Throttle(), actions: ActionTable = .ec2, audit: AuditAppender? = nil,
                 clock: (@Sendable () -> Double)? = nil) {
         self.controlPlane = controlPlane
+        self.audit = audit
         self.credentials = credentials
         self.throttle = throttle
         self.actions = actions
@@ -70,10 +76,22 @@ public struct EC2Service: Sendable {
     }
 
     public func handle(_ request: APIRequest) -> APIResponse {
+        if let target = request.header("x-amz-target") { return handleJSON(request, target: target) }
         let requestId = UUID().uuidString.lowercased()
         var response = APIResponse(status: 200, body: [], requestId: requestId)
+        let call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
+        var parameters: [(String, String)] = []
+        var readOnly: Bool?
+        var committed = false
+        defer {
+            if let audit, !committed {
+                audit.append(call.record(action: response.action ?? "", parameters: parameters,
+                                         readOnly: readOnly ?? Self.looksReadOnly(response.action),
+                                         response: response))
+            }
+        }
         do {
-            var parameters = FormDecoding.pairs(request.query)
+            parameters = FormDecoding.pairs(request.query)
             if request.method == "POST" {
                 parameters += FormDecoding.pairs(String(decoding: request.body, as: UTF8.self))
             }
@@ -111,19 +129,37 @@ public struct EC2Service: Sendable {
             }
             let canonical = actionParameters.filter { $0.0 != "ClientToken" && $0.0 != "DryRun" }
                 .map { $0.0 + "=" + $0.1 }.sorted().joined(separator: "&")
-            let call = CallContext(account: key.account, region: identity.region, canonicalParameters: canonical)
-            let result = try entry.run(QueryNode(parameters: actionParameters), call, controlPlane, readCache)
+            readOnly = entry.category == .describe
+            var context = CallContext(account: key.account, region: identity.region, canonicalParameters: canonical)
+            if audit != nil, entry.category != .describe {
+                let record = call.record(action: action, parameters: parameters, readOnly: false, response: response)
+                context.audit = { xml in
+                    var record = record
+                    record.setResult(xml: xml)
+                    return record.auditEvent()
+                }
+            }
+            let result = try entry.run(QueryNode(parameters: actionParameters), context, controlPlane, readCache)
+            committed = context.audit != nil  // a write's record went into its transaction
             response.body = EC2Response.success(action: action, requestId: requestId, result: result)
         } catch let error as EC2Error {
             response.status = error.httpStatus
             response.errorCode = error.code
+            response.errorMessage = error.message
             response.body = EC2Response.error(code: error.code, message: error.message, requestId: requestId)
         } catch {
             response.status = 500
             response.errorCode = "InternalError"
+            response.errorMessage = "An internal error has occurred"
             response.body = EC2Response.error(code: "InternalError", message: "An internal error has occurred",
                                               requestId: requestId)
         }
         return response
+    }
+
+    /// Actions this server does not implement are read-only if their name says so.
+    static func looksReadOnly(_ action: String?) -> Bool {
+        guard let action else { return true }
+        return action.hasPrefix("Describe") || action.hasPrefix("Get") || action.hasPrefix("List")
     }
 }

@@ -43,9 +43,29 @@ public struct AccessKey: Sendable, Equatable {
 /// implements the same protocol.
 public protocol Store: Sendable {
     func loadRecords() throws -> [StoredRecord]
-    func commit(_ changes: [RecordChange]) throws
+    /// Applies `changes` and appends `events` (their audit records) in one
+    /// transaction: no change without its record, no record without its change.
+    func commit(_ changes: [RecordChange], events: [AuditEvent]) throws
     /// Removes every resource record (`/_vpc/reset`); access keys stay.
     func deleteAllRecords() throws
     func loadAccessKeys() throws -> [AccessKey]
     func saveAccessKey(_ key: AccessKey) throws
+
+    /// Appends records of calls that changed nothing (reads, failures), durably.
+    func appendEvents(_ events: [AuditEvent]) throws
+    /// Records after `sequence`, in sequence order, at most `limit`.
+    func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent]
+    /// The newest record the sealer has chained, if any.
+    func lastSealedEvent() throws -> AuditEvent?
+    /// Stores chain hashes, by sequence.
+    func sealEvents(_ hashes: [(sequence: Int64, hash: [UInt8])]) throws
+    /// LookupEvents: one account's matching records, newest first.
+    func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent]
+    func saveDigest(_ digest: AuditDigest) throws
+    /// Every digest, oldest first.
+    func loadDigests() throws -> [AuditDigest]
+}
+
+extension Store {
+    public func commit(_ changes: [RecordChange]) throws { try commit(changes, events: []) }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a
 /// commit that returned survives a crash or power loss.
 public final class SQLiteStore: Store {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -31,6 +31,24 @@ public final class SQLiteStore: Store {
                     user_name TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("v2-audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, event_time REAL NOT NULL,
+                    account TEXT NOT NULL, region TEXT NOT NULL, event_name TEXT NOT NULL,
+                    event_source TEXT NOT NULL, read_only INTEGER NOT NULL, username TEXT NOT NULL,
+                    access_key_id TEXT NOT NULL, resources TEXT NOT NULL, body BLOB NOT NULL, hash BLOB);
+                CREATE INDEX audit_events_account ON audit_events (account, seq);
+                CREATE TABLE audit_resources (seq INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL);
+                CREATE INDEX audit_resources_name ON audit_resources (name);
+                CREATE INDEX audit_resources_type ON audit_resources (type);
+                CREATE TABLE audit_digests (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, end_time REAL NOT NULL,
+                    first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, body BLOB NOT NULL,
+                    signature TEXT NOT NULL);
+                CREATE TABLE audit_log_files (digest_key TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL);
+                """)
+        }
         return m
     }
 
@@ -43,9 +61,10 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func commit(_ changes: [RecordChange]) throws {
-        guard !changes.isEmpty else { return }
+    public func commit(_ changes: [RecordChange], events: [AuditEvent]) throws {
+        guard !changes.isEmpty || !events.isEmpty else { return }
         try queue.write { db in
+            try Self.insert(events, db)
             let put = try db.cachedStatement(sql:
                 "INSERT OR REPLACE INTO records (account, region, kind, id, body) VALUES (?, ?, ?, ?, ?)")
             let delete = try db.cachedStatement(sql:

@@ -12,6 +12,9 @@ enum DataDirectory {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".vpc").path
     }
 
+    /// `<dir>/trail`: the exported log files and digests, and HEAD.
+    static func trailPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("trail") }
+
     static func openStore(_ dir: String) throws -> SQLiteStore {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])

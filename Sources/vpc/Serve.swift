@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 import Logging
 import VPCAPI
+import VPCAudit
 import VPCControlPlane
+import VPCStore
 
 /// `vpc serve`: the EC2-compatible API server.
 struct Serve: AsyncParsableCommand {
@@ -14,12 +16,27 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "vpc")
         logger.logLevel = .info
-        let app = try makeApplication(logger: logger)
+        let store = try DataDirectory.openStore(options.dataDir)
+        var audit: AuditAppender?
+        var sealer: TrailSealer?
+        if !options.noAudit {
+            audit = AuditAppender(store: store)
+            sealer = try TrailSealer(
+                store: store, key: try TrailSigningKey.loadOrCreate(in: options.dataDir),
+                trailDirectory: DataDirectory.trailPath(options.dataDir),
+                layout: TrailLayout(ownerAccount: DataDirectory.defaultAccount),
+                digestInterval: options.digestInterval, log: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
+        }
+        let app = try makeApplication(store: store, audit: audit, logger: logger)
+        audit?.start()
+        sealer?.start()
         try await app.runService()  // stops cleanly on SIGINT and SIGTERM
+        // The server has stopped: write what is queued, seal it and checkpoint.
+        audit?.stop()
+        try sealer?.stop()
     }
 
-    func makeApplication(logger: Logger) throws -> some ApplicationProtocol {
-        let store = try DataDirectory.openStore(options.dataDir)
+    func makeApplication(store: any Store, audit: AuditAppender?, logger: Logger) throws -> some ApplicationProtocol {
         let credentials = try Credentials(store: store)
         for key in try options.accessKeys() { try credentials.provision(key) }
         if let path = try DataDirectory.ensureCredentials(credentials, dir: options.dataDir) {
@@ -28,7 +45,7 @@ struct Serve: AsyncParsableCommand {
         let controlPlane = try ControlPlane(store: store, options: options.controlPlaneOptions())
         let service = EC2Service(controlPlane: controlPlane, credentials: credentials,
                                  maxClockSkew: options.maxClockSkew,
-                                 throttle: Throttle(limits: try options.throttleLimits()))
+                                 throttle: Throttle(limits: try options.throttleLimits()), audit: audit)
         let (host, port) = try options.hostAndPort()
         let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")

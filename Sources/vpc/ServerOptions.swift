@@ -41,8 +41,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Security-group rule bucket, MAX:REFILL_PER_SECOND (default 50:5).")
     var throttleSecurityGroupRules: String?
 
+    @Option(help: "Seconds between signed audit-trail digests.")
+    var digestInterval: Double = 3600
+
+    @Flag(help: "Record no audit trail (for measuring its cost).")
+    var noAudit = false
+
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
+        guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
         _ = try hostAndPort()
         _ = try throttleLimits()
         _ = try accessKeys()

@@ -2,6 +2,7 @@ import EC2Query
 import Foundation
 import VPCAPI
 import VPCControlPlane
+import VPCAudit
 import VPCStore
 
 /// An EC2Service over an in-memory store with two accounts, and a client that
@@ -10,11 +11,16 @@ struct APIFixture {
     static let keyA = SigV4Credentials(accessKeyId: "AKIDA", secretAccessKey: "secret-a")
     static let keyB = SigV4Credentials(accessKeyId: "AKIDB", secretAccessKey: "secret-b")
     let service: EC2Service
+    let store: InMemoryStore
+    let audit: AuditAppender
     let now: Double
 
     init(limits: Throttle.Limits = { var l = Throttle.Limits(); l.enabled = false; return l }(),
          now: Double = 1_790_000_000) throws {
         let store = InMemoryStore()
+        let audit = AuditAppender(store: store)
+        self.store = store
+        self.audit = audit
         let credentials = try Credentials(store: store)
         try credentials.provision(AccessKey(accessKeyId: "AKIDA", secretAccessKey: "secret-a",
                                             account: "111111111111", userName: "a"))
@@ -22,7 +28,7 @@ struct APIFixture {
                                             account: "222222222222", userName: "b"))
         let clock: @Sendable () -> Double = { now }
         service = EC2Service(controlPlane: try ControlPlane(store: store, clock: clock), credentials: credentials,
-                             throttle: Throttle(limits: limits), clock: clock)
+                             throttle: Throttle(limits: limits), audit: audit, clock: clock)
         self.now = now
     }
 

@@ -77,8 +77,10 @@ public final class ControlPlane: Sendable {
     }
 
     /// Runs `body` as one transaction on the account's region and commits what it
-    /// changed. If `body` or the commit fails, nothing changes.
-    public func write<T>(account: String, region: String, _ body: (inout Transaction) throws -> T) throws -> T {
+    /// changed, with the audit records `events` makes of the result, in one store
+    /// transaction. If `body` or the commit fails, nothing changes.
+    public func write<T>(account: String, region: String, events: (T) -> [AuditEvent] = { _ in [] },
+                         _ body: (inout Transaction) throws -> T) throws -> T {
         guard let catalogRegion = options.catalog.region(region) else {
             throw EC2Error("InvalidParameterValue", "The region '\(region)' is not supported")
         }
@@ -95,7 +97,7 @@ public final class ControlPlane: Sendable {
                 let result = try body(&tx)
                 var collector = ChangeCollector(account: account, region: region)
                 try tx.state.visitTables(&collector)
-                try store.commit(collector.changes)
+                try store.commit(collector.changes, events: events(result))
                 if !collector.changes.isEmpty {
                     world.versionCounter += 1
                     tx.state.version = world.versionCounter

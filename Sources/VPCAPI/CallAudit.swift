@@ -1,0 +1,58 @@
+import EC2Query
+import Foundation
+import VPCAudit
+import VPCStore
+
+/// What the audit record of one request knows before it is dispatched: the
+/// caller as far as the credential scope names one (even when the signature
+/// fails), the region, the client and the request id.
+struct CallAudit: Sendable {
+    var caller = CallerIdentity()
+    var region = "us-east-1"
+    var sourceIP: String
+    var userAgent: String
+    var requestId: String
+    var eventTime: Double
+
+    init(request: APIRequest, credentials: Credentials, requestId: String, now: Double) {
+        sourceIP = request.sourceIP
+        userAgent = request.header("user-agent") ?? ""
+        self.requestId = requestId
+        eventTime = now
+        if let scope = Self.credentialScope(request) {
+            caller.accessKeyId = scope.accessKeyId
+            if !scope.region.isEmpty { region = scope.region }
+            if let key = credentials.key(scope.accessKeyId) {
+                caller.account = key.account
+                caller.userName = key.userName
+            }
+        }
+    }
+
+    /// `AKID/date/region/service/aws4_request` from the Authorization header or X-Amz-Credential.
+    static func credentialScope(_ request: APIRequest) -> (accessKeyId: String, region: String)? {
+        var credential: Substring?
+        if let auth = request.header("authorization"), let r = auth.range(of: "Credential=") {
+            credential = auth[r.upperBound...].prefix { $0 != "," && $0 != " " }
+        } else if let q = FormDecoding.pairs(request.query).first(where: { $0.0 == "X-Amz-Credential" }) {
+            credential = Substring(q.1)
+        }
+        guard let parts = credential?.split(separator: "/", omittingEmptySubsequences: false),
+              let key = parts.first, !key.isEmpty else { return nil }
+        return (String(key), parts.count > 2 ? String(parts[2]) : "")
+    }
+
+    func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,
+                eventSource: String = "ec2.amazonaws.com") -> CloudTrailRecord {
+        var record = CloudTrailRecord(
+            eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: action, awsRegion: region,
+            sourceIPAddress: sourceIP, userAgent: userAgent,
+            requestParameters: parameters.filter { !EC2Service.protocolParameters.contains($0.0) },
+            requestID: requestId, eventID: UUID().uuidString.lowercased(), readOnly: readOnly)
+        if let code = response.errorCode {
+            record.errorCode = response.status >= 500 ? "Server.\(code)" : "Client.\(code)"
+            record.errorMessage = response.errorMessage
+        }
+        return record
+    }
+}

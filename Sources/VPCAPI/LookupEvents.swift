@@ -1,0 +1,141 @@
+import EC2Query
+import Foundation
+import VPCAudit
+import VPCModel
+import VPCStore
+
+/// CloudTrail's LookupEvents over the JSON 1.1 protocol on the EC2 endpoint
+/// (`X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`,
+/// SigV4 service `cloudtrail`). Each account sees only its own records, newest first.
+/// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+extension EC2Service {
+    static let cloudTrailTarget = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+
+    struct JSONError: Error {
+        var type: String
+        var message: String
+        var status = 400
+    }
+
+    func handleJSON(_ request: APIRequest, target: String) -> APIResponse {
+        let requestId = UUID().uuidString.lowercased()
+        var response = APIResponse(status: 200, body: [], requestId: requestId)
+        response.contentType = "application/x-amz-json-1.1"
+        let action = target.hasPrefix(Self.cloudTrailTarget) ? String(target.dropFirst(Self.cloudTrailTarget.count)) : target
+        response.action = action
+        let call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
+        var parameters: [(String, String)] = []
+        defer {
+            audit?.append(call.record(action: action, parameters: parameters, readOnly: true, response: response,
+                                      eventSource: "cloudtrail.amazonaws.com"))
+        }
+        do {
+            let identity: SigV4Identity
+            do {
+                identity = try verifier.verify(
+                    SigV4Request(method: request.method, path: request.path, query: request.query,
+                                 headers: request.headers, body: request.body), now: clock())
+            } catch {
+                throw JSONError(type: error.code == "RequestExpired" ? "ExpiredTokenException" : "InvalidSignatureException",
+                                message: error.message)
+            }
+            guard identity.service == "cloudtrail", identity.sessionToken == nil,
+                  let key = credentials.key(identity.accessKeyId) else {
+                throw JSONError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.")
+            }
+            response.account = key.account
+            guard target.hasPrefix(Self.cloudTrailTarget), action == "LookupEvents" else {
+                throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(target)")
+            }
+            guard let object = (request.body.isEmpty ? [:] : try? JSONSerialization.jsonObject(with: Data(request.body)))
+                    as? [String: Any] else {
+                throw JSONError(type: "SerializationException", message: "The request body is not a JSON object")
+            }
+            parameters = object.keys.sorted().compactMap { k in
+                (object[k] as? String).map { (k, $0) } ?? (object[k] as? NSNumber).map { (k, $0.stringValue) }
+            }
+            response.body = try lookupEvents(object, account: key.account)
+        } catch let error as JSONError {
+            response.status = error.status
+            response.errorCode = error.type
+            response.errorMessage = error.message
+            response.body = JSONValue.object(["__type": .string(error.type), "message": .string(error.message)]).bytes
+        } catch {
+            response.status = 500
+            response.errorCode = "InternalFailure"
+            response.errorMessage = "An internal error has occurred"
+            response.body = Array(#"{"__type":"InternalFailure","message":"An internal error has occurred"}"#.utf8)
+        }
+        return response
+    }
+
+    func lookupEvents(_ input: [String: Any], account: String) throws -> [UInt8] {
+        var query = AuditQuery(account: account)
+        if let attributes = input["LookupAttributes"] {
+            guard let list = attributes as? [[String: Any]], list.count <= 1 else {
+                throw JSONError(type: "InvalidLookupAttributesException",
+                                message: "You cannot specify more than one lookup attribute.")
+            }
+            if let a = list.first {
+                guard let name = a["AttributeKey"] as? String, let key = AuditLookupKey(rawValue: name) else {
+                    throw JSONError(type: "InvalidLookupAttributesException",
+                                    message: "Invalid attribute key: \(a["AttributeKey"] ?? "none"). Valid keys: \(AuditLookupKey.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard let value = a["AttributeValue"] as? String, !value.isEmpty, value.count <= 2000 else {
+                    throw JSONError(type: "InvalidLookupAttributesException",
+                                    message: "AttributeValue must be 1 to 2000 characters.")
+                }
+                query.attribute = (key, value)
+            }
+        }
+        query.startTime = try Self.time(input["StartTime"], "StartTime")
+        query.endTime = try Self.time(input["EndTime"], "EndTime")
+        if let start = query.startTime, let end = query.endTime, start > end {
+            throw JSONError(type: "InvalidTimeRangeException", message: "Start time must be before end time.")
+        }
+        if let max = input["MaxResults"] {
+            guard let n = max as? Int, (1...50).contains(n) else {
+                throw JSONError(type: "InvalidMaxResultsException", message: "MaxResults must be between 1 and 50.")
+            }
+            query.limit = n
+        }
+        if let token = input["NextToken"] {
+            guard let text = token as? String, let data = Data(base64Encoded: text),
+                  let seq = Int64(String(decoding: data, as: UTF8.self)), seq > 0 else {
+                throw JSONError(type: "InvalidNextTokenException", message: "Invalid NextToken.")
+            }
+            query.beforeSequence = seq
+        }
+        guard let store = audit?.store else { return Array(#"{"Events":[]}"#.utf8) }
+        var fetch = query
+        fetch.limit = query.limit + 1
+        var events = try store.lookupEvents(fetch)
+        var members: [String: JSONValue] = [:]
+        if events.count > query.limit {
+            events.removeLast()
+            members["NextToken"] = .string(Data(String(events.last!.sequence).utf8).base64EncodedString())
+        }
+        members["Events"] = .array(events.map { e in
+            .object([
+                "EventId": .string(e.eventID), "EventName": .string(e.eventName),
+                "ReadOnly": .string(e.readOnly ? "true" : "false"), "AccessKeyId": .string(e.accessKeyId),
+                "EventTime": .number(e.eventTime.rounded(.down)), "EventSource": .string(e.eventSource),
+                "Username": .string(e.username),
+                "Resources": .array(e.resources.map { .object(["ResourceType": .string($0.type), "ResourceName": .string($0.name)]) }),
+                "CloudTrailEvent": .string(String(decoding: e.body, as: UTF8.self)),
+            ])
+        })
+        return JSONValue.object(members).bytes
+    }
+
+    /// botocore sends timestamps as epoch seconds; ISO 8601 strings are accepted too.
+    static func time(_ value: Any?, _ name: String) throws -> Double? {
+        guard let value else { return nil }
+        if let n = value as? NSNumber { return n.doubleValue }
+        if let s = value as? String {
+            if let d = Double(s) { return d }
+            if let date = ISO8601DateFormatter().date(from: s) { return date.timeIntervalSince1970 }
+        }
+        throw JSONError(type: "InvalidTimeRangeException", message: "\(name) is not a valid timestamp.")
+    }
+}

@@ -1,0 +1,57 @@
+public import VPCStore
+
+/// Where the trail's files go, laid out like CloudTrail's S3 keys:
+/// `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<time>_<id>.json.gz`
+/// and `AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/…_CloudTrail-Digest_….json.gz`.
+public struct TrailLayout: Sendable {
+    /// The trail's owner: the account its digests belong to.
+    public var ownerAccount: String
+    /// The trail's home region (where digests are written).
+    public var homeRegion: String
+    public var bucket = "vpc-trail"
+    public var trailName = "vpc-trail"
+
+    public init(ownerAccount: String, homeRegion: String = "us-east-1") {
+        self.ownerAccount = ownerAccount
+        self.homeRegion = homeRegion
+    }
+
+    public func digestKey(endTime: Double) -> String {
+        let t = UTCTime(endTime)
+        return "AWSLogs/\(ownerAccount)/CloudTrail-Digest/\(homeRegion)/\(t.datePath)/"
+            + "\(ownerAccount)_CloudTrail-Digest_\(homeRegion)_\(trailName)_\(homeRegion)_\(t.compact(seconds: true)).json.gz"
+    }
+
+    public func logFileKey(account: String, region: String, endTime: Double, unique: Int64) -> String {
+        let t = UTCTime(endTime)
+        return "AWSLogs/\(account)/CloudTrail/\(region)/\(t.datePath)/"
+            + "\(account)_CloudTrail_\(region)_\(t.compact(seconds: false))_\(String(unique, radix: 36)).json.gz"
+    }
+
+    /// The log files of one interval: its records grouped by account and region,
+    /// each gzipped `{"Records":[…]}` in sequence order. Deterministic, so a
+    /// verifier rebuilds them from the records.
+    public func logFiles(of events: [AuditEvent], endTime: Double, unique: Int64)
+        -> [(file: AuditLogFile, oldest: Double, newest: Double)]
+    {
+        var groups: [String: [AuditEvent]] = [:]
+        var order: [String] = []
+        for e in events {
+            let key = logFileKey(account: e.account.isEmpty ? ownerAccount : e.account, region: e.region,
+                                 endTime: endTime, unique: unique)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(e)
+        }
+        return order.sorted().map { key in
+            let records = groups[key]!
+            var json = Array(#"{"Records":["#.utf8)
+            for (i, e) in records.enumerated() {
+                if i > 0 { json.append(UInt8(ascii: ",")) }
+                json += e.body
+            }
+            json += Array("]}".utf8)
+            return (AuditLogFile(key: key, bytes: Gzip.compress(json)),
+                    records.map(\.eventTime).min() ?? endTime, records.map(\.eventTime).max() ?? endTime)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+public import VPCStore
+import Foundation
+import Synchronization
+
+/// Seals the trail in the background: chains unsealed records in sequence
+/// order (every second), and at each digest interval writes a signed digest
+/// over the interval's log files, stores both, exports them under
+/// `<trail dir>/AWSLogs/…` and rewrites `<trail dir>/HEAD`.
+public final class TrailSealer: Sendable {
+    struct State {
+        var lastSequence: Int64
+        var lastHash: [UInt8]
+        var lastDigest: AuditDigest?
+        var lastDigestTime: Double
+        var headWritten: TrailHead?
+        var running = false
+    }
+
+    let store: any Store
+    let key: TrailSigningKey
+    let trailDirectory: String
+    let layout: TrailLayout
+    let digestInterval: Double
+    let clock: @Sendable () -> Double
+    let log: @Sendable (String) -> Void
+    private let state: Mutex<State>
+    private let wake = NSCondition()
+
+    public init(store: any Store, key: TrailSigningKey, trailDirectory: String, layout: TrailLayout,
+                digestInterval: Double, clock: (@Sendable () -> Double)? = nil,
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.store = store
+        self.key = key
+        self.trailDirectory = trailDirectory
+        self.layout = layout
+        self.digestInterval = digestInterval
+        let clock = clock ?? { Date().timeIntervalSince1970 }
+        self.clock = clock
+        self.log = log
+        let sealed = try store.lastSealedEvent()
+        let lastDigest = try store.loadDigests().last
+        state = Mutex(State(lastSequence: sealed?.sequence ?? 0, lastHash: sealed?.hash ?? RecordChain.genesis,
+                            lastDigest: lastDigest, lastDigestTime: lastDigest?.endTime ?? clock(),
+                            headWritten: try? TrailHead.read(trailDirectory: trailDirectory)))
+    }
+
+    /// One pass: seal, write a digest if one is due (or `force`), update HEAD.
+    public func runOnce(force: Bool = false) throws {
+        try state.withLock { s in
+            try seal(&s)
+            let now = clock()
+            if force || now - s.lastDigestTime >= digestInterval { try digest(&s, now: now) }
+            let head = TrailHead(digestKey: s.lastDigest?.key, digestSignature: s.lastDigest?.signature,
+                                 lastSequence: s.lastSequence, lastHash: Hex.encode(s.lastHash))
+            if head != s.headWritten {
+                try head.write(trailDirectory: trailDirectory)
+                s.headWritten = head
+            }
+        }
+    }
+
+    /// Chains every record not yet sealed.
+    private func seal(_ s: inout State) throws {
+        while true {
+            let events = try store.loadEvents(after: s.lastSequence, limit: 1000)
+            if events.isEmpty { return }
+            var hashes: [(sequence: Int64, hash: [UInt8])] = []
+            var hash = s.lastHash
+            for e in events {
+                hash = RecordChain.link(hash, e.body)
+                hashes.append((e.sequence, hash))
+            }
+            try store.sealEvents(hashes)
+            s.lastSequence = events.last!.sequence
+            s.lastHash = hash
+        }
+    }
+
+    /// Writes a digest over the sealed records since the previous one (none if there are none).
+    private func digest(_ s: inout State, now: Double) throws {
+        let first = (s.lastDigest?.lastSequence ?? 0) + 1
+        guard s.lastSequence >= first else { s.lastDigestTime = now; return }
+        var events: [AuditEvent] = []
+        while (events.last?.sequence ?? first - 1) < s.lastSequence {
+            events += try store.loadEvents(after: events.last?.sequence ?? first - 1,
+                                           limit: Int(s.lastSequence - (events.last?.sequence ?? first - 1)))
+        }
+        let endTime = max(now.rounded(.down), (s.lastDigest?.endTime ?? 0) + 1)
+        let files = layout.logFiles(of: events, endTime: endTime, unique: s.lastSequence)
+        let previous = s.lastDigest.flatMap { try? JSONDecoder().decode(DigestFile.self, from: Data($0.body)) }
+        let digestKey = layout.digestKey(endTime: endTime)
+        let file = DigestFile(
+            awsAccountId: layout.ownerAccount,
+            digestStartTime: UTCTime(s.lastDigest?.endTime ?? s.lastDigestTime).iso8601,
+            digestEndTime: UTCTime(endTime).iso8601,
+            digestS3Bucket: layout.bucket, digestS3Object: digestKey,
+            digestPublicKeyFingerprint: key.fingerprint, digestSignatureAlgorithm: "SHA256withRSA",
+            newestEventTime: events.map(\.eventTime).max().map { UTCTime($0).iso8601 },
+            oldestEventTime: events.map(\.eventTime).min().map { UTCTime($0).iso8601 },
+            previousDigestS3Bucket: previous?.digestS3Bucket, previousDigestS3Object: previous?.digestS3Object,
+            previousDigestHashValue: s.lastDigest.map { Hex.sha256($0.body) },
+            previousDigestHashAlgorithm: s.lastDigest == nil ? nil : "SHA-256",
+            previousDigestSignature: s.lastDigest?.signature,
+            logFiles: files.map {
+                .init(s3Bucket: layout.bucket, s3Object: $0.file.key, hashValue: Hex.sha256($0.file.bytes),
+                      hashAlgorithm: "SHA-256", newestEventTime: UTCTime($0.newest).iso8601,
+                      oldestEventTime: UTCTime($0.oldest).iso8601)
+            },
+            vpcChain: .init(firstSequence: first, lastSequence: s.lastSequence, lastRecordHash: Hex.encode(s.lastHash)))
+        let body = file.bytes
+        let signature = try key.sign(DigestFile.signingString(
+            endTime: file.digestEndTime, bucket: layout.bucket, key: digestKey, digestBytes: body,
+            previousSignature: s.lastDigest?.signature))
+        let digest = AuditDigest(key: digestKey, endTime: endTime, firstSequence: first, lastSequence: s.lastSequence,
+                                 body: body, signature: signature, logFiles: files.map(\.file))
+        try store.saveDigest(digest)
+        s.lastDigest = digest
+        s.lastDigestTime = now
+        try export(digest)
+        log("trail checkpoint digest=\(digestKey) records=\(first)...\(s.lastSequence) lastHash=\(Hex.encode(s.lastHash)) signature=\(signature)")
+    }
+
+    /// Writes the digest (gzipped, signature in a `.metadata.json` beside it, as
+    /// S3 object metadata would hold it) and its log files under the trail directory.
+    private func export(_ digest: AuditDigest) throws {
+        func path(_ key: String) -> String { (trailDirectory as NSString).appendingPathComponent(key) }
+        for f in digest.logFiles { try FileOutput.writeAtomically(Data(f.bytes), to: path(f.key)) }
+        try FileOutput.writeAtomically(Data(Gzip.compress(digest.body)), to: path(digest.key))
+        let metadata = #"{"signature":"\#(digest.signature)","signature-algorithm":"SHA256withRSA"}"# + "\n"
+        try FileOutput.writeAtomically(Data(metadata.utf8), to: path(digest.key) + ".metadata.json")
+    }
+
+    /// Runs `runOnce` every `interval` seconds on a background thread.
+    public func start(interval: Double = 1) {
+        state.withLock { $0.running = true }
+        let thread = Thread { [self] in
+            BackgroundPriority.lower()
+            while state.withLock({ $0.running }) {
+                wake.lock()
+                _ = wake.wait(until: Date(timeIntervalSinceNow: interval))
+                wake.unlock()
+                guard state.withLock({ $0.running }) else { break }
+                do { try runOnce() } catch { log("trail sealer: \(error)") }
+            }
+        }
+        thread.name = "trail-sealer"
+        thread.start()
+    }
+
+    /// Stops the background thread and writes a final checkpoint (digest and HEAD).
+    public func stop() throws {
+        state.withLock { $0.running = false }
+        wake.lock(); wake.signal(); wake.unlock()
+        try runOnce(force: true)
+    }
+}

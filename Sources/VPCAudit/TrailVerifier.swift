@@ -1,0 +1,175 @@
+public import VPCStore
+public import _CryptoExtras
+import Foundation
+
+/// Checks a trail end to end: the record chain, every digest's signature and
+/// log-file hashes, the digest chain, and the HEAD anchor kept outside the store.
+public struct TrailVerifier {
+    public struct Report: Sendable {
+        public var problems: [String] = []
+        public var records = 0
+        public var unsealed = 0
+        public var digests = 0
+    }
+
+    let store: any Store
+    let publicKey: _RSA.Signing.PublicKey
+    let trailDirectory: String
+    let layout: TrailLayout
+
+    public init(store: any Store, publicKey: _RSA.Signing.PublicKey, trailDirectory: String, layout: TrailLayout) {
+        self.store = store
+        self.publicKey = publicKey
+        self.trailDirectory = trailDirectory
+        self.layout = layout
+    }
+
+    public func verify() throws -> Report {
+        var report = Report()
+        var events: [AuditEvent] = []
+        while true {
+            let page = try store.loadEvents(after: events.last?.sequence ?? 0, limit: 5000)
+            if page.isEmpty { break }
+            events += page
+        }
+        report.records = events.count
+        let bySequence = Dictionary(uniqueKeysWithValues: events.map { ($0.sequence, $0) })
+        checkChain(events, &report)
+        let digests = try store.loadDigests()
+        report.digests = digests.count
+        checkDigests(digests, bySequence, &report)
+        try checkHead(events, bySequence, digests, &report)
+        return report
+    }
+
+    /// Each sealed record's hash must follow from the previous hash and its bytes;
+    /// sequences have no gaps; nothing sealed follows an unsealed record.
+    func checkChain(_ events: [AuditEvent], _ report: inout Report) {
+        var previous = RecordChain.genesis
+        var expected: Int64 = 1
+        var sawUnsealed = false
+        for e in events {
+            if e.sequence != expected {
+                report.problems.append("records \(expected)...\(e.sequence - 1) are missing (sequence gap before record \(e.sequence))")
+            }
+            expected = e.sequence + 1
+            guard let hash = e.hash else {
+                sawUnsealed = true
+                report.unsealed += 1
+                continue
+            }
+            if sawUnsealed { report.problems.append("record \(e.sequence) is sealed after an unsealed record") }
+            if RecordChain.link(previous, e.body) != hash {
+                report.problems.append("record \(e.sequence) (eventID \(e.eventID)): hash mismatch — the record or its hash was altered")
+            }
+            previous = hash
+        }
+    }
+
+    func checkDigests(_ digests: [AuditDigest], _ events: [Int64: AuditEvent], _ report: inout Report) {
+        let fingerprint = TrailSigningKey.fingerprint(publicKey)
+        let position = Dictionary(digests.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, digest) in digests.enumerated() {
+            guard let file = try? JSONDecoder().decode(DigestFile.self, from: Data(digest.body)) else {
+                report.problems.append("digest \(digest.key): not a readable digest file")
+                continue
+            }
+            // Signature.
+            let message = DigestFile.signingString(
+                endTime: file.digestEndTime, bucket: file.digestS3Bucket, key: file.digestS3Object,
+                digestBytes: digest.body, previousSignature: file.previousDigestSignature)
+            if file.digestPublicKeyFingerprint != fingerprint {
+                report.problems.append("digest \(digest.key): signed by a foreign key (fingerprint \(file.digestPublicKeyFingerprint), expected \(fingerprint))")
+            } else if !TrailSigningKey.isValid(signature: digest.signature, message: message, key: publicKey) {
+                report.problems.append("digest \(digest.key): signature does not verify — the digest was altered or signed by another key")
+            }
+            if file.digestS3Object != digest.key {
+                report.problems.append("digest \(digest.key): its file names itself \(file.digestS3Object)")
+            }
+            // Digest chain.
+            let previous = i > 0 ? digests[i - 1] : nil
+            if let named = file.previousDigestS3Object {
+                if let previous, named == previous.key {
+                    if file.previousDigestSignature != previous.signature || file.previousDigestHashValue != Hex.sha256(previous.body) {
+                        report.problems.append("digest \(digest.key): previous digest \(previous.key) does not match its recorded hash or signature")
+                    }
+                } else if let at = position[named], at > i {
+                    report.problems.append("digest \(digest.key): out of order — its previous digest \(named) comes after it (digests swapped)")
+                } else if position[named] == nil {
+                    report.problems.append("digest \(digest.key): its previous digest \(named) is missing (digest deleted)")
+                } else {
+                    report.problems.append("digest \(digest.key): names \(named) as previous, but \(previous?.key ?? "none") precedes it")
+                }
+            } else if let previous {
+                report.problems.append("digest \(digest.key): claims to be the first digest, but \(previous.key) precedes it")
+            }
+            // Record range and log files.
+            if file.vpcChain.firstSequence != (previous?.lastSequence ?? 0) + 1, previous != nil,
+               position[file.previousDigestS3Object ?? ""] == i - 1 {
+                report.problems.append("digest \(digest.key): records \(file.vpcChain.firstSequence)... do not follow the previous digest's \(previous!.lastSequence)")
+            }
+            let covered = (file.vpcChain.firstSequence...max(file.vpcChain.firstSequence, file.vpcChain.lastSequence))
+                .compactMap { events[$0] }
+            if covered.count != Int(file.vpcChain.lastSequence - file.vpcChain.firstSequence + 1) {
+                report.problems.append("digest \(digest.key): \(Int(file.vpcChain.lastSequence - file.vpcChain.firstSequence + 1) - covered.count) of its records \(file.vpcChain.firstSequence)...\(file.vpcChain.lastSequence) are missing")
+            }
+            if let last = events[file.vpcChain.lastSequence], last.hash.map(Hex.encode) != file.vpcChain.lastRecordHash {
+                report.problems.append("digest \(digest.key): chain hash of record \(file.vpcChain.lastSequence) differs from the digest's (records rewritten)")
+            }
+            let rebuilt = Dictionary(layout.logFiles(of: covered, endTime: digest.endTime, unique: file.vpcChain.lastSequence)
+                .map { ($0.file.key, Hex.sha256($0.file.bytes)) }, uniquingKeysWith: { a, _ in a })
+            let stored = Dictionary(digest.logFiles.map { ($0.key, Hex.sha256($0.bytes)) }, uniquingKeysWith: { a, _ in a })
+            for log in file.logFiles {
+                if rebuilt[log.s3Object] != log.hashValue {
+                    report.problems.append("log file \(log.s3Object): its records no longer hash to the digest's value (records altered)")
+                }
+                if let s = stored[log.s3Object], s != log.hashValue {
+                    report.problems.append("log file \(log.s3Object): stored copy does not match the digest's hash")
+                }
+                let exported = (trailDirectory as NSString).appendingPathComponent(log.s3Object)
+                if let bytes = FileManager.default.contents(atPath: exported), Hex.sha256([UInt8](bytes)) != log.hashValue {
+                    report.problems.append("log file \(exported): exported copy does not match the digest's hash")
+                }
+            }
+            let exported = (trailDirectory as NSString).appendingPathComponent(digest.key)
+            if let bytes = FileManager.default.contents(atPath: exported), [UInt8](bytes) != Gzip.compress(digest.body) {
+                report.problems.append("digest \(exported): exported copy differs from the stored digest")
+            }
+            if Set(rebuilt.keys) != Set(file.logFiles.map(\.s3Object)) {
+                report.problems.append("digest \(digest.key): lists \(file.logFiles.count) log files, its records make \(rebuilt.count)")
+            }
+        }
+    }
+
+    /// HEAD names the newest checkpoint: its records and digest must still be there.
+    func checkHead(_ events: [AuditEvent], _ bySequence: [Int64: AuditEvent], _ digests: [AuditDigest],
+                   _ report: inout Report) throws {
+        guard let head = try TrailHead.read(trailDirectory: trailDirectory) else {
+            if digests.count > 0 || events.contains(where: { $0.hash != nil }) {
+                report.problems.append("HEAD is missing from \(trailDirectory) but the store has sealed records")
+            }
+            return
+        }
+        let newest = events.last?.sequence ?? 0
+        if newest < head.lastSequence {
+            report.problems.append("records \(newest + 1)...\(head.lastSequence) named by HEAD are missing (newest records deleted)")
+        } else if head.lastSequence > 0 {
+            if let e = bySequence[head.lastSequence], e.hash.map(Hex.encode) != head.lastHash {
+                report.problems.append("record \(head.lastSequence): chain hash differs from HEAD's \(head.lastHash)")
+            } else if bySequence[head.lastSequence] == nil {
+                report.problems.append("record \(head.lastSequence) named by HEAD is missing")
+            }
+        }
+        if let key = head.digestKey {
+            if let d = digests.first(where: { $0.key == key }) {
+                if d.signature != head.digestSignature {
+                    report.problems.append("digest \(key): signature differs from HEAD's")
+                }
+            } else {
+                report.problems.append("digest \(key) named by HEAD is missing (newest digests deleted)")
+            }
+        } else if let first = digests.first {
+            report.problems.append("HEAD names no digest but the store has \(digests.count), from \(first.key)")
+        }
+    }
+}

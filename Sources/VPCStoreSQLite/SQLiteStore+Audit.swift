@@ -1,0 +1,142 @@
+public import VPCStore
+import GRDB
+import Foundation
+
+/// The audit trail's tables: records (sequence = rowid in commit order), their
+/// resources (for LookupEvents), digests and the log files they list.
+extension SQLiteStore {
+    static let eventColumns = """
+        seq, event_id, event_time, account, region, event_name, event_source, read_only, username,
+        access_key_id, resources, body, hash
+        """
+
+    static func insert(_ events: [AuditEvent], _ db: Database) throws {
+        guard !events.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO audit_events (event_id, event_time, account, region, event_name, event_source, read_only,
+                username, access_key_id, resources, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let resource = try db.cachedStatement(sql: "INSERT INTO audit_resources (seq, type, name) VALUES (?, ?, ?)")
+        for e in events {
+            let resources = e.resources.map { "\($0.type)\t\($0.name)" }.joined(separator: "\n")
+            try insert.execute(arguments: [e.eventID, e.eventTime, e.account, e.region, e.eventName, e.eventSource,
+                                           e.readOnly, e.username, e.accessKeyId, resources, Data(e.body)])
+            let seq = db.lastInsertedRowID
+            for r in e.resources { try resource.execute(arguments: [seq, r.type, r.name]) }
+        }
+    }
+
+    static func event(_ row: Row) -> AuditEvent {
+        let resources: String = row[10]
+        let body: Data = row[11]
+        let hash: Data? = row[12]
+        return AuditEvent(
+            sequence: row[0], eventID: row[1], eventTime: row[2], account: row[3], region: row[4],
+            eventName: row[5], eventSource: row[6], readOnly: row[7], username: row[8], accessKeyId: row[9],
+            resources: resources.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: "\t", maxSplits: 1)
+                return parts.count == 2 ? AuditResource(type: String(parts[0]), name: String(parts[1])) : nil
+            },
+            body: [UInt8](body), hash: hash.map { [UInt8]($0) })
+    }
+
+    /// A transaction committed without its own fsync (synchronous=NORMAL): it
+    /// survives a process crash, and the next synchronous commit makes it
+    /// durable against power loss too. For what can be lost or redone — the
+    /// batched records of calls that changed nothing, and chain hashes — so API
+    /// writes never queue behind an extra fsync.
+    func writeWithoutSync(_ body: (Database) throws -> Void) throws {
+        try queue.inDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction {
+                try body(db)
+                return .commit
+            }
+        }
+    }
+
+    public func appendEvents(_ events: [AuditEvent]) throws {
+        guard !events.isEmpty else { return }
+        try writeWithoutSync { db in try Self.insert(events, db) }
+    }
+
+    public func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                             arguments: [sequence, limit]).map(Self.event)
+        }
+    }
+
+    public func lastSealedEvent() throws -> AuditEvent? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT \(Self.eventColumns) FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1
+                """).map(Self.event)
+        }
+    }
+
+    public func sealEvents(_ hashes: [(sequence: Int64, hash: [UInt8])]) throws {
+        guard !hashes.isEmpty else { return }
+        try writeWithoutSync { db in
+            let update = try db.cachedStatement(sql: "UPDATE audit_events SET hash = ? WHERE seq = ?")
+            for (sequence, hash) in hashes { try update.execute(arguments: [Data(hash), sequence]) }
+        }
+    }
+
+    public func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent] {
+        var sql = "SELECT \(Self.eventColumns) FROM audit_events WHERE account = ?"
+        var arguments: StatementArguments = [query.account]
+        if let before = query.beforeSequence { sql += " AND seq < ?"; arguments += [before] }
+        if let start = query.startTime { sql += " AND event_time >= ?"; arguments += [start] }
+        if let end = query.endTime { sql += " AND event_time <= ?"; arguments += [end] }
+        if let (key, value) = query.attribute {
+            switch key {
+            case .eventId: sql += " AND event_id = ?"
+            case .eventName: sql += " AND event_name = ?"
+            case .username: sql += " AND username = ?"
+            case .eventSource: sql += " AND event_source = ?"
+            case .accessKeyId: sql += " AND access_key_id = ?"
+            case .readOnly: sql += " AND read_only = (? = 'true')"
+            case .resourceType: sql += " AND seq IN (SELECT seq FROM audit_resources WHERE type = ?)"
+            case .resourceName: sql += " AND seq IN (SELECT seq FROM audit_resources WHERE name = ?)"
+            }
+            arguments += [value]
+        }
+        sql += " ORDER BY seq DESC LIMIT ?"
+        arguments += [query.limit]
+        return try queue.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.event) }
+    }
+
+    public func saveDigest(_ digest: AuditDigest) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO audit_digests (key, end_time, first_seq, last_seq, body, signature)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [digest.key, digest.endTime, digest.firstSequence, digest.lastSequence,
+                                 Data(digest.body), digest.signature])
+            for file in digest.logFiles {
+                try db.execute(sql: "INSERT INTO audit_log_files (digest_key, key, body) VALUES (?, ?, ?)",
+                               arguments: [digest.key, file.key, Data(file.bytes)])
+            }
+        }
+    }
+
+    public func loadDigests() throws -> [AuditDigest] {
+        try queue.read { db in
+            var files: [String: [AuditLogFile]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT digest_key, key, body FROM audit_log_files ORDER BY rowid") {
+                let body: Data = row[2]
+                files[row[0], default: []].append(AuditLogFile(key: row[1], bytes: [UInt8](body)))
+            }
+            return try Row.fetchAll(db, sql: """
+                SELECT key, end_time, first_seq, last_seq, body, signature FROM audit_digests ORDER BY seq
+                """).map { row in
+                let body: Data = row[4]
+                let key: String = row[0]
+                return AuditDigest(key: key, endTime: row[1], firstSequence: row[2], lastSequence: row[3],
+                                   body: [UInt8](body), signature: row[5], logFiles: files[key] ?? [])
+            }
+        }
+    }
+}

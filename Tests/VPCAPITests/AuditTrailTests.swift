@@ -1,0 +1,81 @@
+import EC2Query
+import Foundation
+import Testing
+import VPCAPI
+import VPCAudit
+import VPCStore
+
+@Suite struct AuditTrailTests {
+    func records(_ f: APIFixture) throws -> [[String: Any]] {
+        try f.store.loadEvents(after: 0, limit: 1000).map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any])
+        }
+    }
+
+    @Test func aWriteIsCommittedWithItsRecord() throws {
+        let f = try APIFixture()
+        let created = f.call("CreateVpc", [("CidrBlock", "10.0.0.0/16")])
+        // No flush: the record went into the write's transaction.
+        let written = try records(f).filter { $0["eventName"] as? String == "CreateVpc" }
+        #expect(written.count == 1)
+        #expect(written.first?["requestID"] as? String == created.requestId)
+        #expect(written.first?["readOnly"] as? Bool == false)
+        let response = try #require(written.first?["responseElements"] as? [String: Any])
+        #expect((response["vpc"] as? [String: Any])?["vpcId"] as? String == created.value("vpcId"))
+    }
+
+    @Test func readsAndFailuresAreAppendedInBatches() throws {
+        let f = try APIFixture()
+        _ = f.call("DescribeVpcs")
+        let bad = f.call("CreateVpc", [("CidrBlock", "10.0.0.0/33")])
+        let dry = f.call("CreateVpc", [("CidrBlock", "10.0.0.0/16"), ("DryRun", "true")])
+        let wrongSecret = SigV4Credentials(accessKeyId: "AKIDA", secretAccessKey: "nope")
+        let denied = f.call("DescribeSubnets", key: wrongSecret)
+        #expect(denied.errorCode == "AuthFailure")
+        #expect(try records(f).filter { $0["eventName"] as? String != "DescribeVpcs" }.isEmpty)
+        f.audit.flush()
+        let all = try records(f)
+        func one(_ requestId: String) -> [String: Any]? { all.first { $0["requestID"] as? String == requestId } }
+        #expect(all.contains { $0["eventName"] as? String == "DescribeVpcs" && $0["responseElements"] is NSNull })
+        #expect(one(bad.requestId)?["errorCode"] as? String == "Client.InvalidParameterValue")
+        #expect(one(dry.requestId)?["errorCode"] as? String == "Client.DryRunOperation")
+        let auth = try #require(one(denied.requestId))
+        #expect(auth["errorCode"] as? String == "Client.AuthFailure")
+        #expect(auth["recipientAccountId"] as? String == "111111111111")
+        #expect((auth["userIdentity"] as? [String: Any])?["accessKeyId"] as? String == "AKIDA")
+    }
+
+    func lookup(_ f: APIFixture, _ body: String, key: SigV4Credentials = APIFixture.keyA) -> APIResponse {
+        var request = SigV4Request(
+            method: "POST", path: "/", query: "",
+            headers: [("Host", "127.0.0.1:9001"), ("Content-Type", "application/x-amz-json-1.1"),
+                      ("X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents")],
+            body: Array(body.utf8))
+        SigV4Signer(credentials: key, region: "us-east-1", service: "cloudtrail")
+            .sign(&request, amzDate: APIFixture.amzDate(f.now))
+        return f.service.handle(APIRequest(method: "POST", path: "/", query: "", headers: request.headers,
+                                           body: request.body, sourceIP: "127.0.0.1"))
+    }
+
+    @Test func lookupEventsOverJSON() throws {
+        let f = try APIFixture()
+        let created = f.call("CreateVpc", [("CidrBlock", "10.0.0.0/16")])
+        _ = f.call("CreateVpc", [("CidrBlock", "10.1.0.0/16")], key: APIFixture.keyB)
+        let found = lookup(f, #"{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateVpc"}]}"#)
+        #expect(found.status == 200 && found.contentType == "application/x-amz-json-1.1")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(found.body)) as? [String: Any])
+        let events = try #require(object["Events"] as? [[String: Any]])
+        #expect(events.count == 1)  // account B's CreateVpc is not A's to see
+        #expect(events.first?["EventName"] as? String == "CreateVpc")
+        #expect((events.first?["CloudTrailEvent"] as? String)?.contains(created.requestId) == true)
+        let two = lookup(f, #"{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"a"},{"AttributeKey":"Username","AttributeValue":"b"}]}"#)
+        #expect(two.status == 400 && two.errorCode == "InvalidLookupAttributesException")
+        #expect(String(decoding: two.body, as: UTF8.self).contains(#""__type":"InvalidLookupAttributesException""#))
+        #expect(lookup(f, #"{"LookupAttributes":[{"AttributeKey":"Colour","AttributeValue":"a"}]}"#).errorCode
+            == "InvalidLookupAttributesException")
+        #expect(lookup(f, #"{"MaxResults":51}"#).errorCode == "InvalidMaxResultsException")
+        #expect(lookup(f, #"{"NextToken":"!!"}"#).errorCode == "InvalidNextTokenException")
+        let wrong = lookup(f, "{}", key: SigV4Credentials(accessKeyId: "AKIDA", secretAccessKey: "nope"))
+        #expect(wrong.status == 400 && wrong.errorCode == "InvalidSignatureException")
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import VPCAudit
+import VPCStore
+
+@Suite struct RecordTests {
+    @Test func requestParametersNest() {
+        let json = RequestParameters.json([
+            ("CidrBlock", "10.0.0.0/16"), ("TagSpecification.1.ResourceType", "vpc"),
+            ("TagSpecification.1.Tag.1.Key", "Name"), ("TagSpecification.1.Tag.1.Value", "a\"b"),
+            ("TagSpecification.1.Tag.2.Key", "Env"), ("X-Amz-Signature", "secret"),
+        ])
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"cidrBlock":"10.0.0.0/16","tagSpecification":[{"resourceType":"vpc","tag":[{"key":"Name","value":"a\"b"},{"key":"Env"}]}]}"#)
+    }
+
+    @Test func responseElementsFromXML() {
+        let xml = Array("<vpc><vpcId>vpc-0123456789abcdef0</vpcId><cidrBlockAssociationSet><item><cidrBlock>10.0.0.0/16</cidrBlock></item></cidrBlockAssociationSet><isDefault>false</isDefault></vpc>".utf8)
+        let json = ResponseElements.json(requestId: "r-1", resultXML: xml)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"requestId":"r-1","vpc":{"cidrBlockAssociationSet":{"items":[{"cidrBlock":"10.0.0.0/16"}]},"isDefault":"false","vpcId":"vpc-0123456789abcdef0"}}"#)
+    }
+
+    @Test func recordHasCloudTrailFields() throws {
+        var r = CloudTrailRecord(
+            eventTime: 1_790_000_000, caller: CallerIdentity(accessKeyId: "AKIDA", account: "111111111111", userName: "alice"),
+            eventName: "CreateVpc", awsRegion: "us-east-1", sourceIPAddress: "127.0.0.1", userAgent: "boto3",
+            requestParameters: [("CidrBlock", "10.0.0.0/16")], requestID: "req-1", eventID: "ev-1", readOnly: false)
+        r.setResult(xml: Array("<vpc><vpcId>vpc-0123456789abcdef0</vpcId></vpc>".utf8))
+        let event = r.auditEvent()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(event.body)) as? [String: Any])
+        #expect(object["eventVersion"] as? String == "1.11")
+        #expect(object["eventTime"] as? String == "2026-09-21T14:13:20Z")
+        #expect(object["requestID"] as? String == "req-1")
+        #expect(object["eventType"] as? String == "AwsApiCall")
+        let identity = try #require(object["userIdentity"] as? [String: Any])
+        #expect(identity["arn"] as? String == "arn:aws:iam::111111111111:user/alice")
+        #expect(identity["type"] as? String == "IAMUser")
+        #expect(event.resources == [AuditResource(type: "AWS::EC2::VPC", name: "vpc-0123456789abcdef0")])
+        #expect(event.account == "111111111111" && event.username == "alice")
+    }
+
+    @Test func gzipIsValidAndDeterministic() throws {
+        #expect(Gzip.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+        let data = [UInt8](repeating: 65, count: 70_000)
+        #expect(Gzip.compress(data) == Gzip.compress(data))
+        let dir = NSTemporaryDirectory() + "gz-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(Gzip.compress(data)).write(to: URL(fileURLWithPath: dir + "/a.gz"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -t \(dir)/a.gz && test $(gzip -dc \(dir)/a.gz | wc -c) -eq 70000"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test func utcTime() {
+        let t = UTCTime(951_782_400)  // 2000-02-29
+        #expect(t.iso8601 == "2000-02-29T00:00:00Z")
+        #expect(t.compact(seconds: false) == "20000229T0000Z")
+    }
+}

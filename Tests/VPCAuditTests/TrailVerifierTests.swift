@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import VPCStoreSQLite
+import Testing
+import VPCAudit
+import VPCStore
+import _CryptoExtras
+
+@Suite struct TrailVerifierTests {
+    func problems(_ f: TrailFixture) throws -> String { try f.verify().problems.joined(separator: "\n") }
+
+    @Test func untouchedTrailVerifiesClean() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let report = try f.verify()
+        #expect(report.problems == [])
+        #expect(report.records == 14)
+        #expect(report.digests == 3)
+        #expect(report.unsealed == 0)
+        // Exported like CloudTrail's S3 keys, and HEAD outside the store.
+        let digest = try #require(try f.store.loadDigests().last)
+        #expect(digest.key.hasPrefix("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/"))
+        #expect(FileManager.default.fileExists(atPath: f.trailDirectory + "/" + digest.key))
+        #expect(FileManager.default.fileExists(atPath: f.trailDirectory + "/" + digest.logFiles[0].key))
+        let head = try #require(try TrailHead.read(trailDirectory: f.trailDirectory))
+        #expect(head.lastSequence == 14 && head.digestKey == digest.key)
+    }
+
+    @Test func editedRecordIsDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("UPDATE audit_events SET body = CAST(replace(CAST(body AS TEXT), 'alice', 'mallory') AS BLOB) WHERE seq = 6")
+        let text = try problems(f)
+        #expect(text.contains("record 6 (eventID"))
+        #expect(text.contains("hash mismatch"))
+    }
+
+    @Test func rehashedRecordIsCaughtByItsDigest() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        // Rewrite a record and recompute every hash after it: the chain is
+        // self-consistent again, but the digest's log file and chain hash are not.
+        try f.sql("UPDATE audit_events SET body = CAST(replace(CAST(body AS TEXT), 'alice', 'mallory') AS BLOB) WHERE seq = 2")
+        var previous = RecordChain.genesis
+        for e in try f.store.loadEvents(after: 0, limit: 100) {
+            previous = RecordChain.link(previous, e.body)
+            try f.sql("UPDATE audit_events SET hash = ? WHERE seq = ?", [Data(previous), e.sequence])
+        }
+        let text = try problems(f)
+        #expect(text.contains("records altered"))
+        #expect(text.contains("HEAD"))
+    }
+
+    @Test func editedDigestIsDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("UPDATE audit_digests SET body = CAST(replace(CAST(body AS TEXT), '111111111111', '333333333333') AS BLOB) WHERE seq = 1")
+        #expect(try problems(f).contains("signature does not verify"))
+    }
+
+    @Test func deletedDigestIsDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("DELETE FROM audit_digests WHERE seq = 2")
+        #expect(try problems(f).contains("is missing (digest deleted)"))
+    }
+
+    @Test func deletedNewestDigestIsDetectedByHead() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("DELETE FROM audit_digests WHERE seq = 3")
+        #expect(try problems(f).contains("named by HEAD is missing (newest digests deleted)"))
+    }
+
+    @Test func swappedDigestsAreDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("""
+            UPDATE audit_digests SET seq = -1 WHERE seq = 1;
+            UPDATE audit_digests SET seq = 1 WHERE seq = 2;
+            UPDATE audit_digests SET seq = 2 WHERE seq = -1;
+            """)
+        #expect(try problems(f).contains("out of order"))
+    }
+
+    @Test func digestSignedByForeignKeyIsDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let foreign = try TrailSigningKey(privateKey: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        let digest = try #require(try f.store.loadDigests().last)
+        var file = try JSONDecoder().decode(DigestFile.self, from: Data(digest.body))
+        file.digestPublicKeyFingerprint = foreign.fingerprint
+        let body = file.bytes
+        let signature = try foreign.sign(DigestFile.signingString(
+            endTime: file.digestEndTime, bucket: file.digestS3Bucket, key: file.digestS3Object, digestBytes: body,
+            previousSignature: file.previousDigestSignature))
+        try f.sql("UPDATE audit_digests SET body = ?, signature = ? WHERE seq = 3", [Data(body), signature])
+        #expect(try problems(f).contains("signed by a foreign key"))
+        // Claiming our fingerprint does not help: the signature itself fails.
+        file.digestPublicKeyFingerprint = TrailFixture.key.fingerprint
+        let forged = try foreign.sign(DigestFile.signingString(
+            endTime: file.digestEndTime, bucket: file.digestS3Bucket, key: file.digestS3Object, digestBytes: file.bytes,
+            previousSignature: file.previousDigestSignature))
+        try f.sql("UPDATE audit_digests SET body = ?, signature = ? WHERE seq = 3", [Data(file.bytes), forged])
+        #expect(try problems(f).contains("signature does not verify"))
+    }
+
+    @Test func deletedNewestRecordsAreDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("DELETE FROM audit_events WHERE seq > 12")
+        #expect(try problems(f).contains("records 13...14 named by HEAD are missing (newest records deleted)"))
+    }
+
+    @Test func deletedMiddleRecordIsDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("DELETE FROM audit_events WHERE seq = 5")
+        #expect(try problems(f).contains("records 5...5 are missing"))
+    }
+}
+
+extension TrailVerifierTests {
+    @Test func editedExportsAreDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let digest = try #require(try f.store.loadDigests().first)
+        try Data(Gzip.compress(Array("{}".utf8))).write(to: URL(fileURLWithPath: f.trailDirectory + "/" + digest.key))
+        try Data(Gzip.compress(Array(#"{"Records":[]}"#.utf8)))
+            .write(to: URL(fileURLWithPath: f.trailDirectory + "/" + digest.logFiles[0].key))
+        let text = try problems(f)
+        #expect(text.contains("exported copy differs from the stored digest"))
+        #expect(text.contains("exported copy does not match the digest's hash"))
+    }
+}
