@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Throughput and latency between two instances: our agent against kernel baselines.
+
+Issue 4 point 10. Runs iperf3 (TCP) and ping between two network namespaces joined by
+
+  veth      a plain veth pair (the floor: no policy at all);
+  nft       a router namespace with an inet nftables table doing stateful filtering
+            equivalent to the security groups (this kernel has no bridge-family
+            conntrack, so the "bridge + nftables" baseline is a router + inet table);
+  agent     two instances launched through the API of a running `vpc up` (same host,
+            and across hosts), the traffic going through our host agents.
+
+Needs root. Names are unique per run and everything is removed at the end, even on
+failure. Usage:
+
+  sudo Benchmarks/dataplane-vs-kernel.py [--seconds 5] [--pings 300] [--modes veth,nft,agent]
+        [--endpoint http://127.0.0.1:9001]   # for the agent mode: a running `vpc up`
+
+The agent mode reads credentials from the usual AWS environment (AWS_ACCESS_KEY_ID, ...)
+or from `vpc up`'s credentials file via AWS_SHARED_CREDENTIALS_FILE.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+MTU = 9001
+
+
+def sh(*args, check=True, capture=False, timeout=120):
+    r = subprocess.run(args, check=False, timeout=timeout,
+                       stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                       stderr=subprocess.PIPE if capture else subprocess.DEVNULL, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({r.returncode}): {r.stderr if capture else ''}")
+    return r
+
+
+class Topology:
+    """Namespaces and links created for one baseline, removed by `close`."""
+
+    def __init__(self, tag):
+        self.tag = tag
+        self.namespaces = []
+        self.links = 0
+
+    def namespace(self, role):
+        name = f"bk{self.tag}{role}"
+        sh("ip", "netns", "add", name)
+        self.namespaces.append(name)
+        sh("ip", "-n", name, "link", "set", "lo", "up")
+        return name
+
+    def link(self, a, a_if, a_addr, b, b_if, b_addr):
+        self.links += 1
+        tmp_a, tmp_b = f"bk{self.tag}{self.links}a", f"bk{self.tag}{self.links}b"
+        sh("ip", "link", "add", tmp_a, "mtu", str(MTU), "type", "veth", "peer", "name", tmp_b, "mtu", str(MTU))
+        sh("ip", "link", "set", tmp_a, "netns", a, "name", a_if)
+        sh("ip", "link", "set", tmp_b, "netns", b, "name", b_if)
+        for ns, ifname, addr in ((a, a_if, a_addr), (b, b_if, b_addr)):
+            if addr:
+                sh("ip", "-n", ns, "addr", "add", addr, "dev", ifname)
+            sh("ip", "-n", ns, "link", "set", ifname, "up")
+
+    def close(self):
+        for ns in self.namespaces:
+            pids = sh("ip", "netns", "pids", ns, check=False, capture=True).stdout.split()
+            for pid in pids:
+                sh("kill", "-9", pid, check=False)
+            sh("ip", "netns", "del", ns, check=False)
+
+
+def measure(run_in_client, run_in_server, server_ip, seconds, pings):
+    """iperf3 TCP throughput (Gbit/s) and ping RTT percentiles (µs); `run_in_*` prefix a command."""
+    server = subprocess.Popen(run_in_server + ["iperf3", "-s", "-1", "-p", "5201"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        out = sh(*(run_in_client + ["iperf3", "-c", server_ip, "-p", "5201", "-t", str(seconds), "-J"]),
+                 capture=True, timeout=seconds + 30).stdout
+        gbps = json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
+    finally:
+        server.kill()
+        server.wait()
+    out = sh(*(run_in_client + ["ping", "-n", "-c", str(pings), "-i", "0.01", "-W", "1", server_ip]),
+             capture=True, timeout=pings + 30).stdout
+    rtts = sorted(float(line.split("time=")[1].split()[0]) * 1000 for line in out.splitlines() if "time=" in line)
+    if len(rtts) < pings * 0.95:
+        raise RuntimeError(f"ping lost {pings - len(rtts)} of {pings}")
+    p = lambda q: rtts[min(len(rtts) - 1, int(q * len(rtts)))]
+    return {"gbps": round(gbps, 2), "rtt_p50_us": round(p(0.5)), "rtt_p99_us": round(p(0.99)),
+            "rtt_mean_us": round(statistics.mean(rtts))}
+
+
+def veth_baseline(seconds, pings):
+    t = Topology(uuid.uuid4().hex[:5])
+    try:
+        a, b = t.namespace("a"), t.namespace("b")
+        t.link(a, "eth0", "10.0.1.10/24", b, "eth0", "10.0.1.11/24")
+        return measure(["ip", "netns", "exec", a], ["ip", "netns", "exec", b], "10.0.1.11", seconds, pings)
+    finally:
+        t.close()
+
+
+NFT_RULES = """
+table inet vpcsg {
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    ct state invalid drop
+    ct state established,related accept
+    # egress SG of A: all traffic out; ingress SG of B: tcp 5201 and icmp from A's subnet
+    iifname "ra" oifname "rb" ip saddr 10.0.1.0/24 tcp dport 5201 ct state new accept
+    iifname "ra" oifname "rb" ip saddr 10.0.1.0/24 icmp type echo-request ct state new accept
+  }
+}
+"""
+
+
+def nft_baseline(seconds, pings):
+    t = Topology(uuid.uuid4().hex[:5])
+    try:
+        a, r, b = t.namespace("a"), t.namespace("r"), t.namespace("b")
+        t.link(a, "eth0", "10.0.1.10/24", r, "ra", "10.0.1.1/24")
+        t.link(b, "eth0", "10.0.2.11/24", r, "rb", "10.0.2.1/24")
+        sh("ip", "-n", a, "route", "add", "default", "via", "10.0.1.1")
+        sh("ip", "-n", b, "route", "add", "default", "via", "10.0.2.1")
+        sh("ip", "netns", "exec", r, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        subprocess.run(["ip", "netns", "exec", r, "nft", "-f", "-"], input=NFT_RULES, text=True, check=True)
+        return measure(["ip", "netns", "exec", a], ["ip", "netns", "exec", b], "10.0.2.11", seconds, pings)
+    finally:
+        t.close()
+
+
+def agent_pairs(endpoint, seconds, pings):
+    """Two instances on one host and two on different hosts, through the API of `vpc up`."""
+    import boto3  # only needed for this mode
+
+    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    tag = uuid.uuid4().hex[:6]
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    created = []
+    try:
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24")["Subnet"]["SubnetId"]
+        sg = ec2.create_security_group(VpcId=vpc, GroupName=f"bench-{tag}", Description="bench")["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 5201, "ToPort": 5201, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]},
+            {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]}])
+        res = ec2.run_instances(ImageId="ami-12345678", MinCount=3, MaxCount=3, SubnetId=subnet, SecurityGroupIds=[sg])
+        ids = [i["InstanceId"] for i in res["Instances"]]
+        created = ids
+        ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        desc = [i for r in ec2.describe_instances(InstanceIds=ids)["Reservations"] for i in r["Instances"]]
+        host = {i["InstanceId"]: _host_of(i) for i in desc}
+        ip = {i["InstanceId"]: i["PrivateIpAddress"] for i in desc}
+        results = {}
+        pairs = [(x, y) for x in ids for y in ids if x < y]
+        same = next(((x, y) for x, y in pairs if host[x] == host[y]), None)
+        cross = next(((x, y) for x, y in pairs if host[x] != host[y]), None)
+        for label, pair in (("agent, same host", same), ("agent, across hosts", cross)):
+            if pair is None:
+                continue
+            x, y = pair
+            # Give DHCP-less instances their addresses directly (the agent's DHCP is tested elsewhere).
+            for i in (x, y):
+                _vpc_exec(i, "sh", "-c", f"ip addr replace {ip[i]}/24 dev eth0; ip link set eth0 up")
+            results[label] = measure(["vpc", "exec", x, "--"], ["vpc", "exec", y, "--"], ip[y], seconds, pings)
+        return results
+    finally:
+        if created:
+            ec2.terminate_instances(InstanceIds=created)
+            ec2.get_waiter("instance_terminated").wait(InstanceIds=created, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        for sgid in [g["GroupId"] for g in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"] if g["GroupName"] != "default"]:
+            ec2.delete_security_group(GroupId=sgid)
+        for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]:
+            ec2.delete_subnet(SubnetId=s["SubnetId"])
+        ec2.delete_vpc(VpcId=vpc)
+
+
+def _host_of(instance):
+    for t in instance.get("Tags", []):
+        if t["Key"] == "vpc:host-id":
+            return t["Value"]
+    return instance.get("Placement", {}).get("HostId")
+
+
+def _vpc_exec(instance_id, *cmd):
+    sh("vpc", "exec", instance_id, "--", *cmd)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--pings", type=int, default=300)
+    ap.add_argument("--modes", default="veth,nft")
+    ap.add_argument("--endpoint", default="http://127.0.0.1:9001")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("needs root (network namespaces)")
+    results = {}
+    modes = args.modes.split(",")
+    if "veth" in modes:
+        results["veth pair"] = veth_baseline(args.seconds, args.pings)
+    if "nft" in modes:
+        results["router + nftables conntrack"] = nft_baseline(args.seconds, args.pings)
+    if "agent" in modes:
+        results.update(agent_pairs(args.endpoint, args.seconds, args.pings))
+    print(f"{'path':32} {'TCP Gbit/s':>11} {'RTT p50 µs':>11} {'RTT p99 µs':>11}")
+    for name, r in results.items():
+        print(f"{name:32} {r['gbps']:>11} {r['rtt_p50_us']:>11} {r['rtt_p99_us']:>11}")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
