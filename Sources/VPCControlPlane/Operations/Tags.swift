@@ -31,7 +31,7 @@ struct TagSlot {
     }
 
     /// The id prefixes of every taggable kind.
-    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr"]
+    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr", "i"]
 
     /// The slot of an id prefix; nil for a prefix that names nothing taggable here.
     static func forPrefix(_ prefix: String) -> TagSlot? {
@@ -48,6 +48,7 @@ struct TagSlot {
         case "eni": TagSlot(\.networkInterfaces, .networkInterface, \.tagSet)
         case "pl": TagSlot(\.prefixLists, .prefixList, \.list.tags)
         case "sgr": securityGroupRules
+        case "i": TagSlot(\.instances, .instance, \.optionalTags)
         default: nil
         }
     }
@@ -75,6 +76,13 @@ struct TagSlot {
 
 extension SecurityGroupRecord {
     /// `tags` as the optional every EC2 shape has, so one key path shape reaches them all.
+    var optionalTags: [EC2.Tag]? {
+        get { tags }
+        set { tags = newValue ?? [] }
+    }
+}
+
+extension InstanceRecord {
     var optionalTags: [EC2.Tag]? {
         get { tags }
         set { tags = newValue ?? [] }
