@@ -94,7 +94,6 @@ extension RegionState {
     /// (through `get`/`set`) for one this account does not have.
     func tagSlot(of id: String) throws -> TagSlot {
         let prefix = id.firstIndex(of: "-").map { String(id[..<$0]) } ?? ""
-        if prefix == "i" { throw EC2Error("InvalidInstanceID.NotFound", "The instance ID '\(id)' does not exist") }
         guard let slot = TagSlot.forPrefix(prefix) else { throw EC2Error("InvalidID", "The ID '\(id)' is not valid") }
         return slot
     }
