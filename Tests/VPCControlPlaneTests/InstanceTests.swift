@@ -108,6 +108,7 @@ import VPCModel
         #expect(try f.read { $0.networkInterfaces[eniId] } == nil)
         // The address is free again, and the subnet can go.
         #expect(try f.run(subnet)[0].privateIpAddress == "10.0.1.4")
+        #expect(ConsistencyCheck.problems(in: f.cp.snapshot()) == [])
     }
 
     @Test func launchTimePublicIPIsReleasedOnTermination() throws {
