@@ -68,7 +68,9 @@ import VPCModel
             ("IpPermissions.1.ToPort", "443"), ("IpPermissions.1.IpRanges.1.CidrIp", "10.9.0.0/16")])
         #expect(authorize.status == 200)
         let update = try await woken
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Woken, not timed out (the latency itself is measured end to end in Tests/e2e, on a
+        // quiet server; here parallel suites share two cores).
+        #expect(ContinuousClock.now - started < .seconds(15))
         #expect(!update.full && update.networks.count == 1 && update.instances.isEmpty)
 
         let ack = HostStatus(hostId: "h1", appliedVersion: update.version, instances: [])
