@@ -142,11 +142,14 @@ import VPCModel
             ("InvalidParameterCombination", { $0.networkInterfaces = [.init(deviceIndex: 0, subnetId: subnet)] }),
             ("InvalidParameterValue", { $0.subnetId = nil; $0.networkInterfaces = [.init(deviceIndex: 1, subnetId: subnet)] }),
             ("InvalidParameterValue", { $0.tagSpecifications = [.init(resourceType: "vpc", tags: [])] }),
+            ("Unsupported", { $0.placement = .init(tenancy: "dedicated") }),
+            ("InvalidParameterValue", { $0.placement = .init(availabilityZone: "us-east-1b") }),
         ]
         for (expected, configure) in cases {
             #expect(errorCode { _ = try f.run(subnet, configure) } == expected)
         }
         #expect(try f.read { $0.instances.count + $0.networkInterfaces.count } == 0)
+        #expect(try f.run(subnet) { $0.placement = .init(tenancy: "default", availabilityZone: "us-east-1a") }.count == 1)
         #expect(errorCode { _ = try f.read { try $0.describeInstances(.init(instanceIds: ["i-0123456789abcdef0"])) } }
             == "InvalidInstanceID.NotFound")
         #expect(errorCode { _ = try f.write { try $0.terminateInstances(.init(instanceIds: ["i-x"])) } }
@@ -158,6 +161,7 @@ import VPCModel
             try tx.runInstances(EC2.RunInstancesRequest(imageId: Fixture.ami, maxCount: 20, minCount: 1, subnetId: small))
         }
         #expect(trimmed.instances?.count == 11)
+        #expect(errorCode { _ = try f.run(small) } == "InsufficientFreeAddressesInSubnet")
     }
 
     @Test func instanceGroupsAreThePrimaryInterfaceGroups() throws {

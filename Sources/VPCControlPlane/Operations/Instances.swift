@@ -122,10 +122,11 @@ extension Transaction {
             ("MaintenanceOptions", r.maintenanceOptions != nil), ("PrivateDnsNameOptions", r.privateDnsNameOptions != nil),
             ("EnablePrimaryIpv6", r.enablePrimaryIpv6 != nil), ("CreditSpecification", r.creditSpecification != nil),
             ("MetadataOptions", r.metadataOptions != nil),
-            ("Placement", r.placement.map { $0.availabilityZone == nil || $0.tenancy.map { $0 != "default" } == true
-                || $0.groupName != nil || $0.hostId != nil || $0.affinity != nil || $0.partitionNumber != nil
-                || $0.spreadDomain != nil || $0.hostResourceGroupArn != nil || $0.groupId != nil
-                || $0.availabilityZoneId != nil } ?? false),
+            // Placement: the availability zone and default tenancy only.
+            ("Placement", r.placement.map { $0.tenancy.map { $0 != "default" } == true
+                || $0.groupName.map { !$0.isEmpty } == true || $0.hostId != nil || $0.affinity != nil
+                || $0.partitionNumber != nil || $0.spreadDomain != nil || $0.hostResourceGroupArn != nil
+                || $0.groupId != nil || $0.availabilityZoneId != nil } ?? false),
         ]
         if let (name, _) = unsupported.first(where: \.1) {
             throw EC2Error("Unsupported", "The parameter \(name) is not supported by this endpoint.")
