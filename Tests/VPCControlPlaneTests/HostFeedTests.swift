@@ -136,4 +136,36 @@ import VPCModel
         #expect(HostDocuments.endpoint(vni: vni, address: "10.0.1.99", regions: regions, hosts: hosts) == nil)
         #expect(HostDocuments.endpoint(vni: vni &+ 1, address: "10.0.1.5", regions: regions, hosts: hosts) == nil)
     }
+
+    @Test func deltasStartAnywhereTheLogRemembers() {
+        func docs(_ ids: Range<Int>) -> HostDocuments {
+            var d = HostDocuments()
+            for i in ids {
+                let id = ResourceID.make("i", UInt64(i))
+                d.instances[id] = InstanceSpec(instanceId: id, accountId: "111111111111", region: "us-east-1",
+                                               desiredState: "running", bootCount: 0, userData: nil, interfaces: [])
+            }
+            return d
+        }
+        var log = HostFeedLog()
+        #expect(log.update(since: 0) == nil)
+        log.record(docs(0..<3), at: 10)
+        let unchanged = log.record(docs(0..<3), at: 11)  // nothing changed: 11 is a base like 10
+        let stale = log.record(docs(0..<5), at: 11)  // not newer: ignored
+        #expect(!unchanged && !stale)
+        log.record(docs(1..<4), at: 12)
+        #expect(log.update(since: 9)!.full)
+        #expect(log.update(since: 13)!.full)
+        let fromTen = log.update(since: 10)!
+        #expect(fromTen.removedInstances == [ResourceID.make("i", 0)] && fromTen.instances.map(\.instanceId) == [ResourceID.make("i", 3)])
+        #expect(log.update(since: 11) == fromTen)
+        #expect(log.update(since: 12)!.isEmpty)
+        // Thousands of removals: the oldest are forgotten and deltas from before them become full.
+        for v in 0..<5000 {
+            log.record(docs(4 + v..<5 + v), at: UInt64(13 + v))
+        }
+        #expect(log.update(since: 12)!.full)
+        let recent = log.update(since: 5000)!
+        #expect(!recent.full && recent.removedInstances.count == 12)
+    }
 }

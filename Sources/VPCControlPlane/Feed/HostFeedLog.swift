@@ -2,28 +2,28 @@ public import VPCModel
 
 /// One host's documents with the version each last changed at, and what disappeared when, so
 /// that a `since=V` answer holds exactly the documents that differ between V and now.
-/// Versions are those the documents were compiled at; `since` must be one of them (the agent
-/// only ever has versions this log answered with), else the answer is full.
+/// Versions are those the documents were compiled at. A `since` between the first compilation
+/// (or the oldest forgotten removal) and the newest is answered with a delta — the agent only
+/// ever holds versions this log answered with — anything else with everything (`full`).
 public struct HostFeedLog: Sendable {
     private var instances: [String: (spec: InstanceSpec, changed: UInt64)] = [:]
     private var networks: [String: (spec: NetworkSpec, changed: UInt64)] = [:]
     private var removedInstances: [String: UInt64] = [:]
     private var removedNetworks: [String: UInt64] = [:]
-    /// Versions compiled at, oldest first: the bases a delta can start from.
-    private var compiled: [UInt64] = []
-    /// How many bases are kept (older `since` values get a full answer).
-    public static let keptBases = 256
+    /// The oldest version a delta can start from.
+    private var base: UInt64?
+    /// The newest version compiled.
+    public private(set) var version: UInt64?
+    /// Removals remembered (older ones are forgotten and the base moves past them).
+    public static let keptRemovals = 4096
 
     public init() {}
-
-    /// The newest version the documents were compiled at (nil before the first).
-    public var version: UInt64? { compiled.last }
 
     /// Records the documents as of `version` (newer than any before); returns whether any
     /// document changed or disappeared.
     @discardableResult
     public mutating func record(_ docs: HostDocuments, at version: UInt64) -> Bool {
-        if let last = compiled.last, version <= last { return false }
+        if let last = self.version, version <= last { return false }
         var changed = false
         for (id, spec) in docs.instances where instances[id]?.spec != spec {
             instances[id] = (spec, version); removedInstances[id] = nil; changed = true
@@ -37,24 +37,30 @@ public struct HostFeedLog: Sendable {
         for id in networks.keys where docs.networks[id] == nil {
             networks[id] = nil; removedNetworks[id] = version; changed = true
         }
-        compiled.append(version)
-        if compiled.count > Self.keptBases {
-            compiled.removeFirst(compiled.count - Self.keptBases)
-            // A tombstone at or before the oldest base can no longer be asked about.
-            let oldest = compiled[0]
-            removedInstances = removedInstances.filter { $0.value > oldest }
-            removedNetworks = removedNetworks.filter { $0.value > oldest }
-        }
+        if base == nil { base = version }
+        self.version = version
+        forgetOldRemovals()
         return changed
     }
 
-    /// The update from `since` to the newest version: a delta when `since` is a kept base,
-    /// otherwise (0, unknown, too old) everything with `full`. Nil before the first record.
+    /// Keeps at most `keptRemovals` removals; a delta from before a forgotten one cannot be given.
+    private mutating func forgetOldRemovals() {
+        let count = removedInstances.count + removedNetworks.count
+        guard count > Self.keptRemovals else { return }
+        let times = (Array(removedInstances.values) + Array(removedNetworks.values)).sorted()
+        let cutoff = times[count - Self.keptRemovals / 2 - 1]
+        removedInstances = removedInstances.filter { $0.value > cutoff }
+        removedNetworks = removedNetworks.filter { $0.value > cutoff }
+        base = max(base ?? cutoff, cutoff)
+    }
+
+    /// The update from `since` to the newest version: a delta when `since` is within what the
+    /// log can answer, otherwise (0, older, newer) everything with `full`. Nil before the first record.
     public func update(since: UInt64) -> HostFeedUpdate? {
-        guard let version = compiled.last else { return nil }
+        guard let version, let base else { return nil }
         let byId: (InstanceSpec, InstanceSpec) -> Bool = { $0.instanceId < $1.instanceId }
         let byVpc: (NetworkSpec, NetworkSpec) -> Bool = { $0.vpcId < $1.vpcId }
-        guard since != 0, compiled.contains(since) else {
+        guard since != 0, since >= base, since <= version else {
             return HostFeedUpdate(version: version, full: true, instances: instances.values.map(\.spec).sorted(by: byId),
                                   networks: networks.values.map(\.spec).sorted(by: byVpc))
         }
