@@ -370,3 +370,16 @@ def test_no_host_no_capacity_and_versions_survive_restart(tmp_path):
         assert agent.feed(since=0)["version"] > before
     finally:
         srv.cleanup()
+
+
+def test_client_token_launches_once(ec2_a, host_agent, net):
+    first = ec2_a.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=net["subnet"], ClientToken="launch-1")
+    again = ec2_a.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=net["subnet"], ClientToken="launch-1")
+    assert again["ReservationId"] == first["ReservationId"]
+    assert again["Instances"][0]["InstanceId"] == first["Instances"][0]["InstanceId"]
+    assert len(ec2_a.describe_instances()["Reservations"]) == 1
+    found = ec2_a.describe_instances(Filters=[{"Name": "client-token", "Values": ["launch-1"]}])["Reservations"]
+    assert found[0]["Instances"][0]["ClientToken"] == "launch-1"
+    with pytest.raises(ClientError) as e:
+        ec2_a.run_instances(ImageId=AMI, MinCount=2, MaxCount=2, SubnetId=net["subnet"], ClientToken="launch-1")
+    assert code(e) == "IdempotentParameterMismatch"
