@@ -14,9 +14,11 @@ public struct HostDocuments: Sendable, Equatable {
     public init(hostId: String, regions: [RegionState], hosts: [String: HostRegistration]) {
         for state in regions {
             var vpcs: Set<String> = []
+            var attached: [String: [EC2.NetworkInterface]]?
             for instance in state.instances.values where instance.hostId == hostId {
                 guard let desired = InstanceRecord.desiredState(instance.state) else { continue }
-                let enis = state.interfaces(of: instance.instanceId)
+                if attached == nil { attached = state.interfacesByInstance() }
+                let enis = attached?[instance.instanceId] ?? []
                 instances[instance.instanceId] = InstanceSpec(
                     instanceId: instance.instanceId, accountId: state.account, region: state.region,
                     desiredState: desired, bootCount: instance.bootCount, userData: instance.userData,

@@ -337,9 +337,19 @@ extension RegionState {
             .sorted { ($0.attachment?.deviceIndex ?? 0) < ($1.attachment?.deviceIndex ?? 0) }
     }
 
-    /// The instance as DescribeInstances shows it, its interfaces joined in.
-    func describedInstance(_ i: InstanceRecord) -> EC2.Instance {
-        let enis = interfaces(of: i.instanceId)
+    /// Every attached ENI by instance, by device index: one pass for a whole Describe.
+    func interfacesByInstance() -> [String: [EC2.NetworkInterface]] {
+        var out: [String: [EC2.NetworkInterface]] = [:]
+        for eni in networkInterfaces.values {
+            if let id = eni.attachment?.instanceId { out[id, default: []].append(eni) }
+        }
+        for id in out.keys { out[id]!.sort { ($0.attachment?.deviceIndex ?? 0) < ($1.attachment?.deviceIndex ?? 0) } }
+        return out
+    }
+
+    /// The instance as DescribeInstances shows it, its interfaces (`enis`, default: looked up) joined in.
+    func describedInstance(_ i: InstanceRecord, enis given: [EC2.NetworkInterface]? = nil) -> EC2.Instance {
+        let enis = given ?? interfaces(of: i.instanceId)
         let primary = enis.first { $0.attachment?.deviceIndex == 0 }
         let publicIp = primary?.association?.publicIp
         return EC2.Instance(
@@ -428,13 +438,15 @@ extension RegionState {
         }
         let filter = try DescribeFilter(r.filters, allowed: Self.instanceFilters)
         let selected = try r.instanceIds.flatMap { $0.isEmpty ? nil : try requireInstances($0) } ?? instances.sorted
+        let attached = interfacesByInstance()
         let page = try describePage(
             selected, filter: filter, tags: \.tags, id: \.instanceId,
-            values: { i, name in instanceFilterValues(i, name) }, maxResults: r.maxResults, nextToken: r.nextToken)
+            values: { i, name in instanceFilterValues(i, name, enis: attached[i.instanceId] ?? []) },
+            maxResults: r.maxResults, nextToken: r.nextToken)
         var reservations: [EC2.Reservation] = []
         var index: [String: Int] = [:]
         for instance in page.items {
-            let described = describedInstance(instance)
+            let described = describedInstance(instance, enis: attached[instance.instanceId] ?? [])
             if let i = index[instance.reservationId] {
                 reservations[i].instances?.append(described)
             } else {
@@ -446,8 +458,7 @@ extension RegionState {
         return EC2.DescribeInstancesResult(nextToken: page.nextToken, reservations: reservations)
     }
 
-    func instanceFilterValues(_ i: InstanceRecord, _ name: String) -> [String] {
-        let enis = interfaces(of: i.instanceId)
+    func instanceFilterValues(_ i: InstanceRecord, _ name: String, enis: [EC2.NetworkInterface]) -> [String] {
         let primary = enis.first { $0.attachment?.deviceIndex == 0 }
         switch name {
         case "instance-id": return [i.instanceId]
