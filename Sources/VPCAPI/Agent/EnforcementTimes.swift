@@ -22,8 +22,11 @@ struct EnforcementTimes: Sendable {
     static let keptSamples = 100_000
 
     mutating func committed(_ version: UInt64) {
-        if let last = committed.last, version <= last { return }
-        committed.append(version)
+        // Commits are announced after the write lock is released, so two may arrive swapped.
+        var i = committed.count
+        while i > 0 && committed[i - 1] > version { i -= 1 }
+        guard i == 0 || committed[i - 1] != version else { return }
+        committed.insert(version, at: i)
         if committed.count > Self.keptVersions * 2 {
             let dropped = committed.prefix(committed.count - Self.keptVersions)
             for v in dropped { responded[v] = nil }
