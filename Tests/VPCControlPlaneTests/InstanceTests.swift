@@ -143,6 +143,7 @@ import VPCModel
             ("InvalidParameterValue", { $0.subnetId = nil; $0.networkInterfaces = [.init(deviceIndex: 1, subnetId: subnet)] }),
             ("InvalidParameterValue", { $0.tagSpecifications = [.init(resourceType: "vpc", tags: [])] }),
             ("Unsupported", { $0.placement = .init(tenancy: "dedicated") }),
+            ("InvalidParameterValue", { $0.metadataOptions = .init(httpPutResponseHopLimit: 65) }),
             ("InvalidParameterValue", { $0.placement = .init(availabilityZone: "us-east-1b") }),
         ]
         for (expected, configure) in cases {
@@ -150,6 +151,9 @@ import VPCModel
         }
         #expect(try f.read { $0.instances.count + $0.networkInterfaces.count } == 0)
         #expect(try f.run(subnet) { $0.placement = .init(tenancy: "default", availabilityZone: "us-east-1a") }.count == 1)
+        let imdsv2 = try f.run(subnet) { $0.metadataOptions = .init(httpTokens: "required", httpPutResponseHopLimit: 2) }[0]
+        #expect(imdsv2.metadataOptions?.httpTokens == "required" && imdsv2.metadataOptions?.httpPutResponseHopLimit == 2)
+        #expect(imdsv2.metadataOptions?.httpEndpoint == "enabled")
         #expect(errorCode { _ = try f.read { try $0.describeInstances(.init(instanceIds: ["i-0123456789abcdef0"])) } }
             == "InvalidInstanceID.NotFound")
         #expect(errorCode { _ = try f.write { try $0.terminateInstances(.init(instanceIds: ["i-x"])) } }

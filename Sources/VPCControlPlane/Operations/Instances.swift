@@ -32,6 +32,7 @@ extension Transaction {
         if let behavior = r.instanceInitiatedShutdownBehavior, behavior != "stop" && behavior != "terminate" {
             throw EC2Error.invalidParameterValue("Value (\(behavior)) for parameter instanceInitiatedShutdownBehavior is invalid.")
         }
+        let metadata = try Self.metadataOptions(r.metadataOptions)
         let interfaces = try launchInterfaces(r)
         let primary = interfaces.first { $0.deviceIndex == 0 }!
         let subnet = primary.subnet
@@ -95,6 +96,7 @@ extension Transaction {
             record.disableApiTermination = r.disableApiTermination ?? false
             record.disableApiStop = r.disableApiStop ?? false
             record.instanceInitiatedShutdownBehavior = r.instanceInitiatedShutdownBehavior ?? "stop"
+            record.metadataOptions = metadata
             state.instances[instanceId] = record
             let target = InstanceTarget(instanceId: instanceId, vpcId: record.vpcId,
                                         availabilityZone: record.availabilityZone, primaryNetworkInterfaceId: nil)
@@ -121,7 +123,6 @@ extension Transaction {
             ("NetworkPerformanceOptions", r.networkPerformanceOptions != nil),
             ("MaintenanceOptions", r.maintenanceOptions != nil), ("PrivateDnsNameOptions", r.privateDnsNameOptions != nil),
             ("EnablePrimaryIpv6", r.enablePrimaryIpv6 != nil), ("CreditSpecification", r.creditSpecification != nil),
-            ("MetadataOptions", r.metadataOptions != nil),
             // Placement: the availability zone and default tenancy only.
             ("Placement", r.placement.map { $0.tenancy.map { $0 != "default" } == true
                 || $0.groupName.map { !$0.isEmpty } == true || $0.hostId != nil || $0.affinity != nil
@@ -132,6 +133,19 @@ extension Transaction {
             throw EC2Error("Unsupported", "The parameter \(name) is not supported by this endpoint.")
         }
         if let key = r.keyName { throw EC2Error("InvalidKeyPair.NotFound", "The key pair '\(key)' does not exist") }
+    }
+
+    /// The metadata options of a launch, EC2's defaults filled in.
+    static func metadataOptions(_ m: EC2.InstanceMetadataOptionsRequest?) throws -> EC2.InstanceMetadataOptionsResponse? {
+        guard let m else { return nil }
+        let hops = m.httpPutResponseHopLimit ?? 1
+        guard (1...64).contains(hops) else {
+            throw EC2Error.invalidParameterValue("Value (\(hops)) for parameter httpPutResponseHopLimit is invalid. Expecting a value between 1 and 64.")
+        }
+        return EC2.InstanceMetadataOptionsResponse(
+            state: "applied", httpTokens: m.httpTokens ?? "optional", httpPutResponseHopLimit: hops,
+            httpEndpoint: m.httpEndpoint ?? "enabled", httpProtocolIpv6: m.httpProtocolIpv6 ?? "disabled",
+            instanceMetadataTags: m.instanceMetadataTags ?? "disabled")
     }
 
     /// `family.size` (`t3.micro`, `m7g.metal-48xl`): the shape of an EC2 instance type name.
@@ -359,7 +373,7 @@ extension RegionState {
             securityGroups: primary?.groups ?? [], sourceDestCheck: primary?.sourceDestCheck,
             stateReason: i.stateReason, tags: i.tags.isEmpty ? nil : i.tags, virtualizationType: "hvm",
             cpuOptions: EC2.CpuOptions(coreCount: 1, threadsPerCore: 1),
-            metadataOptions: EC2.InstanceMetadataOptionsResponse(
+            metadataOptions: i.metadataOptions ?? EC2.InstanceMetadataOptionsResponse(
                 state: "applied", httpTokens: "optional", httpPutResponseHopLimit: 1, httpEndpoint: "enabled",
                 httpProtocolIpv6: "disabled", instanceMetadataTags: "disabled"),
             bootMode: "legacy-bios", platformDetails: "Linux/UNIX", usageOperation: "RunInstances",

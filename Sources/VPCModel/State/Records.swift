@@ -112,6 +112,8 @@ public struct InstanceRecord: Sendable, Codable, Equatable {
     public var disableApiTermination: Bool
     public var disableApiStop: Bool
     public var instanceInitiatedShutdownBehavior: String
+    /// The instance metadata service settings asked for at launch (nil: EC2's defaults).
+    public var metadataOptions: EC2.InstanceMetadataOptionsResponse?
     /// What the host agent last reported on the console, and when.
     public var consoleOutput: String?
     public var consoleTimestamp: EC2Timestamp?
