@@ -28,6 +28,8 @@ ModifyNetworkInterfaceAttribute DescribeNetworkInterfaceAttribute AssignPrivateI
 AssignIpv6Addresses UnassignIpv6Addresses
 CreateManagedPrefixList ModifyManagedPrefixList DeleteManagedPrefixList DescribeManagedPrefixLists GetManagedPrefixListEntries
 CreateTags DeleteTags DescribeTags DescribeAvailabilityZones DescribeRegions DescribeAccountAttributes
+RunInstances DescribeInstances DescribeInstanceStatus StopInstances StartInstances RebootInstances TerminateInstances
+ModifyInstanceAttribute DescribeInstanceAttribute GetConsoleOutput
 """.split()
 
 SWIFT_KEYWORDS = {"return", "protocol", "default", "public", "private", "internal", "operator", "extension",
@@ -81,7 +83,9 @@ for op in OPERATIONS:
         collect(ops[op]["output"]["shape"], output_shapes)
 
 PRIMITIVE = {"string": "Swift.String", "integer": "Swift.Int", "long": "Swift.Int",
-             "boolean": "Swift.Bool", "timestamp": "EC2Timestamp", "double": "Swift.Double", "float": "Swift.Double"}
+             "boolean": "Swift.Bool", "timestamp": "EC2Timestamp", "double": "Swift.Double", "float": "Swift.Double",
+             # Blobs travel base64-encoded in the query form and in XML; kept in that form.
+             "blob": "Swift.String"}
 
 
 def swift_type(name):
@@ -114,6 +118,8 @@ def decode_expr(shape_name, node, path):
     """Swift expression decoding `node` (a QueryNode) as shape_name."""
     s = shapes[shape_name]
     t = s["type"]
+    if t == "blob":
+        return f"try {node}.string()"
     if t == "string":
         if "enum" in s:
             values = ", ".join(json.dumps(v) for v in s["enum"])

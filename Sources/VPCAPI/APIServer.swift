@@ -21,7 +21,8 @@ public struct APIRequestContext: RequestContext {
 
 /// The HTTP front: routes `/` to the EC2 endpoint and, when enabled, `/_vpc/reset`.
 public enum APIServer {
-    public static func router(service: EC2Service, enableReset: Bool, logger: Logger) -> Router<APIRequestContext> {
+    public static func router(service: EC2Service, enableReset: Bool, logger: Logger,
+                              agent: AgentService? = nil) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         let handler: @Sendable (Request, APIRequestContext) async throws -> Response = { request, context in
             let started = ContinuousClock.now
@@ -43,6 +44,24 @@ public enum APIServer {
         }
         router.post("/", use: handler)
         router.get("/", use: handler)
+        if let agent {
+            // The mapping service: a thin route; AgentService does the rest.
+            let agentHandler: @Sendable (Request, APIRequestContext) async throws -> Response = { request, _ in
+                let started = ContinuousClock.now
+                // A status report carries up to 64 KiB of console per instance.
+                let body = try await request.body.collect(upTo: 16 << 20)
+                let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+                let answer = await agent.handle(method: request.method.rawValue, path: request.uri.path,
+                                                query: request.uri.query ?? "", headers: headers, body: Array(buffer: body))
+                let elapsed = ContinuousClock.now - started
+                let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+                logger.info("\(request.method.rawValue) \(request.uri.path) status=\(answer.status) \(micros)us")
+                return Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            }
+            for call in ["register", "status"] { router.post("/_vpc/agent/\(call)", use: agentHandler) }
+            for call in ["feed", "lookup", "enforcement"] { router.get("/_vpc/agent/\(call)", use: agentHandler) }
+        }
         if enableReset {
             router.post("/_vpc/reset") { _, _ -> Response in
                 try service.controlPlane.reset()

@@ -2,6 +2,7 @@ public import EC2Shapes
 public import VPCControlPlane
 public import VPCModel
 public import VPCStore
+import Synchronization
 
 /// Who is calling and where: what every action needs besides its parameters.
 public struct CallContext: Sendable {
@@ -13,6 +14,8 @@ public struct CallContext: Sendable {
     /// Makes the call's audit record from a write's XML result; it is committed
     /// in the write's transaction.
     public var audit: (@Sendable ([UInt8]) -> AuditEvent)?
+    /// Where a write that changed something leaves its version.
+    public let receipt = WriteReceipt()
 
     public init(account: String, region: String, canonicalParameters: String,
                 audit: (@Sendable ([UInt8]) -> AuditEvent)? = nil) {
@@ -21,6 +24,14 @@ public struct CallContext: Sendable {
         self.canonicalParameters = canonicalParameters
         self.audit = audit
     }
+}
+
+/// The control-plane version a write committed at (nil: it changed nothing).
+public final class WriteReceipt: Sendable {
+    private let committed = Mutex<UInt64?>(nil)
+    public init() {}
+    public var version: UInt64? { committed.withLock { $0 } }
+    func record(_ version: UInt64) { committed.withLock { $0 = version } }
 }
 
 /// The kind of an action, for throttling: AWS meters these buckets separately.
@@ -116,7 +127,8 @@ public struct ActionTable: Sendable {
             }
         }
         return try cp.write(account: call.account, region: call.region,
-                            events: { response in call.audit.map { [$0(response)] } ?? [] }) { tx in
+                            events: { response in call.audit.map { [$0(response)] } ?? [] },
+                            committed: call.receipt.record) { tx in
             if request.isDryRun {
                 _ = try body(&tx, request)
                 throw EC2Error.dryRun  // rolls the transaction back

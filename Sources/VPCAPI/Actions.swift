@@ -96,6 +96,17 @@ extension ActionTable {
         t.write(EC2.UnassignPrivateIpAddressesRequest.self) { try $0.unassignPrivateIpAddresses($1) }
         t.write(EC2.AssignIpv6AddressesRequest.self) { try $0.assignIpv6Addresses($1) }
         t.write(EC2.UnassignIpv6AddressesRequest.self) { try $0.unassignIpv6Addresses($1) }
+        // Instances
+        t.write(EC2.RunInstancesRequest.self) { try $0.runInstances($1) }
+        t.read(EC2.DescribeInstancesRequest.self) { try $0.describeInstances($1) }
+        t.read(EC2.DescribeInstanceStatusRequest.self) { try $0.describeInstanceStatus($1) }
+        t.write(EC2.StopInstancesRequest.self) { try $0.stopInstances($1) }
+        t.write(EC2.StartInstancesRequest.self) { try $0.startInstances($1) }
+        t.write(EC2.RebootInstancesRequest.self) { try $0.rebootInstances($1) }
+        t.write(EC2.TerminateInstancesRequest.self) { try $0.terminateInstances($1) }
+        t.write(EC2.ModifyInstanceAttributeRequest.self) { try $0.modifyInstanceAttribute($1) }
+        t.read(EC2.DescribeInstanceAttributeRequest.self) { try $0.describeInstanceAttribute($1) }
+        t.read(EC2.GetConsoleOutputRequest.self) { try $0.getConsoleOutput($1) }
         // Tags and the catalog
         t.write(EC2.CreateTagsRequest.self) { try $0.createTags($1) }
         t.write(EC2.DeleteTagsRequest.self) { try $0.deleteTags($1) }

@@ -54,6 +54,8 @@ public struct EC2Service: Sendable {
     /// Where calls that changed nothing are recorded (nil: no audit trail).
     public let audit: AuditAppender?
     let clock: @Sendable () -> Double
+    /// Told the version of each write once its response is produced (enforcement timing).
+    public var writeResponded: (@Sendable (UInt64) -> Void)?
 
     /// Parameters that belong to the protocol, not to an action.
     static let protocolParameters: Set<String> = [
@@ -142,6 +144,7 @@ public struct EC2Service: Sendable {
             let result = try entry.run(QueryNode(parameters: actionParameters), context, controlPlane, readCache)
             committed = context.audit != nil  // a write's record went into its transaction
             response.body = EC2Response.success(action: action, requestId: requestId, result: result)
+            if let version = context.receipt.version { writeResponded?(version) }
         } catch let error as EC2Error {
             response.status = error.httpStatus
             response.errorCode = error.code

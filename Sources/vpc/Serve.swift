@@ -43,11 +43,24 @@ struct Serve: AsyncParsableCommand {
             logger.notice("created an access key for account \(DataDirectory.defaultAccount); it is in \(path)")
         }
         let controlPlane = try ControlPlane(store: store, options: options.controlPlaneOptions())
-        let service = EC2Service(controlPlane: controlPlane, credentials: credentials,
+        var service = EC2Service(controlPlane: controlPlane, credentials: credentials,
                                  maxClockSkew: options.maxClockSkew,
                                  throttle: Throttle(limits: try options.throttleLimits()), audit: audit)
+        let tokenPath = options.agentTokenFile ?? DataDirectory.agentTokenPath(options.dataDir)
+        let agent = AgentService(controlPlane: controlPlane, token: try DataDirectory.loadOrCreateAgentToken(at: tokenPath))
+        service.writeResponded = agent.writeResponded
+        logger.notice("host agents authenticate with the token in \(tokenPath)")
+        // Terminated instances disappear an hour after they terminate.
+        Task.detached(priority: .background) {
+            while true {
+                try? await Task.sleep(for: .seconds(60))
+                do { try controlPlane.expireTerminatedInstances() } catch {
+                    logger.error("expiring terminated instances failed: \(error)")
+                }
+            }
+        }
         let (host, port) = try options.hostAndPort()
-        let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger)
+        let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger, agent: agent)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")
         return Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
     }

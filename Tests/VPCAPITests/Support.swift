@@ -10,7 +10,7 @@ import VPCStore
 struct APIFixture {
     static let keyA = SigV4Credentials(accessKeyId: "AKIDA", secretAccessKey: "secret-a")
     static let keyB = SigV4Credentials(accessKeyId: "AKIDB", secretAccessKey: "secret-b")
-    let service: EC2Service
+    var service: EC2Service
     let store: InMemoryStore
     let audit: AuditAppender
     let now: Double

@@ -46,7 +46,7 @@ extension Fixture {
         }
     }
 
-    /// An instance of `vpcId` in us-east-1a, for attaching (there are no instances yet).
+    /// An attachment target in `vpcId`, us-east-1a, for the attachment rules alone (no instance launched).
     static func instance(_ id: String = "i-0123456789abcdef0", vpcId: String) -> InstanceTarget {
         InstanceTarget(instanceId: id, vpcId: vpcId, availabilityZone: "us-east-1a", primaryNetworkInterfaceId: nil)
     }

@@ -88,3 +88,20 @@ def aws_cli(endpoint, tmp_path):
     return run
 
 
+
+
+def agent_token(server):
+    with open(os.path.join(server["proc"].data_dir, "agent-token")) as f:
+        return f.read().strip()
+
+
+@pytest.fixture(scope="session")
+def host_agent(server):
+    """One fake host agent for the session, reporting its instances as asked (hosts survive
+    /_vpc/reset, so it serves every test)."""
+    if server["external"]:
+        pytest.skip("needs our server's agent endpoints")
+    from fake_agent import FakeAgent
+    agent = FakeAgent(server["endpoint"], agent_token(server), "host-e2e-1").register().start()
+    yield agent
+    agent.stop()

@@ -9,6 +9,7 @@ The tests share one world built by A (module scope); they are read-only for A be
 every B call is expected to fail, and the last test checks A's world is intact.
 """
 import ipaddress
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -25,11 +26,12 @@ NF = {
     "pl": "InvalidPrefixListID.NotFound", "dopt": "InvalidDhcpOptionID.NotFound",
     "assoc": "InvalidAssociationID.NotFound", "eigw": "InvalidGatewayID.NotFound",
     "sgr": "InvalidSecurityGroupRuleId.NotFound", "addr": "InvalidAddress.NotFound",
+    "i": "InvalidInstanceID.NotFound",
 }
 
 
 @pytest.fixture(scope="module")
-def world(server):
+def world(server, host_agent):
     """A's resources (every kind), plus a few of B's own to combine with A's ids."""
     do_reset(server)
     a = make_client(server["endpoint"], "A")
@@ -79,6 +81,15 @@ def world(server):
         {"Key": "domain-name", "Values": ["a.example"]}])["DhcpOptions"]["DhcpOptionsId"]
     a.associate_dhcp_options(DhcpOptionsId=w["dopt"], VpcId=w["vpc"])
 
+    run = a.run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1, SubnetId=w["subnet"],
+                          SecurityGroupIds=[w["sg"]])
+    w["instance"], w["reservation"] = run["Instances"][0]["InstanceId"], run["ReservationId"]
+    w["instance_ip"] = run["Instances"][0]["PrivateIpAddress"]
+    for _ in range(200):  # the session's fake agent reports it running
+        if a.describe_instances(InstanceIds=[w["instance"]])["Reservations"][0]["Instances"][0]["State"]["Name"] == "running":
+            break
+        time.sleep(0.05)
+
     # B's own resources, to pair with A's ids.
     w["b_vpc"] = b.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     w["b_subnet"] = b.create_subnet(VpcId=w["b_vpc"], CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
@@ -119,6 +130,9 @@ def snapshot(a, w):
                sorted(e["Cidr"] for e in a.get_managed_prefix_list_entries(PrefixListId=w["pl"])["Entries"])),
         "dopt": len(a.describe_dhcp_options(DhcpOptionsIds=[w["dopt"]])["DhcpOptions"]),
         "vpcs": len(a.describe_vpcs()["Vpcs"]),
+        "instance": [(i["State"]["Name"], i["InstanceType"], i["SourceDestCheck"], i.get("Tags"),
+                      [g["GroupId"] for g in i["SecurityGroups"]], len(i["NetworkInterfaces"]))
+                     for r in a.describe_instances(InstanceIds=[w["instance"]])["Reservations"] for i in r["Instances"]],
     }
 
 
@@ -230,6 +244,27 @@ MATRIX = [
     ("DescribeDhcpOptions", lambda b, w: b.describe_dhcp_options(DhcpOptionsIds=[w["dopt"]]), ["dopt"]),
     ("DeleteDhcpOptions", lambda b, w: b.delete_dhcp_options(DhcpOptionsId=w["dopt"]), ["dopt"]),
     ("AssociateDhcpOptions.dopt", lambda b, w: b.associate_dhcp_options(DhcpOptionsId=w["dopt"], VpcId=w["b_vpc"]), ["dopt"]),
+    # Instances
+    ("DescribeInstances", lambda b, w: b.describe_instances(InstanceIds=[w["instance"]]), ["i"]),
+    ("DescribeInstanceStatus", lambda b, w: b.describe_instance_status(InstanceIds=[w["instance"]]), ["i"]),
+    ("DescribeInstanceAttribute", lambda b, w: b.describe_instance_attribute(InstanceId=w["instance"], Attribute="instanceType"), ["i"]),
+    ("GetConsoleOutput", lambda b, w: b.get_console_output(InstanceId=w["instance"]), ["i"]),
+    ("StopInstances", lambda b, w: b.stop_instances(InstanceIds=[w["instance"]]), ["i"]),
+    ("StartInstances", lambda b, w: b.start_instances(InstanceIds=[w["instance"]]), ["i"]),
+    ("RebootInstances", lambda b, w: b.reboot_instances(InstanceIds=[w["instance"]]), ["i"]),
+    ("TerminateInstances", lambda b, w: b.terminate_instances(InstanceIds=[w["instance"]]), ["i"]),
+    ("ModifyInstanceAttribute", lambda b, w: b.modify_instance_attribute(InstanceId=w["instance"], SourceDestCheck={"Value": False}), ["i"]),
+    ("ModifyInstanceAttribute.groups", lambda b, w: b.modify_instance_attribute(InstanceId=w["instance"], Groups=[w["b_sg"]]), ["i"]),
+    ("CreateTags.instance", lambda b, w: b.create_tags(Resources=[w["instance"]], Tags=[{"Key": "k", "Value": "v"}]), ["i"]),
+    ("RunInstances.subnet", lambda b, w: b.run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1,
+                                                         SubnetId=w["subnet"]), ["subnet"]),
+    ("RunInstances.sg", lambda b, w: b.run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1,
+                                                     SubnetId=w["b_subnet"], SecurityGroupIds=[w["sg"]]), ["sg"]),
+    ("RunInstances.eni", lambda b, w: b.run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1,
+                                                      NetworkInterfaces=[{"DeviceIndex": 0, "NetworkInterfaceId": w["eni"]}]), ["eni"]),
+    ("AttachNetworkInterface.instance", lambda b, w: b.attach_network_interface(
+        NetworkInterfaceId=w["b_eni"], InstanceId=w["instance"], DeviceIndex=1), ["i"]),
+    ("AssociateAddress.instance", lambda b, w: b.associate_address(AllocationId=w["b_eip"], InstanceId=w["instance"]), ["i"]),
 ]
 
 
@@ -272,6 +307,12 @@ LISTINGS = [
     ("enis-by-a-ip", lambda b, w: b.describe_network_interfaces(
         Filters=[{"Name": "private-ip-address", "Values": [w["eni_ip"]]}]), "NetworkInterfaces",
      "NetworkInterfaceId", ["eni"]),
+    ("reservations", lambda b, w: b.describe_instances(), "Reservations", "ReservationId", ["reservation"]),
+    ("instance-status", lambda b, w: b.describe_instance_status(IncludeAllInstances=True), "InstanceStatuses",
+     "InstanceId", ["instance"]),
+    ("reservations-by-a-ip", lambda b, w: b.describe_instances(
+        Filters=[{"Name": "private-ip-address", "Values": [w["instance_ip"]]}]), "Reservations", "ReservationId",
+     ["reservation"]),
     ("tags-by-a-resource", lambda b, w: b.describe_tags(
         Filters=[{"Name": "resource-id", "Values": [w["vpc"]]}]), "Tags", "ResourceId", ["vpc"]),
 ]

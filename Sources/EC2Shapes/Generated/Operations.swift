@@ -82,5 +82,15 @@ extension EC2 {
         "DescribeAvailabilityZones",
         "DescribeRegions",
         "DescribeAccountAttributes",
+        "RunInstances",
+        "DescribeInstances",
+        "DescribeInstanceStatus",
+        "StopInstances",
+        "StartInstances",
+        "RebootInstances",
+        "TerminateInstances",
+        "ModifyInstanceAttribute",
+        "DescribeInstanceAttribute",
+        "GetConsoleOutput",
     ]
 }

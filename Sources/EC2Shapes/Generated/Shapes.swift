@@ -490,11 +490,73 @@ extension EC2 {
         }
     }
 
+    /// `BlobAttributeValue` in the EC2 model.
+    public struct BlobAttributeValue: Sendable, Equatable, Codable {
+        public var value: Swift.String?
+        public init(value: Swift.String? = nil) {
+            self.value = value
+        }
+    }
+
+    /// `BlockDeviceMapping` in the EC2 model.
+    public struct BlockDeviceMapping: Sendable, Equatable, Codable {
+        public var ebs: EbsBlockDevice?
+        public var noDevice: Swift.String?
+        public var deviceName: Swift.String?
+        public var virtualName: Swift.String?
+        public init(ebs: EbsBlockDevice? = nil, noDevice: Swift.String? = nil, deviceName: Swift.String? = nil, virtualName: Swift.String? = nil) {
+            self.ebs = ebs
+            self.noDevice = noDevice
+            self.deviceName = deviceName
+            self.virtualName = virtualName
+        }
+    }
+
     /// `BlockPublicAccessStates` in the EC2 model.
     public struct BlockPublicAccessStates: Sendable, Equatable, Codable {
         public var internetGatewayBlockMode: Swift.String?
         public init(internetGatewayBlockMode: Swift.String? = nil) {
             self.internetGatewayBlockMode = internetGatewayBlockMode
+        }
+    }
+
+    /// `CapacityReservationSpecification` in the EC2 model.
+    public struct CapacityReservationSpecification: Sendable, Equatable, Codable {
+        public var capacityReservationPreference: Swift.String?
+        public var capacityReservationTarget: CapacityReservationTarget?
+        public init(capacityReservationPreference: Swift.String? = nil, capacityReservationTarget: CapacityReservationTarget? = nil) {
+            self.capacityReservationPreference = capacityReservationPreference
+            self.capacityReservationTarget = capacityReservationTarget
+        }
+    }
+
+    /// `CapacityReservationSpecificationResponse` in the EC2 model.
+    public struct CapacityReservationSpecificationResponse: Sendable, Equatable, Codable {
+        public var capacityReservationPreference: Swift.String?
+        public var capacityReservationTarget: CapacityReservationTargetResponse?
+        public init(capacityReservationPreference: Swift.String? = nil, capacityReservationTarget: CapacityReservationTargetResponse? = nil) {
+            self.capacityReservationPreference = capacityReservationPreference
+            self.capacityReservationTarget = capacityReservationTarget
+        }
+    }
+
+    /// `CapacityReservationTarget` in the EC2 model.
+    public struct CapacityReservationTarget: Sendable, Equatable, Codable {
+        public var capacityReservationId: Swift.String?
+        public var capacityReservationResourceGroupArn: Swift.String?
+        public init(capacityReservationId: Swift.String? = nil, capacityReservationResourceGroupArn: Swift.String? = nil) {
+            self.capacityReservationId = capacityReservationId
+            self.capacityReservationResourceGroupArn = capacityReservationResourceGroupArn
+        }
+    }
+
+    /// `CapacityReservationTargetResponse` in the EC2 model.
+    public struct CapacityReservationTargetResponse: Sendable, Equatable, Codable {
+        public var capacityReservationId: Swift.String?
+        public var capacityReservationResourceGroupArn: Swift.String?
+        public init(capacityReservationId: Swift.String? = nil, capacityReservationResourceGroupArn: Swift.String? = nil) {
+            self.capacityReservationId = capacityReservationId
+            self.capacityReservationResourceGroupArn = capacityReservationResourceGroupArn
         }
     }
 
@@ -519,6 +581,46 @@ extension EC2 {
             self.tcpEstablishedTimeout = tcpEstablishedTimeout
             self.udpStreamTimeout = udpStreamTimeout
             self.udpTimeout = udpTimeout
+        }
+    }
+
+    /// `ConnectionTrackingSpecificationResponse` in the EC2 model.
+    public struct ConnectionTrackingSpecificationResponse: Sendable, Equatable, Codable {
+        public var tcpEstablishedTimeout: Swift.Int?
+        public var udpStreamTimeout: Swift.Int?
+        public var udpTimeout: Swift.Int?
+        public init(tcpEstablishedTimeout: Swift.Int? = nil, udpStreamTimeout: Swift.Int? = nil, udpTimeout: Swift.Int? = nil) {
+            self.tcpEstablishedTimeout = tcpEstablishedTimeout
+            self.udpStreamTimeout = udpStreamTimeout
+            self.udpTimeout = udpTimeout
+        }
+    }
+
+    /// `CpuOptions` in the EC2 model.
+    public struct CpuOptions: Sendable, Equatable, Codable {
+        public var coreCount: Swift.Int?
+        public var threadsPerCore: Swift.Int?
+        public var amdSevSnp: Swift.String?
+        public var nestedVirtualization: Swift.String?
+        public init(coreCount: Swift.Int? = nil, threadsPerCore: Swift.Int? = nil, amdSevSnp: Swift.String? = nil, nestedVirtualization: Swift.String? = nil) {
+            self.coreCount = coreCount
+            self.threadsPerCore = threadsPerCore
+            self.amdSevSnp = amdSevSnp
+            self.nestedVirtualization = nestedVirtualization
+        }
+    }
+
+    /// `CpuOptionsRequest` in the EC2 model.
+    public struct CpuOptionsRequest: Sendable, Equatable, Codable {
+        public var coreCount: Swift.Int?
+        public var threadsPerCore: Swift.Int?
+        public var amdSevSnp: Swift.String?
+        public var nestedVirtualization: Swift.String?
+        public init(coreCount: Swift.Int? = nil, threadsPerCore: Swift.Int? = nil, amdSevSnp: Swift.String? = nil, nestedVirtualization: Swift.String? = nil) {
+            self.coreCount = coreCount
+            self.threadsPerCore = threadsPerCore
+            self.amdSevSnp = amdSevSnp
+            self.nestedVirtualization = nestedVirtualization
         }
     }
 
@@ -924,6 +1026,14 @@ extension EC2 {
         }
     }
 
+    /// `CreditSpecificationRequest` in the EC2 model.
+    public struct CreditSpecificationRequest: Sendable, Equatable, Codable {
+        public var cpuCredits: Swift.String
+        public init(cpuCredits: Swift.String) {
+            self.cpuCredits = cpuCredits
+        }
+    }
+
     /// `DeleteDhcpOptionsRequest` in the EC2 model.
     public struct DeleteDhcpOptionsRequest: Sendable, Equatable, Codable {
         public var dhcpOptionsId: Swift.String
@@ -1207,6 +1317,76 @@ extension EC2 {
         public init(egressOnlyInternetGateways: [EgressOnlyInternetGateway]? = nil, nextToken: Swift.String? = nil) {
             self.egressOnlyInternetGateways = egressOnlyInternetGateways
             self.nextToken = nextToken
+        }
+    }
+
+    /// `DescribeInstanceAttributeRequest` in the EC2 model.
+    public struct DescribeInstanceAttributeRequest: Sendable, Equatable, Codable {
+        public var dryRun: Swift.Bool?
+        public var instanceId: Swift.String
+        public var attribute: Swift.String
+        public init(dryRun: Swift.Bool? = nil, instanceId: Swift.String, attribute: Swift.String) {
+            self.dryRun = dryRun
+            self.instanceId = instanceId
+            self.attribute = attribute
+        }
+    }
+
+    /// `DescribeInstanceStatusRequest` in the EC2 model.
+    public struct DescribeInstanceStatusRequest: Sendable, Equatable, Codable {
+        public var instanceIds: [Swift.String]?
+        public var maxResults: Swift.Int?
+        public var nextToken: Swift.String?
+        public var includeManagedResources: Swift.Bool?
+        public var dryRun: Swift.Bool?
+        public var filters: [Filter]?
+        public var includeAllInstances: Swift.Bool?
+        public init(instanceIds: [Swift.String]? = nil, maxResults: Swift.Int? = nil, nextToken: Swift.String? = nil, includeManagedResources: Swift.Bool? = nil, dryRun: Swift.Bool? = nil, filters: [Filter]? = nil, includeAllInstances: Swift.Bool? = nil) {
+            self.instanceIds = instanceIds
+            self.maxResults = maxResults
+            self.nextToken = nextToken
+            self.includeManagedResources = includeManagedResources
+            self.dryRun = dryRun
+            self.filters = filters
+            self.includeAllInstances = includeAllInstances
+        }
+    }
+
+    /// `DescribeInstanceStatusResult` in the EC2 model.
+    public struct DescribeInstanceStatusResult: Sendable, Equatable, Codable {
+        public var instanceStatuses: [InstanceStatus]?
+        public var nextToken: Swift.String?
+        public init(instanceStatuses: [InstanceStatus]? = nil, nextToken: Swift.String? = nil) {
+            self.instanceStatuses = instanceStatuses
+            self.nextToken = nextToken
+        }
+    }
+
+    /// `DescribeInstancesRequest` in the EC2 model.
+    public struct DescribeInstancesRequest: Sendable, Equatable, Codable {
+        public var instanceIds: [Swift.String]?
+        public var includeManagedResources: Swift.Bool?
+        public var dryRun: Swift.Bool?
+        public var filters: [Filter]?
+        public var nextToken: Swift.String?
+        public var maxResults: Swift.Int?
+        public init(instanceIds: [Swift.String]? = nil, includeManagedResources: Swift.Bool? = nil, dryRun: Swift.Bool? = nil, filters: [Filter]? = nil, nextToken: Swift.String? = nil, maxResults: Swift.Int? = nil) {
+            self.instanceIds = instanceIds
+            self.includeManagedResources = includeManagedResources
+            self.dryRun = dryRun
+            self.filters = filters
+            self.nextToken = nextToken
+            self.maxResults = maxResults
+        }
+    }
+
+    /// `DescribeInstancesResult` in the EC2 model.
+    public struct DescribeInstancesResult: Sendable, Equatable, Codable {
+        public var nextToken: Swift.String?
+        public var reservations: [Reservation]?
+        public init(nextToken: Swift.String? = nil, reservations: [Reservation]? = nil) {
+            self.nextToken = nextToken
+            self.reservations = reservations
         }
     }
 
@@ -1640,6 +1820,92 @@ extension EC2 {
         }
     }
 
+    /// `EbsBlockDevice` in the EC2 model.
+    public struct EbsBlockDevice: Sendable, Equatable, Codable {
+        public var deleteOnTermination: Swift.Bool?
+        public var iops: Swift.Int?
+        public var snapshotId: Swift.String?
+        public var volumeSize: Swift.Int?
+        public var volumeType: Swift.String?
+        public var kmsKeyId: Swift.String?
+        public var throughput: Swift.Int?
+        public var outpostArn: Swift.String?
+        public var availabilityZone: Swift.String?
+        public var encrypted: Swift.Bool?
+        public var volumeInitializationRate: Swift.Int?
+        public var availabilityZoneId: Swift.String?
+        public var ebsCardIndex: Swift.Int?
+        public init(deleteOnTermination: Swift.Bool? = nil, iops: Swift.Int? = nil, snapshotId: Swift.String? = nil, volumeSize: Swift.Int? = nil, volumeType: Swift.String? = nil, kmsKeyId: Swift.String? = nil, throughput: Swift.Int? = nil, outpostArn: Swift.String? = nil, availabilityZone: Swift.String? = nil, encrypted: Swift.Bool? = nil, volumeInitializationRate: Swift.Int? = nil, availabilityZoneId: Swift.String? = nil, ebsCardIndex: Swift.Int? = nil) {
+            self.deleteOnTermination = deleteOnTermination
+            self.iops = iops
+            self.snapshotId = snapshotId
+            self.volumeSize = volumeSize
+            self.volumeType = volumeType
+            self.kmsKeyId = kmsKeyId
+            self.throughput = throughput
+            self.outpostArn = outpostArn
+            self.availabilityZone = availabilityZone
+            self.encrypted = encrypted
+            self.volumeInitializationRate = volumeInitializationRate
+            self.availabilityZoneId = availabilityZoneId
+            self.ebsCardIndex = ebsCardIndex
+        }
+    }
+
+    /// `EbsInstanceBlockDevice` in the EC2 model.
+    public struct EbsInstanceBlockDevice: Sendable, Equatable, Codable {
+        public var attachTime: EC2Timestamp?
+        public var deleteOnTermination: Swift.Bool?
+        public var status: Swift.String?
+        public var volumeId: Swift.String?
+        public var associatedResource: Swift.String?
+        public var volumeOwnerId: Swift.String?
+        public var `operator`: OperatorResponse?
+        public var ebsCardIndex: Swift.Int?
+        public init(attachTime: EC2Timestamp? = nil, deleteOnTermination: Swift.Bool? = nil, status: Swift.String? = nil, volumeId: Swift.String? = nil, associatedResource: Swift.String? = nil, volumeOwnerId: Swift.String? = nil, operator: OperatorResponse? = nil, ebsCardIndex: Swift.Int? = nil) {
+            self.attachTime = attachTime
+            self.deleteOnTermination = deleteOnTermination
+            self.status = status
+            self.volumeId = volumeId
+            self.associatedResource = associatedResource
+            self.volumeOwnerId = volumeOwnerId
+            self.`operator` = `operator`
+            self.ebsCardIndex = ebsCardIndex
+        }
+    }
+
+    /// `EbsInstanceBlockDeviceSpecification` in the EC2 model.
+    public struct EbsInstanceBlockDeviceSpecification: Sendable, Equatable, Codable {
+        public var volumeId: Swift.String?
+        public var deleteOnTermination: Swift.Bool?
+        public init(volumeId: Swift.String? = nil, deleteOnTermination: Swift.Bool? = nil) {
+            self.volumeId = volumeId
+            self.deleteOnTermination = deleteOnTermination
+        }
+    }
+
+    /// `EbsStatusDetails` in the EC2 model.
+    public struct EbsStatusDetails: Sendable, Equatable, Codable {
+        public var impairedSince: EC2Timestamp?
+        public var name: Swift.String?
+        public var status: Swift.String?
+        public init(impairedSince: EC2Timestamp? = nil, name: Swift.String? = nil, status: Swift.String? = nil) {
+            self.impairedSince = impairedSince
+            self.name = name
+            self.status = status
+        }
+    }
+
+    /// `EbsStatusSummary` in the EC2 model.
+    public struct EbsStatusSummary: Sendable, Equatable, Codable {
+        public var details: [EbsStatusDetails]?
+        public var status: Swift.String?
+        public init(details: [EbsStatusDetails]? = nil, status: Swift.String? = nil) {
+            self.details = details
+            self.status = status
+        }
+    }
+
     /// `EgressOnlyInternetGateway` in the EC2 model.
     public struct EgressOnlyInternetGateway: Sendable, Equatable, Codable {
         public var attachments: [InternetGatewayAttachment]?
@@ -1649,6 +1915,52 @@ extension EC2 {
             self.attachments = attachments
             self.egressOnlyInternetGatewayId = egressOnlyInternetGatewayId
             self.tags = tags
+        }
+    }
+
+    /// `ElasticGpuAssociation` in the EC2 model.
+    public struct ElasticGpuAssociation: Sendable, Equatable, Codable {
+        public var elasticGpuId: Swift.String?
+        public var elasticGpuAssociationId: Swift.String?
+        public var elasticGpuAssociationState: Swift.String?
+        public var elasticGpuAssociationTime: Swift.String?
+        public init(elasticGpuId: Swift.String? = nil, elasticGpuAssociationId: Swift.String? = nil, elasticGpuAssociationState: Swift.String? = nil, elasticGpuAssociationTime: Swift.String? = nil) {
+            self.elasticGpuId = elasticGpuId
+            self.elasticGpuAssociationId = elasticGpuAssociationId
+            self.elasticGpuAssociationState = elasticGpuAssociationState
+            self.elasticGpuAssociationTime = elasticGpuAssociationTime
+        }
+    }
+
+    /// `ElasticGpuSpecification` in the EC2 model.
+    public struct ElasticGpuSpecification: Sendable, Equatable, Codable {
+        public var type: Swift.String
+        public init(type: Swift.String) {
+            self.type = type
+        }
+    }
+
+    /// `ElasticInferenceAccelerator` in the EC2 model.
+    public struct ElasticInferenceAccelerator: Sendable, Equatable, Codable {
+        public var type: Swift.String
+        public var count: Swift.Int?
+        public init(type: Swift.String, count: Swift.Int? = nil) {
+            self.type = type
+            self.count = count
+        }
+    }
+
+    /// `ElasticInferenceAcceleratorAssociation` in the EC2 model.
+    public struct ElasticInferenceAcceleratorAssociation: Sendable, Equatable, Codable {
+        public var elasticInferenceAcceleratorArn: Swift.String?
+        public var elasticInferenceAcceleratorAssociationId: Swift.String?
+        public var elasticInferenceAcceleratorAssociationState: Swift.String?
+        public var elasticInferenceAcceleratorAssociationTime: EC2Timestamp?
+        public init(elasticInferenceAcceleratorArn: Swift.String? = nil, elasticInferenceAcceleratorAssociationId: Swift.String? = nil, elasticInferenceAcceleratorAssociationState: Swift.String? = nil, elasticInferenceAcceleratorAssociationTime: EC2Timestamp? = nil) {
+            self.elasticInferenceAcceleratorArn = elasticInferenceAcceleratorArn
+            self.elasticInferenceAcceleratorAssociationId = elasticInferenceAcceleratorAssociationId
+            self.elasticInferenceAcceleratorAssociationState = elasticInferenceAcceleratorAssociationState
+            self.elasticInferenceAcceleratorAssociationTime = elasticInferenceAcceleratorAssociationTime
         }
     }
 
@@ -1662,11 +1974,45 @@ extension EC2 {
         }
     }
 
+    /// `EnaSrdSpecificationRequest` in the EC2 model.
+    public struct EnaSrdSpecificationRequest: Sendable, Equatable, Codable {
+        public var enaSrdEnabled: Swift.Bool?
+        public var enaSrdUdpSpecification: EnaSrdUdpSpecificationRequest?
+        public init(enaSrdEnabled: Swift.Bool? = nil, enaSrdUdpSpecification: EnaSrdUdpSpecificationRequest? = nil) {
+            self.enaSrdEnabled = enaSrdEnabled
+            self.enaSrdUdpSpecification = enaSrdUdpSpecification
+        }
+    }
+
     /// `EnaSrdUdpSpecification` in the EC2 model.
     public struct EnaSrdUdpSpecification: Sendable, Equatable, Codable {
         public var enaSrdUdpEnabled: Swift.Bool?
         public init(enaSrdUdpEnabled: Swift.Bool? = nil) {
             self.enaSrdUdpEnabled = enaSrdUdpEnabled
+        }
+    }
+
+    /// `EnaSrdUdpSpecificationRequest` in the EC2 model.
+    public struct EnaSrdUdpSpecificationRequest: Sendable, Equatable, Codable {
+        public var enaSrdUdpEnabled: Swift.Bool?
+        public init(enaSrdUdpEnabled: Swift.Bool? = nil) {
+            self.enaSrdUdpEnabled = enaSrdUdpEnabled
+        }
+    }
+
+    /// `EnclaveOptions` in the EC2 model.
+    public struct EnclaveOptions: Sendable, Equatable, Codable {
+        public var enabled: Swift.Bool?
+        public init(enabled: Swift.Bool? = nil) {
+            self.enabled = enabled
+        }
+    }
+
+    /// `EnclaveOptionsRequest` in the EC2 model.
+    public struct EnclaveOptionsRequest: Sendable, Equatable, Codable {
+        public var enabled: Swift.Bool?
+        public init(enabled: Swift.Bool? = nil) {
+            self.enabled = enabled
         }
     }
 
@@ -1677,6 +2023,30 @@ extension EC2 {
         public init(name: Swift.String? = nil, values: [Swift.String]? = nil) {
             self.name = name
             self.values = values
+        }
+    }
+
+    /// `GetConsoleOutputRequest` in the EC2 model.
+    public struct GetConsoleOutputRequest: Sendable, Equatable, Codable {
+        public var instanceId: Swift.String
+        public var latest: Swift.Bool?
+        public var dryRun: Swift.Bool?
+        public init(instanceId: Swift.String, latest: Swift.Bool? = nil, dryRun: Swift.Bool? = nil) {
+            self.instanceId = instanceId
+            self.latest = latest
+            self.dryRun = dryRun
+        }
+    }
+
+    /// `GetConsoleOutputResult` in the EC2 model.
+    public struct GetConsoleOutputResult: Sendable, Equatable, Codable {
+        public var instanceId: Swift.String?
+        public var timestamp: EC2Timestamp?
+        public var output: Swift.String?
+        public init(instanceId: Swift.String? = nil, timestamp: EC2Timestamp? = nil, output: Swift.String? = nil) {
+            self.instanceId = instanceId
+            self.timestamp = timestamp
+            self.output = output
         }
     }
 
@@ -1716,6 +2086,42 @@ extension EC2 {
         }
     }
 
+    /// `HibernationOptions` in the EC2 model.
+    public struct HibernationOptions: Sendable, Equatable, Codable {
+        public var configured: Swift.Bool?
+        public init(configured: Swift.Bool? = nil) {
+            self.configured = configured
+        }
+    }
+
+    /// `HibernationOptionsRequest` in the EC2 model.
+    public struct HibernationOptionsRequest: Sendable, Equatable, Codable {
+        public var configured: Swift.Bool?
+        public init(configured: Swift.Bool? = nil) {
+            self.configured = configured
+        }
+    }
+
+    /// `IamInstanceProfile` in the EC2 model.
+    public struct IamInstanceProfile: Sendable, Equatable, Codable {
+        public var arn: Swift.String?
+        public var id: Swift.String?
+        public init(arn: Swift.String? = nil, id: Swift.String? = nil) {
+            self.arn = arn
+            self.id = id
+        }
+    }
+
+    /// `IamInstanceProfileSpecification` in the EC2 model.
+    public struct IamInstanceProfileSpecification: Sendable, Equatable, Codable {
+        public var arn: Swift.String?
+        public var name: Swift.String?
+        public init(arn: Swift.String? = nil, name: Swift.String? = nil) {
+            self.arn = arn
+            self.name = name
+        }
+    }
+
     /// `IcmpTypeCode` in the EC2 model.
     public struct IcmpTypeCode: Sendable, Equatable, Codable {
         public var code: Swift.Int?
@@ -1726,6 +2132,224 @@ extension EC2 {
         }
     }
 
+    /// `Instance` in the EC2 model.
+    public struct Instance: Sendable, Equatable, Codable {
+        public var architecture: Swift.String?
+        public var blockDeviceMappings: [InstanceBlockDeviceMapping]?
+        public var clientToken: Swift.String?
+        public var ebsOptimized: Swift.Bool?
+        public var enaSupport: Swift.Bool?
+        public var hypervisor: Swift.String?
+        public var iamInstanceProfile: IamInstanceProfile?
+        public var instanceLifecycle: Swift.String?
+        public var elasticGpuAssociations: [ElasticGpuAssociation]?
+        public var elasticInferenceAcceleratorAssociations: [ElasticInferenceAcceleratorAssociation]?
+        public var networkInterfaces: [InstanceNetworkInterface]?
+        public var outpostArn: Swift.String?
+        public var rootDeviceName: Swift.String?
+        public var rootDeviceType: Swift.String?
+        public var securityGroups: [GroupIdentifier]?
+        public var sourceDestCheck: Swift.Bool?
+        public var spotInstanceRequestId: Swift.String?
+        public var sriovNetSupport: Swift.String?
+        public var stateReason: StateReason?
+        public var tags: [Tag]?
+        public var virtualizationType: Swift.String?
+        public var cpuOptions: CpuOptions?
+        public var capacityBlockId: Swift.String?
+        public var capacityReservationId: Swift.String?
+        public var capacityReservationSpecification: CapacityReservationSpecificationResponse?
+        public var hibernationOptions: HibernationOptions?
+        public var licenses: [LicenseConfiguration]?
+        public var metadataOptions: InstanceMetadataOptionsResponse?
+        public var enclaveOptions: EnclaveOptions?
+        public var bootMode: Swift.String?
+        public var platformDetails: Swift.String?
+        public var usageOperation: Swift.String?
+        public var usageOperationUpdateTime: EC2Timestamp?
+        public var privateDnsNameOptions: PrivateDnsNameOptionsResponse?
+        public var ipv6Address: Swift.String?
+        public var tpmSupport: Swift.String?
+        public var maintenanceOptions: InstanceMaintenanceOptions?
+        public var currentInstanceBootMode: Swift.String?
+        public var networkPerformanceOptions: InstanceNetworkPerformanceOptions?
+        public var `operator`: OperatorResponse?
+        public var secondaryInterfaces: [InstanceSecondaryInterface]?
+        public var instanceId: Swift.String?
+        public var imageId: Swift.String?
+        public var state: InstanceState?
+        public var privateDnsName: Swift.String?
+        public var publicDnsName: Swift.String?
+        public var stateTransitionReason: Swift.String?
+        public var keyName: Swift.String?
+        public var amiLaunchIndex: Swift.Int?
+        public var productCodes: [ProductCode]?
+        public var instanceType: Swift.String?
+        public var launchTime: EC2Timestamp?
+        public var placement: Placement?
+        public var kernelId: Swift.String?
+        public var ramdiskId: Swift.String?
+        public var platform: Swift.String?
+        public var monitoring: Monitoring?
+        public var subnetId: Swift.String?
+        public var vpcId: Swift.String?
+        public var privateIpAddress: Swift.String?
+        public var publicIpAddress: Swift.String?
+        public init(architecture: Swift.String? = nil, blockDeviceMappings: [InstanceBlockDeviceMapping]? = nil, clientToken: Swift.String? = nil, ebsOptimized: Swift.Bool? = nil, enaSupport: Swift.Bool? = nil, hypervisor: Swift.String? = nil, iamInstanceProfile: IamInstanceProfile? = nil, instanceLifecycle: Swift.String? = nil, elasticGpuAssociations: [ElasticGpuAssociation]? = nil, elasticInferenceAcceleratorAssociations: [ElasticInferenceAcceleratorAssociation]? = nil, networkInterfaces: [InstanceNetworkInterface]? = nil, outpostArn: Swift.String? = nil, rootDeviceName: Swift.String? = nil, rootDeviceType: Swift.String? = nil, securityGroups: [GroupIdentifier]? = nil, sourceDestCheck: Swift.Bool? = nil, spotInstanceRequestId: Swift.String? = nil, sriovNetSupport: Swift.String? = nil, stateReason: StateReason? = nil, tags: [Tag]? = nil, virtualizationType: Swift.String? = nil, cpuOptions: CpuOptions? = nil, capacityBlockId: Swift.String? = nil, capacityReservationId: Swift.String? = nil, capacityReservationSpecification: CapacityReservationSpecificationResponse? = nil, hibernationOptions: HibernationOptions? = nil, licenses: [LicenseConfiguration]? = nil, metadataOptions: InstanceMetadataOptionsResponse? = nil, enclaveOptions: EnclaveOptions? = nil, bootMode: Swift.String? = nil, platformDetails: Swift.String? = nil, usageOperation: Swift.String? = nil, usageOperationUpdateTime: EC2Timestamp? = nil, privateDnsNameOptions: PrivateDnsNameOptionsResponse? = nil, ipv6Address: Swift.String? = nil, tpmSupport: Swift.String? = nil, maintenanceOptions: InstanceMaintenanceOptions? = nil, currentInstanceBootMode: Swift.String? = nil, networkPerformanceOptions: InstanceNetworkPerformanceOptions? = nil, operator: OperatorResponse? = nil, secondaryInterfaces: [InstanceSecondaryInterface]? = nil, instanceId: Swift.String? = nil, imageId: Swift.String? = nil, state: InstanceState? = nil, privateDnsName: Swift.String? = nil, publicDnsName: Swift.String? = nil, stateTransitionReason: Swift.String? = nil, keyName: Swift.String? = nil, amiLaunchIndex: Swift.Int? = nil, productCodes: [ProductCode]? = nil, instanceType: Swift.String? = nil, launchTime: EC2Timestamp? = nil, placement: Placement? = nil, kernelId: Swift.String? = nil, ramdiskId: Swift.String? = nil, platform: Swift.String? = nil, monitoring: Monitoring? = nil, subnetId: Swift.String? = nil, vpcId: Swift.String? = nil, privateIpAddress: Swift.String? = nil, publicIpAddress: Swift.String? = nil) {
+            self.architecture = architecture
+            self.blockDeviceMappings = blockDeviceMappings
+            self.clientToken = clientToken
+            self.ebsOptimized = ebsOptimized
+            self.enaSupport = enaSupport
+            self.hypervisor = hypervisor
+            self.iamInstanceProfile = iamInstanceProfile
+            self.instanceLifecycle = instanceLifecycle
+            self.elasticGpuAssociations = elasticGpuAssociations
+            self.elasticInferenceAcceleratorAssociations = elasticInferenceAcceleratorAssociations
+            self.networkInterfaces = networkInterfaces
+            self.outpostArn = outpostArn
+            self.rootDeviceName = rootDeviceName
+            self.rootDeviceType = rootDeviceType
+            self.securityGroups = securityGroups
+            self.sourceDestCheck = sourceDestCheck
+            self.spotInstanceRequestId = spotInstanceRequestId
+            self.sriovNetSupport = sriovNetSupport
+            self.stateReason = stateReason
+            self.tags = tags
+            self.virtualizationType = virtualizationType
+            self.cpuOptions = cpuOptions
+            self.capacityBlockId = capacityBlockId
+            self.capacityReservationId = capacityReservationId
+            self.capacityReservationSpecification = capacityReservationSpecification
+            self.hibernationOptions = hibernationOptions
+            self.licenses = licenses
+            self.metadataOptions = metadataOptions
+            self.enclaveOptions = enclaveOptions
+            self.bootMode = bootMode
+            self.platformDetails = platformDetails
+            self.usageOperation = usageOperation
+            self.usageOperationUpdateTime = usageOperationUpdateTime
+            self.privateDnsNameOptions = privateDnsNameOptions
+            self.ipv6Address = ipv6Address
+            self.tpmSupport = tpmSupport
+            self.maintenanceOptions = maintenanceOptions
+            self.currentInstanceBootMode = currentInstanceBootMode
+            self.networkPerformanceOptions = networkPerformanceOptions
+            self.`operator` = `operator`
+            self.secondaryInterfaces = secondaryInterfaces
+            self.instanceId = instanceId
+            self.imageId = imageId
+            self.state = state
+            self.privateDnsName = privateDnsName
+            self.publicDnsName = publicDnsName
+            self.stateTransitionReason = stateTransitionReason
+            self.keyName = keyName
+            self.amiLaunchIndex = amiLaunchIndex
+            self.productCodes = productCodes
+            self.instanceType = instanceType
+            self.launchTime = launchTime
+            self.placement = placement
+            self.kernelId = kernelId
+            self.ramdiskId = ramdiskId
+            self.platform = platform
+            self.monitoring = monitoring
+            self.subnetId = subnetId
+            self.vpcId = vpcId
+            self.privateIpAddress = privateIpAddress
+            self.publicIpAddress = publicIpAddress
+        }
+    }
+
+    /// `InstanceAttachmentEnaSrdSpecification` in the EC2 model.
+    public struct InstanceAttachmentEnaSrdSpecification: Sendable, Equatable, Codable {
+        public var enaSrdEnabled: Swift.Bool?
+        public var enaSrdUdpSpecification: InstanceAttachmentEnaSrdUdpSpecification?
+        public init(enaSrdEnabled: Swift.Bool? = nil, enaSrdUdpSpecification: InstanceAttachmentEnaSrdUdpSpecification? = nil) {
+            self.enaSrdEnabled = enaSrdEnabled
+            self.enaSrdUdpSpecification = enaSrdUdpSpecification
+        }
+    }
+
+    /// `InstanceAttachmentEnaSrdUdpSpecification` in the EC2 model.
+    public struct InstanceAttachmentEnaSrdUdpSpecification: Sendable, Equatable, Codable {
+        public var enaSrdUdpEnabled: Swift.Bool?
+        public init(enaSrdUdpEnabled: Swift.Bool? = nil) {
+            self.enaSrdUdpEnabled = enaSrdUdpEnabled
+        }
+    }
+
+    /// `InstanceAttribute` in the EC2 model.
+    public struct InstanceAttribute: Sendable, Equatable, Codable {
+        public var blockDeviceMappings: [InstanceBlockDeviceMapping]?
+        public var disableApiTermination: AttributeBooleanValue?
+        public var enaSupport: AttributeBooleanValue?
+        public var enclaveOptions: EnclaveOptions?
+        public var ebsOptimized: AttributeBooleanValue?
+        public var instanceId: Swift.String?
+        public var instanceInitiatedShutdownBehavior: AttributeValue?
+        public var instanceType: AttributeValue?
+        public var kernelId: AttributeValue?
+        public var productCodes: [ProductCode]?
+        public var ramdiskId: AttributeValue?
+        public var rootDeviceName: AttributeValue?
+        public var sourceDestCheck: AttributeBooleanValue?
+        public var sriovNetSupport: AttributeValue?
+        public var userData: AttributeValue?
+        public var disableApiStop: AttributeBooleanValue?
+        public var groups: [GroupIdentifier]?
+        public init(blockDeviceMappings: [InstanceBlockDeviceMapping]? = nil, disableApiTermination: AttributeBooleanValue? = nil, enaSupport: AttributeBooleanValue? = nil, enclaveOptions: EnclaveOptions? = nil, ebsOptimized: AttributeBooleanValue? = nil, instanceId: Swift.String? = nil, instanceInitiatedShutdownBehavior: AttributeValue? = nil, instanceType: AttributeValue? = nil, kernelId: AttributeValue? = nil, productCodes: [ProductCode]? = nil, ramdiskId: AttributeValue? = nil, rootDeviceName: AttributeValue? = nil, sourceDestCheck: AttributeBooleanValue? = nil, sriovNetSupport: AttributeValue? = nil, userData: AttributeValue? = nil, disableApiStop: AttributeBooleanValue? = nil, groups: [GroupIdentifier]? = nil) {
+            self.blockDeviceMappings = blockDeviceMappings
+            self.disableApiTermination = disableApiTermination
+            self.enaSupport = enaSupport
+            self.enclaveOptions = enclaveOptions
+            self.ebsOptimized = ebsOptimized
+            self.instanceId = instanceId
+            self.instanceInitiatedShutdownBehavior = instanceInitiatedShutdownBehavior
+            self.instanceType = instanceType
+            self.kernelId = kernelId
+            self.productCodes = productCodes
+            self.ramdiskId = ramdiskId
+            self.rootDeviceName = rootDeviceName
+            self.sourceDestCheck = sourceDestCheck
+            self.sriovNetSupport = sriovNetSupport
+            self.userData = userData
+            self.disableApiStop = disableApiStop
+            self.groups = groups
+        }
+    }
+
+    /// `InstanceBlockDeviceMapping` in the EC2 model.
+    public struct InstanceBlockDeviceMapping: Sendable, Equatable, Codable {
+        public var deviceName: Swift.String?
+        public var ebs: EbsInstanceBlockDevice?
+        public init(deviceName: Swift.String? = nil, ebs: EbsInstanceBlockDevice? = nil) {
+            self.deviceName = deviceName
+            self.ebs = ebs
+        }
+    }
+
+    /// `InstanceBlockDeviceMappingSpecification` in the EC2 model.
+    public struct InstanceBlockDeviceMappingSpecification: Sendable, Equatable, Codable {
+        public var deviceName: Swift.String?
+        public var ebs: EbsInstanceBlockDeviceSpecification?
+        public var virtualName: Swift.String?
+        public var noDevice: Swift.String?
+        public init(deviceName: Swift.String? = nil, ebs: EbsInstanceBlockDeviceSpecification? = nil, virtualName: Swift.String? = nil, noDevice: Swift.String? = nil) {
+            self.deviceName = deviceName
+            self.ebs = ebs
+            self.virtualName = virtualName
+            self.noDevice = noDevice
+        }
+    }
+
+    /// `InstanceIpv4Prefix` in the EC2 model.
+    public struct InstanceIpv4Prefix: Sendable, Equatable, Codable {
+        public var ipv4Prefix: Swift.String?
+        public init(ipv4Prefix: Swift.String? = nil) {
+            self.ipv4Prefix = ipv4Prefix
+        }
+    }
+
     /// `InstanceIpv6Address` in the EC2 model.
     public struct InstanceIpv6Address: Sendable, Equatable, Codable {
         public var ipv6Address: Swift.String?
@@ -1733,6 +2357,410 @@ extension EC2 {
         public init(ipv6Address: Swift.String? = nil, isPrimaryIpv6: Swift.Bool? = nil) {
             self.ipv6Address = ipv6Address
             self.isPrimaryIpv6 = isPrimaryIpv6
+        }
+    }
+
+    /// `InstanceIpv6Prefix` in the EC2 model.
+    public struct InstanceIpv6Prefix: Sendable, Equatable, Codable {
+        public var ipv6Prefix: Swift.String?
+        public init(ipv6Prefix: Swift.String? = nil) {
+            self.ipv6Prefix = ipv6Prefix
+        }
+    }
+
+    /// `InstanceMaintenanceOptions` in the EC2 model.
+    public struct InstanceMaintenanceOptions: Sendable, Equatable, Codable {
+        public var autoRecovery: Swift.String?
+        public var rebootMigration: Swift.String?
+        public init(autoRecovery: Swift.String? = nil, rebootMigration: Swift.String? = nil) {
+            self.autoRecovery = autoRecovery
+            self.rebootMigration = rebootMigration
+        }
+    }
+
+    /// `InstanceMaintenanceOptionsRequest` in the EC2 model.
+    public struct InstanceMaintenanceOptionsRequest: Sendable, Equatable, Codable {
+        public var autoRecovery: Swift.String?
+        public init(autoRecovery: Swift.String? = nil) {
+            self.autoRecovery = autoRecovery
+        }
+    }
+
+    /// `InstanceMarketOptionsRequest` in the EC2 model.
+    public struct InstanceMarketOptionsRequest: Sendable, Equatable, Codable {
+        public var marketType: Swift.String?
+        public var spotOptions: SpotMarketOptions?
+        public init(marketType: Swift.String? = nil, spotOptions: SpotMarketOptions? = nil) {
+            self.marketType = marketType
+            self.spotOptions = spotOptions
+        }
+    }
+
+    /// `InstanceMetadataOptionsRequest` in the EC2 model.
+    public struct InstanceMetadataOptionsRequest: Sendable, Equatable, Codable {
+        public var httpTokens: Swift.String?
+        public var httpPutResponseHopLimit: Swift.Int?
+        public var httpEndpoint: Swift.String?
+        public var httpProtocolIpv6: Swift.String?
+        public var instanceMetadataTags: Swift.String?
+        public init(httpTokens: Swift.String? = nil, httpPutResponseHopLimit: Swift.Int? = nil, httpEndpoint: Swift.String? = nil, httpProtocolIpv6: Swift.String? = nil, instanceMetadataTags: Swift.String? = nil) {
+            self.httpTokens = httpTokens
+            self.httpPutResponseHopLimit = httpPutResponseHopLimit
+            self.httpEndpoint = httpEndpoint
+            self.httpProtocolIpv6 = httpProtocolIpv6
+            self.instanceMetadataTags = instanceMetadataTags
+        }
+    }
+
+    /// `InstanceMetadataOptionsResponse` in the EC2 model.
+    public struct InstanceMetadataOptionsResponse: Sendable, Equatable, Codable {
+        public var state: Swift.String?
+        public var httpTokens: Swift.String?
+        public var httpPutResponseHopLimit: Swift.Int?
+        public var httpEndpoint: Swift.String?
+        public var httpProtocolIpv6: Swift.String?
+        public var instanceMetadataTags: Swift.String?
+        public init(state: Swift.String? = nil, httpTokens: Swift.String? = nil, httpPutResponseHopLimit: Swift.Int? = nil, httpEndpoint: Swift.String? = nil, httpProtocolIpv6: Swift.String? = nil, instanceMetadataTags: Swift.String? = nil) {
+            self.state = state
+            self.httpTokens = httpTokens
+            self.httpPutResponseHopLimit = httpPutResponseHopLimit
+            self.httpEndpoint = httpEndpoint
+            self.httpProtocolIpv6 = httpProtocolIpv6
+            self.instanceMetadataTags = instanceMetadataTags
+        }
+    }
+
+    /// `InstanceNetworkInterface` in the EC2 model.
+    public struct InstanceNetworkInterface: Sendable, Equatable, Codable {
+        public var association: InstanceNetworkInterfaceAssociation?
+        public var attachment: InstanceNetworkInterfaceAttachment?
+        public var description: Swift.String?
+        public var groups: [GroupIdentifier]?
+        public var ipv6Addresses: [InstanceIpv6Address]?
+        public var macAddress: Swift.String?
+        public var networkInterfaceId: Swift.String?
+        public var ownerId: Swift.String?
+        public var privateDnsName: Swift.String?
+        public var privateIpAddress: Swift.String?
+        public var privateIpAddresses: [InstancePrivateIpAddress]?
+        public var sourceDestCheck: Swift.Bool?
+        public var status: Swift.String?
+        public var subnetId: Swift.String?
+        public var vpcId: Swift.String?
+        public var interfaceType: Swift.String?
+        public var ipv4Prefixes: [InstanceIpv4Prefix]?
+        public var ipv6Prefixes: [InstanceIpv6Prefix]?
+        public var connectionTrackingConfiguration: ConnectionTrackingSpecificationResponse?
+        public var `operator`: OperatorResponse?
+        public init(association: InstanceNetworkInterfaceAssociation? = nil, attachment: InstanceNetworkInterfaceAttachment? = nil, description: Swift.String? = nil, groups: [GroupIdentifier]? = nil, ipv6Addresses: [InstanceIpv6Address]? = nil, macAddress: Swift.String? = nil, networkInterfaceId: Swift.String? = nil, ownerId: Swift.String? = nil, privateDnsName: Swift.String? = nil, privateIpAddress: Swift.String? = nil, privateIpAddresses: [InstancePrivateIpAddress]? = nil, sourceDestCheck: Swift.Bool? = nil, status: Swift.String? = nil, subnetId: Swift.String? = nil, vpcId: Swift.String? = nil, interfaceType: Swift.String? = nil, ipv4Prefixes: [InstanceIpv4Prefix]? = nil, ipv6Prefixes: [InstanceIpv6Prefix]? = nil, connectionTrackingConfiguration: ConnectionTrackingSpecificationResponse? = nil, operator: OperatorResponse? = nil) {
+            self.association = association
+            self.attachment = attachment
+            self.description = description
+            self.groups = groups
+            self.ipv6Addresses = ipv6Addresses
+            self.macAddress = macAddress
+            self.networkInterfaceId = networkInterfaceId
+            self.ownerId = ownerId
+            self.privateDnsName = privateDnsName
+            self.privateIpAddress = privateIpAddress
+            self.privateIpAddresses = privateIpAddresses
+            self.sourceDestCheck = sourceDestCheck
+            self.status = status
+            self.subnetId = subnetId
+            self.vpcId = vpcId
+            self.interfaceType = interfaceType
+            self.ipv4Prefixes = ipv4Prefixes
+            self.ipv6Prefixes = ipv6Prefixes
+            self.connectionTrackingConfiguration = connectionTrackingConfiguration
+            self.`operator` = `operator`
+        }
+    }
+
+    /// `InstanceNetworkInterfaceAssociation` in the EC2 model.
+    public struct InstanceNetworkInterfaceAssociation: Sendable, Equatable, Codable {
+        public var carrierIp: Swift.String?
+        public var customerOwnedIp: Swift.String?
+        public var ipOwnerId: Swift.String?
+        public var publicDnsName: Swift.String?
+        public var publicIp: Swift.String?
+        public init(carrierIp: Swift.String? = nil, customerOwnedIp: Swift.String? = nil, ipOwnerId: Swift.String? = nil, publicDnsName: Swift.String? = nil, publicIp: Swift.String? = nil) {
+            self.carrierIp = carrierIp
+            self.customerOwnedIp = customerOwnedIp
+            self.ipOwnerId = ipOwnerId
+            self.publicDnsName = publicDnsName
+            self.publicIp = publicIp
+        }
+    }
+
+    /// `InstanceNetworkInterfaceAttachment` in the EC2 model.
+    public struct InstanceNetworkInterfaceAttachment: Sendable, Equatable, Codable {
+        public var attachTime: EC2Timestamp?
+        public var attachmentId: Swift.String?
+        public var deleteOnTermination: Swift.Bool?
+        public var deviceIndex: Swift.Int?
+        public var status: Swift.String?
+        public var networkCardIndex: Swift.Int?
+        public var enaSrdSpecification: InstanceAttachmentEnaSrdSpecification?
+        public var enaQueueCount: Swift.Int?
+        public init(attachTime: EC2Timestamp? = nil, attachmentId: Swift.String? = nil, deleteOnTermination: Swift.Bool? = nil, deviceIndex: Swift.Int? = nil, status: Swift.String? = nil, networkCardIndex: Swift.Int? = nil, enaSrdSpecification: InstanceAttachmentEnaSrdSpecification? = nil, enaQueueCount: Swift.Int? = nil) {
+            self.attachTime = attachTime
+            self.attachmentId = attachmentId
+            self.deleteOnTermination = deleteOnTermination
+            self.deviceIndex = deviceIndex
+            self.status = status
+            self.networkCardIndex = networkCardIndex
+            self.enaSrdSpecification = enaSrdSpecification
+            self.enaQueueCount = enaQueueCount
+        }
+    }
+
+    /// `InstanceNetworkInterfaceSpecification` in the EC2 model.
+    public struct InstanceNetworkInterfaceSpecification: Sendable, Equatable, Codable {
+        public var associatePublicIpAddress: Swift.Bool?
+        public var deleteOnTermination: Swift.Bool?
+        public var description: Swift.String?
+        public var deviceIndex: Swift.Int?
+        public var groups: [Swift.String]?
+        public var ipv6AddressCount: Swift.Int?
+        public var ipv6Addresses: [InstanceIpv6Address]?
+        public var networkInterfaceId: Swift.String?
+        public var privateIpAddress: Swift.String?
+        public var privateIpAddresses: [PrivateIpAddressSpecification]?
+        public var secondaryPrivateIpAddressCount: Swift.Int?
+        public var subnetId: Swift.String?
+        public var associateCarrierIpAddress: Swift.Bool?
+        public var interfaceType: Swift.String?
+        public var networkCardIndex: Swift.Int?
+        public var ipv4Prefixes: [Ipv4PrefixSpecificationRequest]?
+        public var ipv4PrefixCount: Swift.Int?
+        public var ipv6Prefixes: [Ipv6PrefixSpecificationRequest]?
+        public var ipv6PrefixCount: Swift.Int?
+        public var primaryIpv6: Swift.Bool?
+        public var enaSrdSpecification: EnaSrdSpecificationRequest?
+        public var connectionTrackingSpecification: ConnectionTrackingSpecificationRequest?
+        public var enaQueueCount: Swift.Int?
+        public init(associatePublicIpAddress: Swift.Bool? = nil, deleteOnTermination: Swift.Bool? = nil, description: Swift.String? = nil, deviceIndex: Swift.Int? = nil, groups: [Swift.String]? = nil, ipv6AddressCount: Swift.Int? = nil, ipv6Addresses: [InstanceIpv6Address]? = nil, networkInterfaceId: Swift.String? = nil, privateIpAddress: Swift.String? = nil, privateIpAddresses: [PrivateIpAddressSpecification]? = nil, secondaryPrivateIpAddressCount: Swift.Int? = nil, subnetId: Swift.String? = nil, associateCarrierIpAddress: Swift.Bool? = nil, interfaceType: Swift.String? = nil, networkCardIndex: Swift.Int? = nil, ipv4Prefixes: [Ipv4PrefixSpecificationRequest]? = nil, ipv4PrefixCount: Swift.Int? = nil, ipv6Prefixes: [Ipv6PrefixSpecificationRequest]? = nil, ipv6PrefixCount: Swift.Int? = nil, primaryIpv6: Swift.Bool? = nil, enaSrdSpecification: EnaSrdSpecificationRequest? = nil, connectionTrackingSpecification: ConnectionTrackingSpecificationRequest? = nil, enaQueueCount: Swift.Int? = nil) {
+            self.associatePublicIpAddress = associatePublicIpAddress
+            self.deleteOnTermination = deleteOnTermination
+            self.description = description
+            self.deviceIndex = deviceIndex
+            self.groups = groups
+            self.ipv6AddressCount = ipv6AddressCount
+            self.ipv6Addresses = ipv6Addresses
+            self.networkInterfaceId = networkInterfaceId
+            self.privateIpAddress = privateIpAddress
+            self.privateIpAddresses = privateIpAddresses
+            self.secondaryPrivateIpAddressCount = secondaryPrivateIpAddressCount
+            self.subnetId = subnetId
+            self.associateCarrierIpAddress = associateCarrierIpAddress
+            self.interfaceType = interfaceType
+            self.networkCardIndex = networkCardIndex
+            self.ipv4Prefixes = ipv4Prefixes
+            self.ipv4PrefixCount = ipv4PrefixCount
+            self.ipv6Prefixes = ipv6Prefixes
+            self.ipv6PrefixCount = ipv6PrefixCount
+            self.primaryIpv6 = primaryIpv6
+            self.enaSrdSpecification = enaSrdSpecification
+            self.connectionTrackingSpecification = connectionTrackingSpecification
+            self.enaQueueCount = enaQueueCount
+        }
+    }
+
+    /// `InstanceNetworkPerformanceOptions` in the EC2 model.
+    public struct InstanceNetworkPerformanceOptions: Sendable, Equatable, Codable {
+        public var bandwidthWeighting: Swift.String?
+        public init(bandwidthWeighting: Swift.String? = nil) {
+            self.bandwidthWeighting = bandwidthWeighting
+        }
+    }
+
+    /// `InstanceNetworkPerformanceOptionsRequest` in the EC2 model.
+    public struct InstanceNetworkPerformanceOptionsRequest: Sendable, Equatable, Codable {
+        public var bandwidthWeighting: Swift.String?
+        public init(bandwidthWeighting: Swift.String? = nil) {
+            self.bandwidthWeighting = bandwidthWeighting
+        }
+    }
+
+    /// `InstancePrivateIpAddress` in the EC2 model.
+    public struct InstancePrivateIpAddress: Sendable, Equatable, Codable {
+        public var association: InstanceNetworkInterfaceAssociation?
+        public var primary: Swift.Bool?
+        public var privateDnsName: Swift.String?
+        public var privateIpAddress: Swift.String?
+        public init(association: InstanceNetworkInterfaceAssociation? = nil, primary: Swift.Bool? = nil, privateDnsName: Swift.String? = nil, privateIpAddress: Swift.String? = nil) {
+            self.association = association
+            self.primary = primary
+            self.privateDnsName = privateDnsName
+            self.privateIpAddress = privateIpAddress
+        }
+    }
+
+    /// `InstanceSecondaryInterface` in the EC2 model.
+    public struct InstanceSecondaryInterface: Sendable, Equatable, Codable {
+        public var attachment: InstanceSecondaryInterfaceAttachment?
+        public var macAddress: Swift.String?
+        public var secondaryInterfaceId: Swift.String?
+        public var ownerId: Swift.String?
+        public var privateIpAddresses: [InstanceSecondaryInterfacePrivateIpAddress]?
+        public var sourceDestCheck: Swift.Bool?
+        public var status: Swift.String?
+        public var secondarySubnetId: Swift.String?
+        public var secondaryNetworkId: Swift.String?
+        public var interfaceType: Swift.String?
+        public init(attachment: InstanceSecondaryInterfaceAttachment? = nil, macAddress: Swift.String? = nil, secondaryInterfaceId: Swift.String? = nil, ownerId: Swift.String? = nil, privateIpAddresses: [InstanceSecondaryInterfacePrivateIpAddress]? = nil, sourceDestCheck: Swift.Bool? = nil, status: Swift.String? = nil, secondarySubnetId: Swift.String? = nil, secondaryNetworkId: Swift.String? = nil, interfaceType: Swift.String? = nil) {
+            self.attachment = attachment
+            self.macAddress = macAddress
+            self.secondaryInterfaceId = secondaryInterfaceId
+            self.ownerId = ownerId
+            self.privateIpAddresses = privateIpAddresses
+            self.sourceDestCheck = sourceDestCheck
+            self.status = status
+            self.secondarySubnetId = secondarySubnetId
+            self.secondaryNetworkId = secondaryNetworkId
+            self.interfaceType = interfaceType
+        }
+    }
+
+    /// `InstanceSecondaryInterfaceAttachment` in the EC2 model.
+    public struct InstanceSecondaryInterfaceAttachment: Sendable, Equatable, Codable {
+        public var attachTime: EC2Timestamp?
+        public var attachmentId: Swift.String?
+        public var deleteOnTermination: Swift.Bool?
+        public var deviceIndex: Swift.Int?
+        public var status: Swift.String?
+        public var networkCardIndex: Swift.Int?
+        public init(attachTime: EC2Timestamp? = nil, attachmentId: Swift.String? = nil, deleteOnTermination: Swift.Bool? = nil, deviceIndex: Swift.Int? = nil, status: Swift.String? = nil, networkCardIndex: Swift.Int? = nil) {
+            self.attachTime = attachTime
+            self.attachmentId = attachmentId
+            self.deleteOnTermination = deleteOnTermination
+            self.deviceIndex = deviceIndex
+            self.status = status
+            self.networkCardIndex = networkCardIndex
+        }
+    }
+
+    /// `InstanceSecondaryInterfacePrivateIpAddress` in the EC2 model.
+    public struct InstanceSecondaryInterfacePrivateIpAddress: Sendable, Equatable, Codable {
+        public var privateIpAddress: Swift.String?
+        public init(privateIpAddress: Swift.String? = nil) {
+            self.privateIpAddress = privateIpAddress
+        }
+    }
+
+    /// `InstanceSecondaryInterfacePrivateIpAddressRequest` in the EC2 model.
+    public struct InstanceSecondaryInterfacePrivateIpAddressRequest: Sendable, Equatable, Codable {
+        public var privateIpAddress: Swift.String
+        public init(privateIpAddress: Swift.String) {
+            self.privateIpAddress = privateIpAddress
+        }
+    }
+
+    /// `InstanceSecondaryInterfaceSpecificationRequest` in the EC2 model.
+    public struct InstanceSecondaryInterfaceSpecificationRequest: Sendable, Equatable, Codable {
+        public var deleteOnTermination: Swift.Bool?
+        public var deviceIndex: Swift.Int?
+        public var privateIpAddresses: [InstanceSecondaryInterfacePrivateIpAddressRequest]?
+        public var privateIpAddressCount: Swift.Int?
+        public var secondarySubnetId: Swift.String?
+        public var interfaceType: Swift.String?
+        public var networkCardIndex: Swift.Int?
+        public init(deleteOnTermination: Swift.Bool? = nil, deviceIndex: Swift.Int? = nil, privateIpAddresses: [InstanceSecondaryInterfacePrivateIpAddressRequest]? = nil, privateIpAddressCount: Swift.Int? = nil, secondarySubnetId: Swift.String? = nil, interfaceType: Swift.String? = nil, networkCardIndex: Swift.Int? = nil) {
+            self.deleteOnTermination = deleteOnTermination
+            self.deviceIndex = deviceIndex
+            self.privateIpAddresses = privateIpAddresses
+            self.privateIpAddressCount = privateIpAddressCount
+            self.secondarySubnetId = secondarySubnetId
+            self.interfaceType = interfaceType
+            self.networkCardIndex = networkCardIndex
+        }
+    }
+
+    /// `InstanceState` in the EC2 model.
+    public struct InstanceState: Sendable, Equatable, Codable {
+        public var code: Swift.Int?
+        public var name: Swift.String?
+        public init(code: Swift.Int? = nil, name: Swift.String? = nil) {
+            self.code = code
+            self.name = name
+        }
+    }
+
+    /// `InstanceStateChange` in the EC2 model.
+    public struct InstanceStateChange: Sendable, Equatable, Codable {
+        public var instanceId: Swift.String?
+        public var currentState: InstanceState?
+        public var previousState: InstanceState?
+        public init(instanceId: Swift.String? = nil, currentState: InstanceState? = nil, previousState: InstanceState? = nil) {
+            self.instanceId = instanceId
+            self.currentState = currentState
+            self.previousState = previousState
+        }
+    }
+
+    /// `InstanceStatus` in the EC2 model.
+    public struct InstanceStatus: Sendable, Equatable, Codable {
+        public var availabilityZone: Swift.String?
+        public var availabilityZoneId: Swift.String?
+        public var outpostArn: Swift.String?
+        public var `operator`: OperatorResponse?
+        public var events: [InstanceStatusEvent]?
+        public var instanceId: Swift.String?
+        public var instanceState: InstanceState?
+        public var instanceStatus: InstanceStatusSummary?
+        public var systemStatus: InstanceStatusSummary?
+        public var attachedEbsStatus: EbsStatusSummary?
+        public init(availabilityZone: Swift.String? = nil, availabilityZoneId: Swift.String? = nil, outpostArn: Swift.String? = nil, operator: OperatorResponse? = nil, events: [InstanceStatusEvent]? = nil, instanceId: Swift.String? = nil, instanceState: InstanceState? = nil, instanceStatus: InstanceStatusSummary? = nil, systemStatus: InstanceStatusSummary? = nil, attachedEbsStatus: EbsStatusSummary? = nil) {
+            self.availabilityZone = availabilityZone
+            self.availabilityZoneId = availabilityZoneId
+            self.outpostArn = outpostArn
+            self.`operator` = `operator`
+            self.events = events
+            self.instanceId = instanceId
+            self.instanceState = instanceState
+            self.instanceStatus = instanceStatus
+            self.systemStatus = systemStatus
+            self.attachedEbsStatus = attachedEbsStatus
+        }
+    }
+
+    /// `InstanceStatusDetails` in the EC2 model.
+    public struct InstanceStatusDetails: Sendable, Equatable, Codable {
+        public var impairedSince: EC2Timestamp?
+        public var name: Swift.String?
+        public var status: Swift.String?
+        public init(impairedSince: EC2Timestamp? = nil, name: Swift.String? = nil, status: Swift.String? = nil) {
+            self.impairedSince = impairedSince
+            self.name = name
+            self.status = status
+        }
+    }
+
+    /// `InstanceStatusEvent` in the EC2 model.
+    public struct InstanceStatusEvent: Sendable, Equatable, Codable {
+        public var instanceEventId: Swift.String?
+        public var code: Swift.String?
+        public var description: Swift.String?
+        public var notAfter: EC2Timestamp?
+        public var notBefore: EC2Timestamp?
+        public var notBeforeDeadline: EC2Timestamp?
+        public init(instanceEventId: Swift.String? = nil, code: Swift.String? = nil, description: Swift.String? = nil, notAfter: EC2Timestamp? = nil, notBefore: EC2Timestamp? = nil, notBeforeDeadline: EC2Timestamp? = nil) {
+            self.instanceEventId = instanceEventId
+            self.code = code
+            self.description = description
+            self.notAfter = notAfter
+            self.notBefore = notBefore
+            self.notBeforeDeadline = notBeforeDeadline
+        }
+    }
+
+    /// `InstanceStatusSummary` in the EC2 model.
+    public struct InstanceStatusSummary: Sendable, Equatable, Codable {
+        public var details: [InstanceStatusDetails]?
+        public var status: Swift.String?
+        public init(details: [InstanceStatusDetails]? = nil, status: Swift.String? = nil) {
+            self.details = details
+            self.status = status
         }
     }
 
@@ -1832,6 +2860,34 @@ extension EC2 {
         }
     }
 
+    /// `LaunchTemplateSpecification` in the EC2 model.
+    public struct LaunchTemplateSpecification: Sendable, Equatable, Codable {
+        public var launchTemplateId: Swift.String?
+        public var launchTemplateName: Swift.String?
+        public var version: Swift.String?
+        public init(launchTemplateId: Swift.String? = nil, launchTemplateName: Swift.String? = nil, version: Swift.String? = nil) {
+            self.launchTemplateId = launchTemplateId
+            self.launchTemplateName = launchTemplateName
+            self.version = version
+        }
+    }
+
+    /// `LicenseConfiguration` in the EC2 model.
+    public struct LicenseConfiguration: Sendable, Equatable, Codable {
+        public var licenseConfigurationArn: Swift.String?
+        public init(licenseConfigurationArn: Swift.String? = nil) {
+            self.licenseConfigurationArn = licenseConfigurationArn
+        }
+    }
+
+    /// `LicenseConfigurationRequest` in the EC2 model.
+    public struct LicenseConfigurationRequest: Sendable, Equatable, Codable {
+        public var licenseConfigurationArn: Swift.String?
+        public init(licenseConfigurationArn: Swift.String? = nil) {
+            self.licenseConfigurationArn = licenseConfigurationArn
+        }
+    }
+
     /// `ManagedPrefixList` in the EC2 model.
     public struct ManagedPrefixList: Sendable, Equatable, Codable {
         public var prefixListId: Swift.String?
@@ -1859,6 +2915,46 @@ extension EC2 {
             self.ownerId = ownerId
             self.ipamPrefixListResolverTargetId = ipamPrefixListResolverTargetId
             self.ipamPrefixListResolverSyncEnabled = ipamPrefixListResolverSyncEnabled
+        }
+    }
+
+    /// `ModifyInstanceAttributeRequest` in the EC2 model.
+    public struct ModifyInstanceAttributeRequest: Sendable, Equatable, Codable {
+        public var sourceDestCheck: AttributeBooleanValue?
+        public var disableApiStop: AttributeBooleanValue?
+        public var dryRun: Swift.Bool?
+        public var instanceId: Swift.String
+        public var attribute: Swift.String?
+        public var value: Swift.String?
+        public var blockDeviceMappings: [InstanceBlockDeviceMappingSpecification]?
+        public var disableApiTermination: AttributeBooleanValue?
+        public var instanceType: AttributeValue?
+        public var kernel: AttributeValue?
+        public var ramdisk: AttributeValue?
+        public var userData: BlobAttributeValue?
+        public var instanceInitiatedShutdownBehavior: AttributeValue?
+        public var groups: [Swift.String]?
+        public var ebsOptimized: AttributeBooleanValue?
+        public var sriovNetSupport: AttributeValue?
+        public var enaSupport: AttributeBooleanValue?
+        public init(sourceDestCheck: AttributeBooleanValue? = nil, disableApiStop: AttributeBooleanValue? = nil, dryRun: Swift.Bool? = nil, instanceId: Swift.String, attribute: Swift.String? = nil, value: Swift.String? = nil, blockDeviceMappings: [InstanceBlockDeviceMappingSpecification]? = nil, disableApiTermination: AttributeBooleanValue? = nil, instanceType: AttributeValue? = nil, kernel: AttributeValue? = nil, ramdisk: AttributeValue? = nil, userData: BlobAttributeValue? = nil, instanceInitiatedShutdownBehavior: AttributeValue? = nil, groups: [Swift.String]? = nil, ebsOptimized: AttributeBooleanValue? = nil, sriovNetSupport: AttributeValue? = nil, enaSupport: AttributeBooleanValue? = nil) {
+            self.sourceDestCheck = sourceDestCheck
+            self.disableApiStop = disableApiStop
+            self.dryRun = dryRun
+            self.instanceId = instanceId
+            self.attribute = attribute
+            self.value = value
+            self.blockDeviceMappings = blockDeviceMappings
+            self.disableApiTermination = disableApiTermination
+            self.instanceType = instanceType
+            self.kernel = kernel
+            self.ramdisk = ramdisk
+            self.userData = userData
+            self.instanceInitiatedShutdownBehavior = instanceInitiatedShutdownBehavior
+            self.groups = groups
+            self.ebsOptimized = ebsOptimized
+            self.sriovNetSupport = sriovNetSupport
+            self.enaSupport = enaSupport
         }
     }
 
@@ -1979,6 +3075,14 @@ extension EC2 {
             self.enableDnsSupport = enableDnsSupport
             self.vpcId = vpcId
             self.enableNetworkAddressUsageMetrics = enableNetworkAddressUsageMetrics
+        }
+    }
+
+    /// `Monitoring` in the EC2 model.
+    public struct Monitoring: Sendable, Equatable, Codable {
+        public var state: Swift.String?
+        public init(state: Swift.String? = nil) {
+            self.state = state
         }
     }
 
@@ -2222,6 +3326,32 @@ extension EC2 {
         }
     }
 
+    /// `Placement` in the EC2 model.
+    public struct Placement: Sendable, Equatable, Codable {
+        public var availabilityZoneId: Swift.String?
+        public var affinity: Swift.String?
+        public var groupName: Swift.String?
+        public var partitionNumber: Swift.Int?
+        public var hostId: Swift.String?
+        public var tenancy: Swift.String?
+        public var spreadDomain: Swift.String?
+        public var hostResourceGroupArn: Swift.String?
+        public var groupId: Swift.String?
+        public var availabilityZone: Swift.String?
+        public init(availabilityZoneId: Swift.String? = nil, affinity: Swift.String? = nil, groupName: Swift.String? = nil, partitionNumber: Swift.Int? = nil, hostId: Swift.String? = nil, tenancy: Swift.String? = nil, spreadDomain: Swift.String? = nil, hostResourceGroupArn: Swift.String? = nil, groupId: Swift.String? = nil, availabilityZone: Swift.String? = nil) {
+            self.availabilityZoneId = availabilityZoneId
+            self.affinity = affinity
+            self.groupName = groupName
+            self.partitionNumber = partitionNumber
+            self.hostId = hostId
+            self.tenancy = tenancy
+            self.spreadDomain = spreadDomain
+            self.hostResourceGroupArn = hostResourceGroupArn
+            self.groupId = groupId
+            self.availabilityZone = availabilityZone
+        }
+    }
+
     /// `PortRange` in the EC2 model.
     public struct PortRange: Sendable, Equatable, Codable {
         public var from: Swift.Int?
@@ -2264,6 +3394,30 @@ extension EC2 {
         }
     }
 
+    /// `PrivateDnsNameOptionsRequest` in the EC2 model.
+    public struct PrivateDnsNameOptionsRequest: Sendable, Equatable, Codable {
+        public var hostnameType: Swift.String?
+        public var enableResourceNameDnsARecord: Swift.Bool?
+        public var enableResourceNameDnsAAAARecord: Swift.Bool?
+        public init(hostnameType: Swift.String? = nil, enableResourceNameDnsARecord: Swift.Bool? = nil, enableResourceNameDnsAAAARecord: Swift.Bool? = nil) {
+            self.hostnameType = hostnameType
+            self.enableResourceNameDnsARecord = enableResourceNameDnsARecord
+            self.enableResourceNameDnsAAAARecord = enableResourceNameDnsAAAARecord
+        }
+    }
+
+    /// `PrivateDnsNameOptionsResponse` in the EC2 model.
+    public struct PrivateDnsNameOptionsResponse: Sendable, Equatable, Codable {
+        public var hostnameType: Swift.String?
+        public var enableResourceNameDnsARecord: Swift.Bool?
+        public var enableResourceNameDnsAAAARecord: Swift.Bool?
+        public init(hostnameType: Swift.String? = nil, enableResourceNameDnsARecord: Swift.Bool? = nil, enableResourceNameDnsAAAARecord: Swift.Bool? = nil) {
+            self.hostnameType = hostnameType
+            self.enableResourceNameDnsARecord = enableResourceNameDnsARecord
+            self.enableResourceNameDnsAAAARecord = enableResourceNameDnsAAAARecord
+        }
+    }
+
     /// `PrivateIpAddressSpecification` in the EC2 model.
     public struct PrivateIpAddressSpecification: Sendable, Equatable, Codable {
         public var primary: Swift.Bool?
@@ -2271,6 +3425,16 @@ extension EC2 {
         public init(primary: Swift.Bool? = nil, privateIpAddress: Swift.String? = nil) {
             self.primary = primary
             self.privateIpAddress = privateIpAddress
+        }
+    }
+
+    /// `ProductCode` in the EC2 model.
+    public struct ProductCode: Sendable, Equatable, Codable {
+        public var productCodeId: Swift.String?
+        public var productCodeType: Swift.String?
+        public init(productCodeId: Swift.String? = nil, productCodeType: Swift.String? = nil) {
+            self.productCodeId = productCodeId
+            self.productCodeType = productCodeType
         }
     }
 
@@ -2293,6 +3457,16 @@ extension EC2 {
             self.publicIpv4DnsName = publicIpv4DnsName
             self.publicIpv6DnsName = publicIpv6DnsName
             self.publicDualStackDnsName = publicDualStackDnsName
+        }
+    }
+
+    /// `RebootInstancesRequest` in the EC2 model.
+    public struct RebootInstancesRequest: Sendable, Equatable, Codable {
+        public var instanceIds: [Swift.String]
+        public var dryRun: Swift.Bool?
+        public init(instanceIds: [Swift.String], dryRun: Swift.Bool? = nil) {
+            self.instanceIds = instanceIds
+            self.dryRun = dryRun
         }
     }
 
@@ -2463,6 +3637,22 @@ extension EC2 {
         public init(newAssociationId: Swift.String? = nil, associationState: RouteTableAssociationState? = nil) {
             self.newAssociationId = newAssociationId
             self.associationState = associationState
+        }
+    }
+
+    /// `Reservation` in the EC2 model.
+    public struct Reservation: Sendable, Equatable, Codable {
+        public var reservationId: Swift.String?
+        public var ownerId: Swift.String?
+        public var requesterId: Swift.String?
+        public var groups: [GroupIdentifier]?
+        public var instances: [Instance]?
+        public init(reservationId: Swift.String? = nil, ownerId: Swift.String? = nil, requesterId: Swift.String? = nil, groups: [GroupIdentifier]? = nil, instances: [Instance]? = nil) {
+            self.reservationId = reservationId
+            self.ownerId = ownerId
+            self.requesterId = requesterId
+            self.groups = groups
+            self.instances = instances
         }
     }
 
@@ -2664,6 +3854,108 @@ extension EC2 {
         }
     }
 
+    /// `RunInstancesMonitoringEnabled` in the EC2 model.
+    public struct RunInstancesMonitoringEnabled: Sendable, Equatable, Codable {
+        public var enabled: Swift.Bool
+        public init(enabled: Swift.Bool) {
+            self.enabled = enabled
+        }
+    }
+
+    /// `RunInstancesRequest` in the EC2 model.
+    public struct RunInstancesRequest: Sendable, Equatable, Codable {
+        public var blockDeviceMappings: [BlockDeviceMapping]?
+        public var imageId: Swift.String?
+        public var instanceType: Swift.String?
+        public var ipv6AddressCount: Swift.Int?
+        public var ipv6Addresses: [InstanceIpv6Address]?
+        public var kernelId: Swift.String?
+        public var keyName: Swift.String?
+        public var maxCount: Swift.Int
+        public var minCount: Swift.Int
+        public var monitoring: RunInstancesMonitoringEnabled?
+        public var placement: Placement?
+        public var ramdiskId: Swift.String?
+        public var securityGroupIds: [Swift.String]?
+        public var securityGroups: [Swift.String]?
+        public var subnetId: Swift.String?
+        public var userData: Swift.String?
+        public var elasticGpuSpecification: [ElasticGpuSpecification]?
+        public var elasticInferenceAccelerators: [ElasticInferenceAccelerator]?
+        public var tagSpecifications: [TagSpecification]?
+        public var launchTemplate: LaunchTemplateSpecification?
+        public var instanceMarketOptions: InstanceMarketOptionsRequest?
+        public var creditSpecification: CreditSpecificationRequest?
+        public var cpuOptions: CpuOptionsRequest?
+        public var capacityReservationSpecification: CapacityReservationSpecification?
+        public var hibernationOptions: HibernationOptionsRequest?
+        public var licenseSpecifications: [LicenseConfigurationRequest]?
+        public var metadataOptions: InstanceMetadataOptionsRequest?
+        public var enclaveOptions: EnclaveOptionsRequest?
+        public var privateDnsNameOptions: PrivateDnsNameOptionsRequest?
+        public var maintenanceOptions: InstanceMaintenanceOptionsRequest?
+        public var disableApiStop: Swift.Bool?
+        public var enablePrimaryIpv6: Swift.Bool?
+        public var networkPerformanceOptions: InstanceNetworkPerformanceOptionsRequest?
+        public var `operator`: OperatorRequest?
+        public var secondaryInterfaces: [InstanceSecondaryInterfaceSpecificationRequest]?
+        public var dryRun: Swift.Bool?
+        public var disableApiTermination: Swift.Bool?
+        public var instanceInitiatedShutdownBehavior: Swift.String?
+        public var privateIpAddress: Swift.String?
+        public var clientToken: Swift.String?
+        public var additionalInfo: Swift.String?
+        public var networkInterfaces: [InstanceNetworkInterfaceSpecification]?
+        public var iamInstanceProfile: IamInstanceProfileSpecification?
+        public var ebsOptimized: Swift.Bool?
+        public init(blockDeviceMappings: [BlockDeviceMapping]? = nil, imageId: Swift.String? = nil, instanceType: Swift.String? = nil, ipv6AddressCount: Swift.Int? = nil, ipv6Addresses: [InstanceIpv6Address]? = nil, kernelId: Swift.String? = nil, keyName: Swift.String? = nil, maxCount: Swift.Int, minCount: Swift.Int, monitoring: RunInstancesMonitoringEnabled? = nil, placement: Placement? = nil, ramdiskId: Swift.String? = nil, securityGroupIds: [Swift.String]? = nil, securityGroups: [Swift.String]? = nil, subnetId: Swift.String? = nil, userData: Swift.String? = nil, elasticGpuSpecification: [ElasticGpuSpecification]? = nil, elasticInferenceAccelerators: [ElasticInferenceAccelerator]? = nil, tagSpecifications: [TagSpecification]? = nil, launchTemplate: LaunchTemplateSpecification? = nil, instanceMarketOptions: InstanceMarketOptionsRequest? = nil, creditSpecification: CreditSpecificationRequest? = nil, cpuOptions: CpuOptionsRequest? = nil, capacityReservationSpecification: CapacityReservationSpecification? = nil, hibernationOptions: HibernationOptionsRequest? = nil, licenseSpecifications: [LicenseConfigurationRequest]? = nil, metadataOptions: InstanceMetadataOptionsRequest? = nil, enclaveOptions: EnclaveOptionsRequest? = nil, privateDnsNameOptions: PrivateDnsNameOptionsRequest? = nil, maintenanceOptions: InstanceMaintenanceOptionsRequest? = nil, disableApiStop: Swift.Bool? = nil, enablePrimaryIpv6: Swift.Bool? = nil, networkPerformanceOptions: InstanceNetworkPerformanceOptionsRequest? = nil, operator: OperatorRequest? = nil, secondaryInterfaces: [InstanceSecondaryInterfaceSpecificationRequest]? = nil, dryRun: Swift.Bool? = nil, disableApiTermination: Swift.Bool? = nil, instanceInitiatedShutdownBehavior: Swift.String? = nil, privateIpAddress: Swift.String? = nil, clientToken: Swift.String? = nil, additionalInfo: Swift.String? = nil, networkInterfaces: [InstanceNetworkInterfaceSpecification]? = nil, iamInstanceProfile: IamInstanceProfileSpecification? = nil, ebsOptimized: Swift.Bool? = nil) {
+            self.blockDeviceMappings = blockDeviceMappings
+            self.imageId = imageId
+            self.instanceType = instanceType
+            self.ipv6AddressCount = ipv6AddressCount
+            self.ipv6Addresses = ipv6Addresses
+            self.kernelId = kernelId
+            self.keyName = keyName
+            self.maxCount = maxCount
+            self.minCount = minCount
+            self.monitoring = monitoring
+            self.placement = placement
+            self.ramdiskId = ramdiskId
+            self.securityGroupIds = securityGroupIds
+            self.securityGroups = securityGroups
+            self.subnetId = subnetId
+            self.userData = userData
+            self.elasticGpuSpecification = elasticGpuSpecification
+            self.elasticInferenceAccelerators = elasticInferenceAccelerators
+            self.tagSpecifications = tagSpecifications
+            self.launchTemplate = launchTemplate
+            self.instanceMarketOptions = instanceMarketOptions
+            self.creditSpecification = creditSpecification
+            self.cpuOptions = cpuOptions
+            self.capacityReservationSpecification = capacityReservationSpecification
+            self.hibernationOptions = hibernationOptions
+            self.licenseSpecifications = licenseSpecifications
+            self.metadataOptions = metadataOptions
+            self.enclaveOptions = enclaveOptions
+            self.privateDnsNameOptions = privateDnsNameOptions
+            self.maintenanceOptions = maintenanceOptions
+            self.disableApiStop = disableApiStop
+            self.enablePrimaryIpv6 = enablePrimaryIpv6
+            self.networkPerformanceOptions = networkPerformanceOptions
+            self.`operator` = `operator`
+            self.secondaryInterfaces = secondaryInterfaces
+            self.dryRun = dryRun
+            self.disableApiTermination = disableApiTermination
+            self.instanceInitiatedShutdownBehavior = instanceInitiatedShutdownBehavior
+            self.privateIpAddress = privateIpAddress
+            self.clientToken = clientToken
+            self.additionalInfo = additionalInfo
+            self.networkInterfaces = networkInterfaces
+            self.iamInstanceProfile = iamInstanceProfile
+            self.ebsOptimized = ebsOptimized
+        }
+    }
+
     /// `SecurityGroup` in the EC2 model.
     public struct SecurityGroup: Sendable, Equatable, Codable {
         public var groupId: Swift.String?
@@ -2761,6 +4053,76 @@ extension EC2 {
         public init(securityGroupRuleId: Swift.String, securityGroupRule: SecurityGroupRuleRequest? = nil) {
             self.securityGroupRuleId = securityGroupRuleId
             self.securityGroupRule = securityGroupRule
+        }
+    }
+
+    /// `SpotMarketOptions` in the EC2 model.
+    public struct SpotMarketOptions: Sendable, Equatable, Codable {
+        public var maxPrice: Swift.String?
+        public var spotInstanceType: Swift.String?
+        public var blockDurationMinutes: Swift.Int?
+        public var validUntil: EC2Timestamp?
+        public var instanceInterruptionBehavior: Swift.String?
+        public init(maxPrice: Swift.String? = nil, spotInstanceType: Swift.String? = nil, blockDurationMinutes: Swift.Int? = nil, validUntil: EC2Timestamp? = nil, instanceInterruptionBehavior: Swift.String? = nil) {
+            self.maxPrice = maxPrice
+            self.spotInstanceType = spotInstanceType
+            self.blockDurationMinutes = blockDurationMinutes
+            self.validUntil = validUntil
+            self.instanceInterruptionBehavior = instanceInterruptionBehavior
+        }
+    }
+
+    /// `StartInstancesRequest` in the EC2 model.
+    public struct StartInstancesRequest: Sendable, Equatable, Codable {
+        public var instanceIds: [Swift.String]
+        public var additionalInfo: Swift.String?
+        public var dryRun: Swift.Bool?
+        public init(instanceIds: [Swift.String], additionalInfo: Swift.String? = nil, dryRun: Swift.Bool? = nil) {
+            self.instanceIds = instanceIds
+            self.additionalInfo = additionalInfo
+            self.dryRun = dryRun
+        }
+    }
+
+    /// `StartInstancesResult` in the EC2 model.
+    public struct StartInstancesResult: Sendable, Equatable, Codable {
+        public var startingInstances: [InstanceStateChange]?
+        public init(startingInstances: [InstanceStateChange]? = nil) {
+            self.startingInstances = startingInstances
+        }
+    }
+
+    /// `StateReason` in the EC2 model.
+    public struct StateReason: Sendable, Equatable, Codable {
+        public var code: Swift.String?
+        public var message: Swift.String?
+        public init(code: Swift.String? = nil, message: Swift.String? = nil) {
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// `StopInstancesRequest` in the EC2 model.
+    public struct StopInstancesRequest: Sendable, Equatable, Codable {
+        public var instanceIds: [Swift.String]
+        public var hibernate: Swift.Bool?
+        public var skipOsShutdown: Swift.Bool?
+        public var dryRun: Swift.Bool?
+        public var force: Swift.Bool?
+        public init(instanceIds: [Swift.String], hibernate: Swift.Bool? = nil, skipOsShutdown: Swift.Bool? = nil, dryRun: Swift.Bool? = nil, force: Swift.Bool? = nil) {
+            self.instanceIds = instanceIds
+            self.hibernate = hibernate
+            self.skipOsShutdown = skipOsShutdown
+            self.dryRun = dryRun
+            self.force = force
+        }
+    }
+
+    /// `StopInstancesResult` in the EC2 model.
+    public struct StopInstancesResult: Sendable, Equatable, Codable {
+        public var stoppingInstances: [InstanceStateChange]?
+        public init(stoppingInstances: [InstanceStateChange]? = nil) {
+            self.stoppingInstances = stoppingInstances
         }
     }
 
@@ -2873,6 +4235,28 @@ extension EC2 {
         public init(resourceType: Swift.String? = nil, tags: [Tag]? = nil) {
             self.resourceType = resourceType
             self.tags = tags
+        }
+    }
+
+    /// `TerminateInstancesRequest` in the EC2 model.
+    public struct TerminateInstancesRequest: Sendable, Equatable, Codable {
+        public var instanceIds: [Swift.String]
+        public var force: Swift.Bool?
+        public var skipOsShutdown: Swift.Bool?
+        public var dryRun: Swift.Bool?
+        public init(instanceIds: [Swift.String], force: Swift.Bool? = nil, skipOsShutdown: Swift.Bool? = nil, dryRun: Swift.Bool? = nil) {
+            self.instanceIds = instanceIds
+            self.force = force
+            self.skipOsShutdown = skipOsShutdown
+            self.dryRun = dryRun
+        }
+    }
+
+    /// `TerminateInstancesResult` in the EC2 model.
+    public struct TerminateInstancesResult: Sendable, Equatable, Codable {
+        public var terminatingInstances: [InstanceStateChange]?
+        public init(terminatingInstances: [InstanceStateChange]? = nil) {
+            self.terminatingInstances = terminatingInstances
         }
     }
 

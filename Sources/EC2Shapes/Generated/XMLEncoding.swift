@@ -180,11 +180,42 @@ extension EC2.BlockPublicAccessStates: XMLEncodable {
     }
 }
 
+extension EC2.CapacityReservationSpecificationResponse: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("capacityReservationPreference", self.capacityReservationPreference)
+        xml.structure("capacityReservationTarget", self.capacityReservationTarget)
+    }
+}
+
+extension EC2.CapacityReservationTargetResponse: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("capacityReservationId", self.capacityReservationId)
+        xml.value("capacityReservationResourceGroupArn", self.capacityReservationResourceGroupArn)
+    }
+}
+
 extension EC2.ConnectionTrackingConfiguration: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("tcpEstablishedTimeout", self.tcpEstablishedTimeout)
         xml.value("udpStreamTimeout", self.udpStreamTimeout)
         xml.value("udpTimeout", self.udpTimeout)
+    }
+}
+
+extension EC2.ConnectionTrackingSpecificationResponse: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("tcpEstablishedTimeout", self.tcpEstablishedTimeout)
+        xml.value("udpStreamTimeout", self.udpStreamTimeout)
+        xml.value("udpTimeout", self.udpTimeout)
+    }
+}
+
+extension EC2.CpuOptions: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("coreCount", self.coreCount)
+        xml.value("threadsPerCore", self.threadsPerCore)
+        xml.value("amdSevSnp", self.amdSevSnp)
+        xml.value("nestedVirtualization", self.nestedVirtualization)
     }
 }
 
@@ -317,6 +348,20 @@ extension EC2.DescribeEgressOnlyInternetGatewaysResult: XMLEncodable {
     }
 }
 
+extension EC2.DescribeInstanceStatusResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("instanceStatusSet", item: "item", self.instanceStatuses)
+        xml.value("nextToken", self.nextToken)
+    }
+}
+
+extension EC2.DescribeInstancesResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("nextToken", self.nextToken)
+        xml.list("reservationSet", item: "item", self.reservations)
+    }
+}
+
 extension EC2.DescribeInternetGatewaysResult: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.list("internetGatewaySet", item: "item", self.internetGateways)
@@ -437,11 +482,71 @@ extension EC2.DisassociateVpcCidrBlockResult: XMLEncodable {
     }
 }
 
+extension EC2.EbsInstanceBlockDevice: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("attachTime", self.attachTime)
+        xml.value("deleteOnTermination", self.deleteOnTermination)
+        xml.value("status", self.status)
+        xml.value("volumeId", self.volumeId)
+        xml.value("associatedResource", self.associatedResource)
+        xml.value("volumeOwnerId", self.volumeOwnerId)
+        xml.structure("operator", self.`operator`)
+        xml.value("ebsCardIndex", self.ebsCardIndex)
+    }
+}
+
+extension EC2.EbsStatusDetails: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("impairedSince", self.impairedSince)
+        xml.value("name", self.name)
+        xml.value("status", self.status)
+    }
+}
+
+extension EC2.EbsStatusSummary: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("details", item: "item", self.details)
+        xml.value("status", self.status)
+    }
+}
+
 extension EC2.EgressOnlyInternetGateway: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.list("attachmentSet", item: "item", self.attachments)
         xml.value("egressOnlyInternetGatewayId", self.egressOnlyInternetGatewayId)
         xml.list("tagSet", item: "item", self.tags)
+    }
+}
+
+extension EC2.ElasticGpuAssociation: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("elasticGpuId", self.elasticGpuId)
+        xml.value("elasticGpuAssociationId", self.elasticGpuAssociationId)
+        xml.value("elasticGpuAssociationState", self.elasticGpuAssociationState)
+        xml.value("elasticGpuAssociationTime", self.elasticGpuAssociationTime)
+    }
+}
+
+extension EC2.ElasticInferenceAcceleratorAssociation: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("elasticInferenceAcceleratorArn", self.elasticInferenceAcceleratorArn)
+        xml.value("elasticInferenceAcceleratorAssociationId", self.elasticInferenceAcceleratorAssociationId)
+        xml.value("elasticInferenceAcceleratorAssociationState", self.elasticInferenceAcceleratorAssociationState)
+        xml.value("elasticInferenceAcceleratorAssociationTime", self.elasticInferenceAcceleratorAssociationTime)
+    }
+}
+
+extension EC2.EnclaveOptions: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("enabled", self.enabled)
+    }
+}
+
+extension EC2.GetConsoleOutputResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("instanceId", self.instanceId)
+        xml.value("timestamp", self.timestamp)
+        xml.value("output", self.output)
     }
 }
 
@@ -459,10 +564,319 @@ extension EC2.GroupIdentifier: XMLEncodable {
     }
 }
 
+extension EC2.HibernationOptions: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("configured", self.configured)
+    }
+}
+
+extension EC2.IamInstanceProfile: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("arn", self.arn)
+        xml.value("id", self.id)
+    }
+}
+
 extension EC2.IcmpTypeCode: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("code", self.code)
         xml.value("type", self.type)
+    }
+}
+
+extension EC2.Instance: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("architecture", self.architecture)
+        xml.list("blockDeviceMapping", item: "item", self.blockDeviceMappings)
+        xml.value("clientToken", self.clientToken)
+        xml.value("ebsOptimized", self.ebsOptimized)
+        xml.value("enaSupport", self.enaSupport)
+        xml.value("hypervisor", self.hypervisor)
+        xml.structure("iamInstanceProfile", self.iamInstanceProfile)
+        xml.value("instanceLifecycle", self.instanceLifecycle)
+        xml.list("elasticGpuAssociationSet", item: "item", self.elasticGpuAssociations)
+        xml.list("elasticInferenceAcceleratorAssociationSet", item: "item", self.elasticInferenceAcceleratorAssociations)
+        xml.list("networkInterfaceSet", item: "item", self.networkInterfaces)
+        xml.value("outpostArn", self.outpostArn)
+        xml.value("rootDeviceName", self.rootDeviceName)
+        xml.value("rootDeviceType", self.rootDeviceType)
+        xml.list("groupSet", item: "item", self.securityGroups)
+        xml.value("sourceDestCheck", self.sourceDestCheck)
+        xml.value("spotInstanceRequestId", self.spotInstanceRequestId)
+        xml.value("sriovNetSupport", self.sriovNetSupport)
+        xml.structure("stateReason", self.stateReason)
+        xml.list("tagSet", item: "item", self.tags)
+        xml.value("virtualizationType", self.virtualizationType)
+        xml.structure("cpuOptions", self.cpuOptions)
+        xml.value("capacityBlockId", self.capacityBlockId)
+        xml.value("capacityReservationId", self.capacityReservationId)
+        xml.structure("capacityReservationSpecification", self.capacityReservationSpecification)
+        xml.structure("hibernationOptions", self.hibernationOptions)
+        xml.list("licenseSet", item: "item", self.licenses)
+        xml.structure("metadataOptions", self.metadataOptions)
+        xml.structure("enclaveOptions", self.enclaveOptions)
+        xml.value("bootMode", self.bootMode)
+        xml.value("platformDetails", self.platformDetails)
+        xml.value("usageOperation", self.usageOperation)
+        xml.value("usageOperationUpdateTime", self.usageOperationUpdateTime)
+        xml.structure("privateDnsNameOptions", self.privateDnsNameOptions)
+        xml.value("ipv6Address", self.ipv6Address)
+        xml.value("tpmSupport", self.tpmSupport)
+        xml.structure("maintenanceOptions", self.maintenanceOptions)
+        xml.value("currentInstanceBootMode", self.currentInstanceBootMode)
+        xml.structure("networkPerformanceOptions", self.networkPerformanceOptions)
+        xml.structure("operator", self.`operator`)
+        xml.list("secondaryInterfaceSet", item: "item", self.secondaryInterfaces)
+        xml.value("instanceId", self.instanceId)
+        xml.value("imageId", self.imageId)
+        xml.structure("instanceState", self.state)
+        xml.value("privateDnsName", self.privateDnsName)
+        xml.value("dnsName", self.publicDnsName)
+        xml.value("reason", self.stateTransitionReason)
+        xml.value("keyName", self.keyName)
+        xml.value("amiLaunchIndex", self.amiLaunchIndex)
+        xml.list("productCodes", item: "item", self.productCodes)
+        xml.value("instanceType", self.instanceType)
+        xml.value("launchTime", self.launchTime)
+        xml.structure("placement", self.placement)
+        xml.value("kernelId", self.kernelId)
+        xml.value("ramdiskId", self.ramdiskId)
+        xml.value("platform", self.platform)
+        xml.structure("monitoring", self.monitoring)
+        xml.value("subnetId", self.subnetId)
+        xml.value("vpcId", self.vpcId)
+        xml.value("privateIpAddress", self.privateIpAddress)
+        xml.value("ipAddress", self.publicIpAddress)
+    }
+}
+
+extension EC2.InstanceAttachmentEnaSrdSpecification: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("enaSrdEnabled", self.enaSrdEnabled)
+        xml.structure("enaSrdUdpSpecification", self.enaSrdUdpSpecification)
+    }
+}
+
+extension EC2.InstanceAttachmentEnaSrdUdpSpecification: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("enaSrdUdpEnabled", self.enaSrdUdpEnabled)
+    }
+}
+
+extension EC2.InstanceAttribute: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("blockDeviceMapping", item: "item", self.blockDeviceMappings)
+        xml.structure("disableApiTermination", self.disableApiTermination)
+        xml.structure("enaSupport", self.enaSupport)
+        xml.structure("enclaveOptions", self.enclaveOptions)
+        xml.structure("ebsOptimized", self.ebsOptimized)
+        xml.value("instanceId", self.instanceId)
+        xml.structure("instanceInitiatedShutdownBehavior", self.instanceInitiatedShutdownBehavior)
+        xml.structure("instanceType", self.instanceType)
+        xml.structure("kernel", self.kernelId)
+        xml.list("productCodes", item: "item", self.productCodes)
+        xml.structure("ramdisk", self.ramdiskId)
+        xml.structure("rootDeviceName", self.rootDeviceName)
+        xml.structure("sourceDestCheck", self.sourceDestCheck)
+        xml.structure("sriovNetSupport", self.sriovNetSupport)
+        xml.structure("userData", self.userData)
+        xml.structure("disableApiStop", self.disableApiStop)
+        xml.list("groupSet", item: "item", self.groups)
+    }
+}
+
+extension EC2.InstanceBlockDeviceMapping: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("deviceName", self.deviceName)
+        xml.structure("ebs", self.ebs)
+    }
+}
+
+extension EC2.InstanceIpv4Prefix: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("ipv4Prefix", self.ipv4Prefix)
+    }
+}
+
+extension EC2.InstanceIpv6Address: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("ipv6Address", self.ipv6Address)
+        xml.value("isPrimaryIpv6", self.isPrimaryIpv6)
+    }
+}
+
+extension EC2.InstanceIpv6Prefix: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("ipv6Prefix", self.ipv6Prefix)
+    }
+}
+
+extension EC2.InstanceMaintenanceOptions: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("autoRecovery", self.autoRecovery)
+        xml.value("rebootMigration", self.rebootMigration)
+    }
+}
+
+extension EC2.InstanceMetadataOptionsResponse: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("state", self.state)
+        xml.value("httpTokens", self.httpTokens)
+        xml.value("httpPutResponseHopLimit", self.httpPutResponseHopLimit)
+        xml.value("httpEndpoint", self.httpEndpoint)
+        xml.value("httpProtocolIpv6", self.httpProtocolIpv6)
+        xml.value("instanceMetadataTags", self.instanceMetadataTags)
+    }
+}
+
+extension EC2.InstanceNetworkInterface: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.structure("association", self.association)
+        xml.structure("attachment", self.attachment)
+        xml.value("description", self.description)
+        xml.list("groupSet", item: "item", self.groups)
+        xml.list("ipv6AddressesSet", item: "item", self.ipv6Addresses)
+        xml.value("macAddress", self.macAddress)
+        xml.value("networkInterfaceId", self.networkInterfaceId)
+        xml.value("ownerId", self.ownerId)
+        xml.value("privateDnsName", self.privateDnsName)
+        xml.value("privateIpAddress", self.privateIpAddress)
+        xml.list("privateIpAddressesSet", item: "item", self.privateIpAddresses)
+        xml.value("sourceDestCheck", self.sourceDestCheck)
+        xml.value("status", self.status)
+        xml.value("subnetId", self.subnetId)
+        xml.value("vpcId", self.vpcId)
+        xml.value("interfaceType", self.interfaceType)
+        xml.list("ipv4PrefixSet", item: "item", self.ipv4Prefixes)
+        xml.list("ipv6PrefixSet", item: "item", self.ipv6Prefixes)
+        xml.structure("connectionTrackingConfiguration", self.connectionTrackingConfiguration)
+        xml.structure("operator", self.`operator`)
+    }
+}
+
+extension EC2.InstanceNetworkInterfaceAssociation: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("carrierIp", self.carrierIp)
+        xml.value("customerOwnedIp", self.customerOwnedIp)
+        xml.value("ipOwnerId", self.ipOwnerId)
+        xml.value("publicDnsName", self.publicDnsName)
+        xml.value("publicIp", self.publicIp)
+    }
+}
+
+extension EC2.InstanceNetworkInterfaceAttachment: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("attachTime", self.attachTime)
+        xml.value("attachmentId", self.attachmentId)
+        xml.value("deleteOnTermination", self.deleteOnTermination)
+        xml.value("deviceIndex", self.deviceIndex)
+        xml.value("status", self.status)
+        xml.value("networkCardIndex", self.networkCardIndex)
+        xml.structure("enaSrdSpecification", self.enaSrdSpecification)
+        xml.value("enaQueueCount", self.enaQueueCount)
+    }
+}
+
+extension EC2.InstanceNetworkPerformanceOptions: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("bandwidthWeighting", self.bandwidthWeighting)
+    }
+}
+
+extension EC2.InstancePrivateIpAddress: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.structure("association", self.association)
+        xml.value("primary", self.primary)
+        xml.value("privateDnsName", self.privateDnsName)
+        xml.value("privateIpAddress", self.privateIpAddress)
+    }
+}
+
+extension EC2.InstanceSecondaryInterface: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.structure("attachment", self.attachment)
+        xml.value("macAddress", self.macAddress)
+        xml.value("secondaryInterfaceId", self.secondaryInterfaceId)
+        xml.value("ownerId", self.ownerId)
+        xml.list("privateIpAddressSet", item: "item", self.privateIpAddresses)
+        xml.value("sourceDestCheck", self.sourceDestCheck)
+        xml.value("status", self.status)
+        xml.value("secondarySubnetId", self.secondarySubnetId)
+        xml.value("secondaryNetworkId", self.secondaryNetworkId)
+        xml.value("interfaceType", self.interfaceType)
+    }
+}
+
+extension EC2.InstanceSecondaryInterfaceAttachment: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("attachTime", self.attachTime)
+        xml.value("attachmentId", self.attachmentId)
+        xml.value("deleteOnTermination", self.deleteOnTermination)
+        xml.value("deviceIndex", self.deviceIndex)
+        xml.value("status", self.status)
+        xml.value("networkCardIndex", self.networkCardIndex)
+    }
+}
+
+extension EC2.InstanceSecondaryInterfacePrivateIpAddress: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("privateIpAddress", self.privateIpAddress)
+    }
+}
+
+extension EC2.InstanceState: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("code", self.code)
+        xml.value("name", self.name)
+    }
+}
+
+extension EC2.InstanceStateChange: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("instanceId", self.instanceId)
+        xml.structure("currentState", self.currentState)
+        xml.structure("previousState", self.previousState)
+    }
+}
+
+extension EC2.InstanceStatus: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("availabilityZone", self.availabilityZone)
+        xml.value("availabilityZoneId", self.availabilityZoneId)
+        xml.value("outpostArn", self.outpostArn)
+        xml.structure("operator", self.`operator`)
+        xml.list("eventsSet", item: "item", self.events)
+        xml.value("instanceId", self.instanceId)
+        xml.structure("instanceState", self.instanceState)
+        xml.structure("instanceStatus", self.instanceStatus)
+        xml.structure("systemStatus", self.systemStatus)
+        xml.structure("attachedEbsStatus", self.attachedEbsStatus)
+    }
+}
+
+extension EC2.InstanceStatusDetails: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("impairedSince", self.impairedSince)
+        xml.value("name", self.name)
+        xml.value("status", self.status)
+    }
+}
+
+extension EC2.InstanceStatusEvent: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("instanceEventId", self.instanceEventId)
+        xml.value("code", self.code)
+        xml.value("description", self.description)
+        xml.value("notAfter", self.notAfter)
+        xml.value("notBefore", self.notBefore)
+        xml.value("notBeforeDeadline", self.notBeforeDeadline)
+    }
+}
+
+extension EC2.InstanceStatusSummary: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("details", item: "item", self.details)
+        xml.value("status", self.status)
     }
 }
 
@@ -520,6 +934,12 @@ extension EC2.Ipv6Range: XMLEncodable {
     }
 }
 
+extension EC2.LicenseConfiguration: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("licenseConfigurationArn", self.licenseConfigurationArn)
+    }
+}
+
 extension EC2.ManagedPrefixList: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("prefixListId", self.prefixListId)
@@ -546,6 +966,12 @@ extension EC2.ModifyManagedPrefixListResult: XMLEncodable {
 extension EC2.ModifySecurityGroupRulesResult: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("return", self.`return`)
+    }
+}
+
+extension EC2.Monitoring: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("state", self.state)
     }
 }
 
@@ -671,6 +1097,21 @@ extension EC2.OperatorResponse: XMLEncodable {
     }
 }
 
+extension EC2.Placement: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("availabilityZoneId", self.availabilityZoneId)
+        xml.value("affinity", self.affinity)
+        xml.value("groupName", self.groupName)
+        xml.value("partitionNumber", self.partitionNumber)
+        xml.value("hostId", self.hostId)
+        xml.value("tenancy", self.tenancy)
+        xml.value("spreadDomain", self.spreadDomain)
+        xml.value("hostResourceGroupArn", self.hostResourceGroupArn)
+        xml.value("groupId", self.groupId)
+        xml.value("availabilityZone", self.availabilityZone)
+    }
+}
+
 extension EC2.PortRange: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("from", self.from)
@@ -697,6 +1138,21 @@ extension EC2.PrivateDnsNameOptionsOnLaunch: XMLEncodable {
         xml.value("hostnameType", self.hostnameType)
         xml.value("enableResourceNameDnsARecord", self.enableResourceNameDnsARecord)
         xml.value("enableResourceNameDnsAAAARecord", self.enableResourceNameDnsAAAARecord)
+    }
+}
+
+extension EC2.PrivateDnsNameOptionsResponse: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("hostnameType", self.hostnameType)
+        xml.value("enableResourceNameDnsARecord", self.enableResourceNameDnsARecord)
+        xml.value("enableResourceNameDnsAAAARecord", self.enableResourceNameDnsAAAARecord)
+    }
+}
+
+extension EC2.ProductCode: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("productCode", self.productCodeId)
+        xml.value("type", self.productCodeType)
     }
 }
 
@@ -750,6 +1206,16 @@ extension EC2.ReplaceRouteTableAssociationResult: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("newAssociationId", self.newAssociationId)
         xml.structure("associationState", self.associationState)
+    }
+}
+
+extension EC2.Reservation: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("reservationId", self.reservationId)
+        xml.value("ownerId", self.ownerId)
+        xml.value("requesterId", self.requesterId)
+        xml.list("groupSet", item: "item", self.groups)
+        xml.list("instancesSet", item: "item", self.instances)
     }
 }
 
@@ -872,6 +1338,25 @@ extension EC2.SecurityGroupRule: XMLEncodable {
     }
 }
 
+extension EC2.StartInstancesResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("instancesSet", item: "item", self.startingInstances)
+    }
+}
+
+extension EC2.StateReason: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("code", self.code)
+        xml.value("message", self.message)
+    }
+}
+
+extension EC2.StopInstancesResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("instancesSet", item: "item", self.stoppingInstances)
+    }
+}
+
 extension EC2.Subnet: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("availabilityZoneId", self.availabilityZoneId)
@@ -930,6 +1415,12 @@ extension EC2.TagDescription: XMLEncodable {
         xml.value("resourceId", self.resourceId)
         xml.value("resourceType", self.resourceType)
         xml.value("value", self.value)
+    }
+}
+
+extension EC2.TerminateInstancesResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("instancesSet", item: "item", self.terminatingInstances)
     }
 }
 

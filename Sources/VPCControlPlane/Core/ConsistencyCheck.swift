@@ -38,8 +38,31 @@ public enum ConsistencyCheck {
                     }
                 }
             }
+            for eni in s.networkInterfaces.values {
+                if let instanceId = eni.attachment?.instanceId,
+                   s.instances[instanceId] == nil || s.instances[instanceId]?.state == "terminated" {
+                    problems.append("\(scope): network interface \(eni.networkInterfaceId ?? "?") attached to missing or terminated instance \(instanceId)")
+                }
+            }
+            for instance in s.instances.values where instance.state != "terminated" {
+                needVpc(instance.vpcId, "instance \(instance.instanceId)")
+                if !s.networkInterfaces.values.contains(where: {
+                    $0.attachment?.instanceId == instance.instanceId && $0.attachment?.deviceIndex == 0
+                }) {
+                    problems.append("\(scope): instance \(instance.instanceId) has no interface at device index 0")
+                }
+            }
             for vpc in s.vpcs.values where vpc.vpc.dhcpOptionsId != nil && s.dhcpOptions[vpc.vpc.dhcpOptionsId!] == nil {
                 problems.append("\(scope): VPC \(vpc.id) uses missing DHCP options \(vpc.vpc.dhcpOptionsId!)")
+            }
+            // Public IPs given at launch (no allocation) count too.
+            for eni in s.networkInterfaces.values where eni.association?.allocationId == nil {
+                if let ip = eni.association?.publicIp {
+                    if let other = publicIPs[ip] {
+                        problems.append("public address \(ip) allocated twice (\(other), \(scope))")
+                    }
+                    publicIPs[ip] = scope
+                }
             }
             for address in s.addresses.values {
                 if let ip = address.publicIp {

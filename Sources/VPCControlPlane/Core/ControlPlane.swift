@@ -16,14 +16,22 @@ public final class ControlPlane: Sendable {
     struct World: Sendable {
         var regions: [RegionKey: RegionState] = [:]
         var global = GlobalAllocations()
-        /// Source of region versions; only grows.
+        /// Source of region versions and of the host feed's version; only grows, across
+        /// restarts too: the store holds a ceiling it never passes without raising it.
         var versionCounter: UInt64 = 0
+        var versionCeiling: UInt64 = 0
     }
+
+    /// Records of no account: the host registry and the version ceiling.
+    static let globalAccount = ""
+    /// How far ahead of the counter the stored ceiling is raised (one extra row every this many writes).
+    static let versionBlock: UInt64 = 1024
 
     public let options: ControlPlaneOptions
     let store: any Store
     private let world: Mutex<World>
     private let clock: @Sendable () -> Double
+    private let commitObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
 
     public init(store: any Store, options: ControlPlaneOptions = .init(),
                 clock: (@Sendable () -> Double)? = nil) throws {
@@ -32,7 +40,19 @@ public final class ControlPlane: Sendable {
         self.clock = clock ?? { Date().timeIntervalSince1970 }
         var world = World()
         var grouped: [RegionKey: [String: [StoredRecord]]] = [:]
+        var hosts: [String: HostRegistration] = [:]
+        let decoder = JSONDecoder()
         for record in try store.loadRecords() {
+            if record.account == Self.globalAccount {
+                switch record.kind {
+                case "host": hosts[record.id] = try decoder.decode(HostRegistration.self, from: Data(record.body))
+                case "version-ceiling":
+                    world.versionCeiling = try decoder.decode(UInt64.self, from: Data(record.body))
+                    world.versionCounter = world.versionCeiling
+                default: break
+                }
+                continue
+            }
             grouped[RegionKey(account: record.account, region: record.region), default: [:]][record.kind, default: []]
                 .append(record)
         }
@@ -43,6 +63,7 @@ public final class ControlPlane: Sendable {
             world.regions[key] = state
         }
         world.global = Self.globalAllocations(of: world.regions.values)
+        world.global.hosts = hosts
         self.world = Mutex(world)
     }
 
@@ -58,6 +79,13 @@ public final class ControlPlane: Sendable {
             }
             for address in state.addresses.values {
                 if let ip = address.publicIp.flatMap(IPv4.init) { g.publicIPs.insert(ip.value) }
+            }
+            // Public IPs given to instances at launch (owner `amazon`, no allocation).
+            for eni in state.networkInterfaces.values where eni.association?.allocationId == nil {
+                if let ip = eni.association?.publicIp.flatMap(IPv4.init) { g.publicIPs.insert(ip.value) }
+            }
+            for instance in state.instances.values where instance.state != "terminated" {
+                g.instancesPerHost[instance.hostId, default: 0] += 1
             }
         }
         return g
@@ -79,13 +107,23 @@ public final class ControlPlane: Sendable {
     /// Runs `body` as one transaction on the account's region and commits what it
     /// changed, with the audit records `events` makes of the result, in one store
     /// transaction. If `body` or the commit fails, nothing changes.
+    /// `committed` gets the write's version when it changed something (after the commit, before
+    /// the commit observers).
     public func write<T>(account: String, region: String, events: (T) -> [AuditEvent] = { _ in [] },
+                         committed: ((UInt64) -> Void)? = nil,
                          _ body: (inout Transaction) throws -> T) throws -> T {
         guard let catalogRegion = options.catalog.region(region) else {
             throw EC2Error("InvalidParameterValue", "The region '\(region)' is not supported")
         }
         let key = RegionKey(account: account, region: region)
         let now = self.now
+        var version: UInt64?
+        defer {
+            if let version {
+                committed?(version)
+                notifyCommit(version)
+            }
+        }
         return try world.withLock { world throws -> T in
             var tx = Transaction(
                 state: world.regions.removeValue(forKey: key) ?? RegionState(account: account, region: region),
@@ -97,10 +135,14 @@ public final class ControlPlane: Sendable {
                 let result = try body(&tx)
                 var collector = ChangeCollector(account: account, region: region)
                 try tx.state.visitTables(&collector)
-                try store.commit(collector.changes, events: events(result))
-                if !collector.changes.isEmpty {
-                    world.versionCounter += 1
-                    tx.state.version = world.versionCounter
+                if collector.changes.isEmpty {
+                    try store.commit([], events: events(result))
+                } else {
+                    let next = world.nextVersion()
+                    try store.commit(collector.changes + next.ceiling, events: events(result))
+                    world.advance(to: next.version)
+                    tx.state.version = next.version
+                    version = next.version
                 }
                 var committer = Committer()
                 try tx.state.visitTables(&committer)
@@ -117,16 +159,80 @@ public final class ControlPlane: Sendable {
     }
 
     /// Restores every region of every account to its first-start state.
+    /// Registered hosts stay (their agents are still running).
     public func reset() throws {
-        try world.withLock { world in
+        let version = try world.withLock { world in
             try store.deleteAllRecords()
-            world = World(versionCounter: world.versionCounter)
+            let hosts = world.global.hosts
+            // The stored ceiling went with the records: write it again.
+            world = World(versionCounter: world.versionCounter, versionCeiling: 0)
+            world.global.hosts = hosts
+            let next = world.nextVersion()
+            try store.commit(try hosts.values.map(Self.hostRecord) + next.ceiling)
+            world.advance(to: next.version)
+            return next.version
         }
+        notifyCommit(version)
     }
 
     /// Every loaded region, for consistency checks and the data-plane projection.
     public func snapshot() -> [RegionState] {
         world.withLock { Array($0.regions.values) }
+    }
+
+    /// Every loaded region, the registered hosts and the version they are as of, read together.
+    public func versionedSnapshot() -> (version: UInt64, regions: [RegionState], hosts: [String: HostRegistration]) {
+        world.withLock { ($0.versionCounter, Array($0.regions.values), $0.global.hosts) }
+    }
+
+    /// The version of the newest committed write.
+    public var version: UInt64 { world.withLock { $0.versionCounter } }
+
+    /// Registers a host agent or updates its underlay (idempotent per host id); durable.
+    public func registerHost(_ host: HostRegistration) throws {
+        guard !host.hostId.isEmpty, host.hostId.utf8.count <= 128, IPv4(host.underlay) != nil else {
+            throw EC2Error.invalidParameterValue("A host needs an id (at most 128 bytes) and an IPv4 underlay address.")
+        }
+        let version = try world.withLock { world -> UInt64? in
+            guard world.global.hosts[host.hostId] != host else { return nil }
+            let next = world.nextVersion()
+            try store.commit([try Self.hostRecord(host)] + next.ceiling)
+            world.global.hosts[host.hostId] = host
+            world.advance(to: next.version)
+            return next.version
+        }
+        if let version { notifyCommit(version) }
+    }
+
+    static func hostRecord(_ host: HostRegistration) throws -> RecordChange {
+        .put(StoredRecord(account: globalAccount, region: globalAccount, kind: "host", id: host.hostId,
+                          body: [UInt8](try JSONEncoder().encode(host))))
+    }
+
+    /// Calls `observer` with the version of every committed change, outside the write lock.
+    public func observeCommits(_ observer: @escaping @Sendable (UInt64) -> Void) {
+        commitObservers.withLock { $0.append(observer) }
+    }
+
+    private func notifyCommit(_ version: UInt64) {
+        for observer in commitObservers.withLock({ $0 }) { observer(version) }
+    }
+}
+
+extension ControlPlane.World {
+    /// The next version and, when it passes the stored ceiling, the record raising it.
+    func nextVersion() -> (version: UInt64, ceiling: [RecordChange]) {
+        let next = versionCounter + 1
+        guard next > versionCeiling else { return (next, []) }
+        let body = Array(String(next + ControlPlane.versionBlock).utf8)
+        return (next, [.put(StoredRecord(account: ControlPlane.globalAccount, region: ControlPlane.globalAccount,
+                                         kind: "version-ceiling", id: "feed", body: body))])
+    }
+
+    /// Moves the counter to a committed version (and the ceiling with it when it was raised).
+    mutating func advance(to version: UInt64) {
+        versionCounter = version
+        if version > versionCeiling { versionCeiling = version + ControlPlane.versionBlock }
     }
 }
 

@@ -9,6 +9,10 @@ public struct GlobalAllocations: Sendable {
     public var publicIPs: Set<UInt32> = []
     /// Amazon-provided IPv6 /56 blocks, by their top 56 bits.
     public var ipv6Blocks: Set<UInt64> = []
+    /// Registered host agents, by host id (`POST /_vpc/agent/register`).
+    public var hosts: [String: HostRegistration] = [:]
+    /// Instances not yet terminated on each host: what placement spreads.
+    public var instancesPerHost: [String: Int] = [:]
 
     public init() {}
 }

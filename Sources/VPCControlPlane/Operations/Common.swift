@@ -63,7 +63,7 @@ extension EC2Error {
 /// The resource kinds and how their errors are named.
 enum ResourceKind {
     case vpc, subnet, securityGroup, networkAcl, routeTable, internetGateway, egressOnlyInternetGateway,
-         dhcpOptions, address, networkInterface, prefixList, securityGroupRule, association
+         dhcpOptions, address, networkInterface, prefixList, securityGroupRule, association, instance
 
     var notFoundCode: String {
         switch self {
@@ -80,6 +80,7 @@ enum ResourceKind {
         case .prefixList: "InvalidPrefixListID.NotFound"
         case .securityGroupRule: "InvalidSecurityGroupRuleId.NotFound"
         case .association: "InvalidAssociationID.NotFound"
+        case .instance: "InvalidInstanceID.NotFound"
         }
     }
 
@@ -98,6 +99,7 @@ enum ResourceKind {
         case .prefixList: "InvalidPrefixListID.Malformed"
         case .securityGroupRule: "InvalidSecurityGroupRuleId.Malformed"
         case .association: "InvalidAssociationID.Malformed"
+        case .instance: "InvalidInstanceID.Malformed"
         }
     }
 
@@ -116,6 +118,7 @@ enum ResourceKind {
         case .prefixList: "prefix list ID"
         case .securityGroupRule: "security group rule ID"
         case .association: "association ID"
+        case .instance: "instance ID"
         }
     }
 }

@@ -15,10 +15,15 @@ struct InstanceTarget {
 }
 
 extension RegionState {
-    /// The instance an attachment or association names. There are no instances yet, so every id
-    /// is unknown; an instances table plugs in here.
+    /// The instance an attachment or association names; it must not be (being) terminated.
     func instanceTarget(_ instanceId: String) throws -> InstanceTarget {
-        throw EC2Error("InvalidInstanceID.NotFound", "The instance ID '\(instanceId)' does not exist")
+        let instance = try requireInstance(instanceId)
+        guard instance.state != "terminated" && instance.state != "shutting-down" else {
+            throw EC2Error("IncorrectInstanceState", "The instance '\(instanceId)' is not in a valid state for this operation.")
+        }
+        return InstanceTarget(
+            instanceId: instanceId, vpcId: instance.vpcId, availabilityZone: instance.availabilityZone,
+            primaryNetworkInterfaceId: interfaces(of: instanceId).first { $0.attachment?.deviceIndex == 0 }?.networkInterfaceId)
     }
 }
 

@@ -31,7 +31,7 @@ struct TagSlot {
     }
 
     /// The id prefixes of every taggable kind.
-    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr"]
+    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr", "i"]
 
     /// The slot of an id prefix; nil for a prefix that names nothing taggable here.
     static func forPrefix(_ prefix: String) -> TagSlot? {
@@ -48,6 +48,7 @@ struct TagSlot {
         case "eni": TagSlot(\.networkInterfaces, .networkInterface, \.tagSet)
         case "pl": TagSlot(\.prefixLists, .prefixList, \.list.tags)
         case "sgr": securityGroupRules
+        case "i": TagSlot(\.instances, .instance, \.optionalTags)
         default: nil
         }
     }
@@ -81,12 +82,18 @@ extension SecurityGroupRecord {
     }
 }
 
+extension InstanceRecord {
+    var optionalTags: [EC2.Tag]? {
+        get { tags }
+        set { tags = newValue ?? [] }
+    }
+}
+
 extension RegionState {
     /// The slot of a resource id: InvalidID for an id of no taggable kind, the kind's NotFound
     /// (through `get`/`set`) for one this account does not have.
     func tagSlot(of id: String) throws -> TagSlot {
         let prefix = id.firstIndex(of: "-").map { String(id[..<$0]) } ?? ""
-        if prefix == "i" { throw EC2Error("InvalidInstanceID.NotFound", "The instance ID '\(id)' does not exist") }
         guard let slot = TagSlot.forPrefix(prefix) else { throw EC2Error("InvalidID", "The ID '\(id)' is not valid") }
         return slot
     }

@@ -15,6 +15,9 @@ public struct Quotas: Sendable, Codable, Equatable {
     public var elasticIPsPerRegion = 5
     public var prefixListEntriesMax = 1000
     public var networkInterfacesPerRegion = 5000
+    /// Instances not yet terminated (EC2's former On-Demand instance limit was 20; raised here
+    /// because instances are namespaces, not machines).
+    public var instancesPerRegion = 256
 
     public init() {}
 }

@@ -81,3 +81,62 @@ public struct RegionMeta: Sendable, Codable, Equatable {
         self.createdAt = createdAt
     }
 }
+
+/// An instance: what RunInstances was asked and what has happened to it since. Its network
+/// interfaces are the ENIs attached to it (`networkInterfaces` table); Describe joins them in.
+public struct InstanceRecord: Sendable, Codable, Equatable {
+    public var instanceId: String
+    public var reservationId: String
+    public var imageId: String
+    public var instanceType: String
+    /// `pending`, `running`, `shutting-down`, `terminated`, `stopping` or `stopped`.
+    public var state: String
+    public var stateTransitionReason: String
+    public var stateReason: EC2.StateReason?
+    public var launchTime: EC2Timestamp
+    public var amiLaunchIndex: Int
+    public var availabilityZone: String
+    public var availabilityZoneId: String?
+    public var vpcId: String
+    public var subnetId: String
+    /// The host the instance is placed on; kept across stop and start.
+    public var hostId: String
+    /// Base64, as RunInstances received it.
+    public var userData: String?
+    /// Bumped by RebootInstances; the agent restarts the instance when it changes.
+    public var bootCount: UInt32
+    public var clientToken: String?
+    public var tags: [EC2.Tag]
+    public var monitoring: String
+    public var ebsOptimized: Bool
+    public var disableApiTermination: Bool
+    public var disableApiStop: Bool
+    public var instanceInitiatedShutdownBehavior: String
+    /// The instance metadata service settings asked for at launch (nil: EC2's defaults).
+    public var metadataOptions: EC2.InstanceMetadataOptionsResponse?
+    /// What the host agent last reported on the console, and when.
+    public var consoleOutput: String?
+    public var consoleTimestamp: EC2Timestamp?
+    /// When the instance reached `terminated`; it disappears an hour later.
+    public var terminatedAt: Double?
+
+    public init(instanceId: String, reservationId: String, imageId: String, instanceType: String, launchTime: EC2Timestamp,
+                amiLaunchIndex: Int, availabilityZone: String, availabilityZoneId: String?, vpcId: String,
+                subnetId: String, hostId: String, userData: String?, clientToken: String?, tags: [EC2.Tag]) {
+        self.instanceId = instanceId; self.reservationId = reservationId; self.imageId = imageId
+        self.instanceType = instanceType; self.state = "pending"; self.stateTransitionReason = ""
+        self.launchTime = launchTime; self.amiLaunchIndex = amiLaunchIndex
+        self.availabilityZone = availabilityZone; self.availabilityZoneId = availabilityZoneId
+        self.vpcId = vpcId; self.subnetId = subnetId; self.hostId = hostId; self.userData = userData
+        self.bootCount = 0; self.clientToken = clientToken; self.tags = tags; self.monitoring = "disabled"
+        self.ebsOptimized = false; self.disableApiTermination = false; self.disableApiStop = false
+        self.instanceInitiatedShutdownBehavior = "stop"
+    }
+
+    /// EC2's state codes (the low byte of `InstanceState.Code`).
+    public static let stateCodes = ["pending": 0, "running": 16, "shutting-down": 32, "terminated": 48,
+                                    "stopping": 64, "stopped": 80]
+
+    public var stateCode: Int { Self.stateCodes[state] ?? 0 }
+    public var instanceState: EC2.InstanceState { EC2.InstanceState(code: stateCode, name: state) }
+}

@@ -21,6 +21,7 @@ public struct RegionState: Sendable {
     public var addresses = Table<EC2.Address>(kind: "elastic-ip")
     public var networkInterfaces = Table<EC2.NetworkInterface>(kind: "network-interface")
     public var prefixLists = Table<PrefixListRecord>(kind: "prefix-list")
+    public var instances = Table<InstanceRecord>(kind: "instance")
     public var clientTokens = Table<ClientTokenRecord>(kind: "client-token")
 
     public init(account: String, region: String) {
@@ -36,7 +37,7 @@ public struct RegionState: Sendable {
         try visitor.visit(&securityGroups); try visitor.visit(&networkAcls); try visitor.visit(&routeTables)
         try visitor.visit(&internetGateways); try visitor.visit(&egressOnlyInternetGateways)
         try visitor.visit(&dhcpOptions); try visitor.visit(&addresses); try visitor.visit(&networkInterfaces)
-        try visitor.visit(&prefixLists); try visitor.visit(&clientTokens)
+        try visitor.visit(&prefixLists); try visitor.visit(&instances); try visitor.visit(&clientTokens)
     }
 }
 

@@ -1,0 +1,154 @@
+public import VPCControlPlane
+import EC2Query
+import Foundation
+import Synchronization
+import VPCModel
+
+/// The mapping service host agents talk to (docs/agent-protocol.md), independent of the HTTP
+/// framework: `register`, `feed` (long-polled deltas of each host's documents), `lookup`,
+/// `status` and `enforcement`, behind the agent bearer token.
+public final class AgentService: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+        public let contentType = "application/json"
+    }
+
+    let controlPlane: ControlPlane
+    private let token: [UInt8]
+    private let signal: VersionSignal
+    private let logs = Mutex<[String: HostFeedLog]>([:])
+    private let enforcement = Mutex(EnforcementTimes())
+    private let clock: @Sendable () -> Double
+    /// Longest long-poll a request may ask for, in seconds.
+    static let maxWait = 60.0
+
+    public init(controlPlane: ControlPlane, token: String, clock: (@Sendable () -> Double)? = nil) {
+        self.controlPlane = controlPlane
+        self.token = Array(("Bearer " + token).utf8)
+        self.clock = clock ?? { Date().timeIntervalSince1970 }
+        signal = VersionSignal(version: controlPlane.version)
+        controlPlane.observeCommits { [weak self] version in self?.committed(version) }
+    }
+
+    /// A committed write (or registration): wakes the feed requests waiting for it.
+    private func committed(_ version: UInt64) {
+        enforcement.withLock { $0.committed(version) }
+        signal.advance(to: version)
+    }
+
+    /// A write's HTTP response was produced: the start of its enforcement time.
+    public func writeResponded(version: UInt64) {
+        let now = clock()
+        enforcement.withLock { $0.responded(version, at: now) }
+    }
+
+    public func handle(method: String, path: String, query: String, headers: [(name: String, value: String)],
+                       body: [UInt8]) async -> Response {
+        guard authorized(headers) else { return Response(status: 401, body: []) }
+        var parameters: [String: String] = [:]
+        for (name, value) in FormDecoding.pairs(query) { parameters[name] = value }
+        do {
+            switch (method, path) {
+            case ("POST", "/_vpc/agent/register"):
+                try controlPlane.registerHost(try JSONDecoder().decode(HostRegistration.self, from: Data(body)))
+                return Response(status: 200, body: Array("{}".utf8))
+            case ("GET", "/_vpc/agent/feed"):
+                return try await feed(parameters)
+            case ("GET", "/_vpc/agent/lookup"):
+                return try lookup(parameters)
+            case ("POST", "/_vpc/agent/status"):
+                return try status(try JSONDecoder().decode(HostStatus.self, from: Data(body)))
+            case ("GET", "/_vpc/agent/enforcement"):
+                let report = enforcement.withLock { EnforcementReport($0) }
+                return try json(report)
+            default:
+                return Self.error(404, "no such agent call: \(method) \(path)")
+            }
+        } catch let error as EC2Error {
+            return Self.error(400, error.message)
+        } catch is DecodingError {
+            return Self.error(400, "the body is not the expected JSON")
+        } catch {
+            return Self.error(500, "internal error")
+        }
+    }
+
+    /// `Authorization: Bearer <token>`, compared in constant time.
+    func authorized(_ headers: [(name: String, value: String)]) -> Bool {
+        guard let value = headers.first(where: { $0.name.lowercased() == "authorization" })?.value else { return false }
+        let given = Array(value.utf8)
+        var diff = UInt8(given.count == token.count ? 0 : 1)
+        for i in 0..<token.count { diff |= token[i] ^ (i < given.count ? given[i] : 0) }
+        return diff == 0
+    }
+
+    private func feed(_ parameters: [String: String]) async throws -> Response {
+        guard let host = parameters["host"], !host.isEmpty else { return Self.error(400, "host is required") }
+        guard let since = UInt64(parameters["since"] ?? "0") else { return Self.error(400, "since must be a version") }
+        guard let wait = Double(parameters["wait"] ?? "25"), wait >= 0, wait.isFinite else {
+            return Self.error(400, "wait must be a number of seconds")
+        }
+        guard controlPlane.versionedSnapshot().hosts[host] != nil else { return Self.error(404, "host \(host) is not registered") }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(min(wait, Self.maxWait) * 1000))
+        while true {
+            let update = currentUpdate(host: host, since: since)
+            let remaining = deadline - ContinuousClock.now
+            if !update.isEmpty || remaining <= .zero || Task.isCancelled { return try json(update) }
+            await signal.wait(after: update.version, timeout: remaining)
+        }
+    }
+
+    /// The host's update from `since`, compiling its documents first when the control plane
+    /// has moved on since they were last compiled.
+    func currentUpdate(host: String, since: UInt64) -> HostFeedUpdate {
+        let newest = controlPlane.version
+        if logs.withLock({ $0[host]?.version }) != newest {
+            let (version, regions, hosts) = controlPlane.versionedSnapshot()
+            let docs = HostDocuments(hostId: host, regions: regions, hosts: hosts)
+            logs.withLock { logs in
+                var log = logs[host] ?? HostFeedLog()
+                let previous = log.version
+                if log.record(docs, at: version), let previous {
+                    enforcement.withLock { $0.documentsChanged(host: host, after: previous, through: version) }
+                }
+                logs[host] = log
+            }
+        }
+        return logs.withLock { $0[host]?.update(since: since) } ?? HostFeedUpdate(version: newest, full: true)
+    }
+
+    private func lookup(_ parameters: [String: String]) throws -> Response {
+        guard let vni = parameters["vni"].flatMap(UInt32.init), let address = parameters["address"] else {
+            return Self.error(400, "vni and address are required")
+        }
+        let (_, regions, hosts) = controlPlane.versionedSnapshot()
+        guard let endpoint = HostDocuments.endpoint(vni: vni, address: address, regions: regions, hosts: hosts) else {
+            return Self.error(404, "no interface has \(address) in network \(vni)")
+        }
+        return try json(endpoint)
+    }
+
+    private func status(_ status: HostStatus) throws -> Response {
+        guard controlPlane.versionedSnapshot().hosts[status.hostId] != nil else {
+            return Self.error(404, "host \(status.hostId) is not registered")
+        }
+        let now = clock()
+        let (_, ignored) = try controlPlane.applyHostStatus(status)
+        enforcement.withLock {
+            $0.acknowledged(host: status.hostId, version: status.appliedVersion, at: now, ignored: ignored)
+        }
+        return Response(status: 200, body: Array("{}".utf8))
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(status: 200, body: Array(try encoder.encode(value)))
+    }
+
+    static func error(_ status: Int, _ message: String) -> Response {
+        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return Response(status: status, body: Array("{\"error\":\"\(escaped)\"}".utf8))
+    }
+}
