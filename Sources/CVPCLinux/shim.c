@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -16,7 +17,7 @@
 #include <linux/capability.h>
 #include <sys/syscall.h>
 
-const int vpc_iff_tap_no_pi = IFF_TAP | IFF_NO_PI;
+const short vpc_posix_spawn_setsid = POSIX_SPAWN_SETSID;
 
 int vpc_tap_open(const char *name, int persist) {
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);

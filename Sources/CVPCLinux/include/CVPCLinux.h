@@ -11,8 +11,8 @@
 extern "C" {
 #endif
 
-/// IFF_TAP | IFF_NO_PI: Ethernet frames, no packet-information prefix.
-extern const int vpc_iff_tap_no_pi;
+/// POSIX_SPAWN_SETSID (glibc 2.26), which Glibc does not export to Swift.
+extern const short vpc_posix_spawn_setsid;
 
 /// Opens /dev/net/tun and attaches to (or creates) the TAP `name` in the *current*
 /// network namespace; with `persist` the device outlives the descriptor (TUNSETPERSIST).
