@@ -57,10 +57,21 @@ public final class HostAgent: @unchecked Sendable {
     /// Runs until SIGTERM or SIGINT; then tears everything down with `cleanupOnExit`, or
     /// leaves instances running for the next agent to reattach to.
     public func run() throws {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM); sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)  // every thread started below inherits it
+        // Signals arrive on a dispatch source (any thread may be picked for delivery, so a
+        // per-thread mask is not enough); the main thread waits for the first one.
+        let caught = DispatchSemaphore(value: 0)
+        let received = Mutex<Int32>(0)
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                received.withLock { $0 = sig }
+                caught.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
         signal(SIGPIPE, SIG_IGN)
 
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
@@ -81,8 +92,8 @@ public final class HostAgent: @unchecked Sendable {
         thread("vpc-lookup") { self.answerLookups() }
         logger.notice("agent \(options.hostId) up: underlay \(options.underlay):\(options.underlayPort), control plane \(options.controlPlane)")
 
-        var sig: Int32 = 0
-        sigwait(&signals, &sig)
+        caught.wait()
+        let sig = received.withLock { $0 }
         logger.notice("signal \(sig): \(options.cleanupOnExit ? "tearing everything down" : "leaving instances running")")
         stopping.store(true, ordering: .releasing)
         lock.lock()
@@ -99,6 +110,7 @@ public final class HostAgent: @unchecked Sendable {
         }
         worker.stop()
         lock.unlock()
+        sources.forEach { $0.cancel() }
     }
 
     private func thread(_ name: String, _ body: @escaping @Sendable () -> Void) {

@@ -1,0 +1,261 @@
+"""The host agent end to end, without the control plane: a fake feed (fake_feed.py) places
+two instances of one VPC on two agents whose underlays are two loopback addresses, and
+the instances talk through real namespaces, TAPs and Geneve over lo.
+
+Needs root (namespaces, TAPs, tcpdump). Ids, namespaces and underlay addresses are
+unique per run; agents run with --cleanup-on-exit and the test checks nothing is left."""
+import os
+import re
+import secrets
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from agent_world import World
+from fake_feed import FakeFeed
+from helpers import free_port, vpc_bin
+
+pytestmark = [pytest.mark.root, pytest.mark.own_server]
+
+if os.geteuid() != 0:
+    pytest.skip("needs root: network namespaces and TAP devices", allow_module_level=True)
+
+UDHCPC_SCRIPT = r"""#!/bin/sh
+# busybox udhcpc hook: record the offer, then configure the interface with it.
+case "$1" in
+  bound|renew)
+    echo "ip=$ip mask=$mask router=$router dns=$dns domain=$domain mtu=$mtu hostname=$hostname lease=$lease serverid=$serverid" > "$LEASE_FILE"
+    ip addr flush dev "$interface"
+    ip addr add "$ip/$mask" dev "$interface"
+    [ -n "$router" ] && ip route replace default via "$router" dev "$interface"
+    [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
+    ;;
+esac
+exit 0
+"""
+
+
+def netns_exec(inst, *cmd, timeout=30, env=None, check=False):
+    return subprocess.run(["ip", "netns", "exec", "vpc-" + inst["id"], *cmd], capture_output=True, text=True,
+                          timeout=timeout, env=env, check=check)
+
+
+class Agent:
+    def __init__(self, feed_url, host, underlay, token_file, workdir):
+        self.host, self.underlay = host, underlay
+        self.metrics_port = free_port()
+        self.state_dir = os.path.join(workdir, host)
+        self.log = open(os.path.join(workdir, host + ".log"), "w+")
+        self.proc = subprocess.Popen(
+            [vpc_bin(), "agent", "--control-plane", feed_url, "--host-id", host, "--underlay", underlay,
+             "--token-file", token_file, "--state-dir", self.state_dir,
+             "--metrics-listen", "127.0.0.1:%d" % self.metrics_port, "--cleanup-on-exit"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def metrics(self):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port, timeout=5) as r:
+            return r.read().decode()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read()
+
+
+def metric(text, name, **labels):
+    total = 0
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all('%s="%s"' % kv in line for kv in labels.items()):
+            total += int(line.rsplit(" ", 1)[1])
+    return total
+
+
+@pytest.fixture(scope="module")
+def lab():
+    workdir = tempfile.mkdtemp(prefix="vpc-agent-e2e-")
+    token = secrets.token_hex(16)
+    token_file = os.path.join(workdir, "agent-token")
+    with open(token_file, "w") as f:
+        f.write(token + "\n")
+    script = os.path.join(workdir, "udhcpc.sh")
+    with open(script, "w") as f:
+        f.write(UDHCPC_SCRIPT)
+    os.chmod(script, 0o755)
+    feed = FakeFeed(token).start()
+    world = World()
+    r = 20 + secrets.randbelow(200), secrets.randbelow(250)
+    under_a, under_b = "127.%d.%d.2" % r, "127.%d.%d.3" % r
+    a = world.add_instance("10.0.1.10", "host-a", under_a, user_data="echo hello-from-user-data\nip -o link show eth0\n")
+    b = world.add_instance("10.0.1.11", "host-b", under_b)
+    version = feed.publish(world.hosts())
+    agents = [Agent(feed.url, "host-a", under_a, token_file, workdir),
+              Agent(feed.url, "host-b", under_b, token_file, workdir)]
+    try:
+        for ag in agents:
+            feed.wait_applied(ag.host, version)
+        yield {"feed": feed, "world": world, "a": a, "b": b, "agents": agents, "script": script, "workdir": workdir}
+    finally:
+        for ag in agents:
+            ag.stop()
+        feed.stop()
+        leftovers = [ns for ns in os.listdir("/run/netns") if ns in ("vpc-" + a["id"], "vpc-" + b["id"])] \
+            if os.path.isdir("/run/netns") else []
+        for ns in leftovers:  # only if the agents failed to clean up; the test below then fails
+            subprocess.run(["ip", "netns", "delete", ns])
+
+
+def dhcp(lab, inst):
+    lease_file = os.path.join(lab["workdir"], inst["id"] + ".lease")
+    env = dict(os.environ, LEASE_FILE=lease_file)
+    p = netns_exec(inst, "busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "2",
+                   "-s", lab["script"], "-O", "mtu", "-O", "domain", env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    with open(lease_file) as f:
+        return dict(kv.split("=", 1) for kv in f.read().split())
+
+
+def test_instances_run_in_their_namespaces(lab):
+    for inst in (lab["a"], lab["b"]):
+        out = subprocess.run(["ip", "-n", "vpc-" + inst["id"], "-o", "link", "show", "eth0"], capture_output=True,
+                             text=True, check=True).stdout
+        assert "mtu 9001" in out and inst["mac"] in out and "UP" in out
+
+
+def test_dhcp_gives_the_eni_address_router_dns_and_mtu(lab):
+    for inst in (lab["a"], lab["b"]):
+        lease = dhcp(lab, inst)
+        assert lease["ip"] == inst["ip"]
+        assert lease["mask"] == "24"
+        assert lease["router"] == "10.0.1.1"
+        assert lease["dns"] == "10.0.0.2"
+        assert lease["domain"] == "ec2.internal"
+        assert lease["mtu"] == "9001"
+        assert lease["lease"] == "3600"
+        assert lease["hostname"] == "ip-" + inst["ip"].replace(".", "-")
+
+
+def test_ping_across_agents_and_jumbo_frames(lab):
+    p = netns_exec(lab["a"], "ping", "-c", "5", "-i", "0.2", "-W", "2", lab["b"]["ip"])
+    assert " 0% packet loss" in p.stdout, p.stdout + p.stderr
+    rtt = re.search(r"= ([\d.]+)/([\d.]+)/([\d.]+)", p.stdout)
+    print("ping RTT across agents min/avg/max ms:", rtt.groups())
+    # 8973 + 8 (ICMP) + 20 (IP) = 9001: the VPC MTU, without fragmentation.
+    p = netns_exec(lab["a"], "ping", "-c", "2", "-W", "2", "-M", "do", "-s", "8973", lab["b"]["ip"])
+    assert " 0% packet loss" in p.stdout, p.stdout + p.stderr
+    p = netns_exec(lab["a"], "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "8974", lab["b"]["ip"])
+    assert p.returncode != 0  # one byte over the MTU: refused locally
+
+
+def test_resolver_answers_private_names_and_refuses_the_rest(lab):
+    a, b = lab["a"], lab["b"]
+    name = "ip-" + b["ip"].replace(".", "-") + ".ec2.internal"
+    for server in ("10.0.0.2", "169.254.169.253"):
+        p = netns_exec(a, "dig", "+time=2", "+tries=1", "@" + server, name, "+short")
+        assert p.stdout.strip() == b["ip"], p.stdout + p.stderr
+    p = netns_exec(a, "dig", "+time=2", "+tries=1", "@10.0.0.2", "-x", b["ip"], "+short")
+    assert p.stdout.strip() == name + "."
+    p = netns_exec(a, "dig", "+time=2", "+tries=1", "@10.0.0.2", "ip-10-0-1-99.ec2.internal")
+    assert "status: NXDOMAIN" in p.stdout
+    p = netns_exec(a, "dig", "+time=2", "+tries=1", "@10.0.0.2", "example.com")
+    assert "status: REFUSED" in p.stdout  # no forwarding to the internet
+
+
+def test_geneve_on_the_underlay(lab):
+    a, b = lab["a"], lab["b"]
+    cap = subprocess.Popen(["tcpdump", "-i", "lo", "-n", "-l", "-c", "2", "udp port 6081 and host " + a["underlay"]],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(1)
+        netns_exec(a, "ping", "-c", "2", "-W", "2", b["ip"])
+        out, _ = cap.communicate(timeout=10)
+    finally:
+        if cap.poll() is None:
+            cap.kill()
+    vni = "vni 0x%x" % lab["world"].vni
+    assert "Geneve" in out and vni in out, out
+    assert "IP %s > %s: ICMP echo request" % (a["ip"], b["ip"]) in out, out
+
+
+def test_user_data_runs_and_console_is_reported(lab):
+    deadline, console = time.time() + 15, ""
+    while time.time() < deadline and "eth0" not in console:
+        status = lab["feed"].wait_applied("host-a", 0)
+        console = {i["instanceId"]: i.get("consoleOutput") or "" for i in status["instances"]}[lab["a"]["id"]]
+        time.sleep(0.5)
+    assert "hello-from-user-data" in console
+    assert "eth0" in console  # ran inside the namespace, where eth0 is the ENI
+
+
+def test_security_group_revoke_stops_new_flows(lab):
+    feed, world, a, b = lab["feed"], lab["world"], lab["a"], lab["b"]
+    world.allow_icmp = False
+    version = feed.publish(world.hosts())
+    for ag in lab["agents"]:
+        feed.wait_applied(ag.host, version)
+    try:
+        p = netns_exec(a, "ping", "-c", "2", "-W", "1", b["ip"])
+        assert "100% packet loss" in p.stdout, p.stdout
+        m = lab["agents"][1].metrics()
+        assert metric(m, "vpc_eni_drops_total", reason="securityGroup", eni=b["eni"]) >= 2
+        assert metric(m, "vpc_agent_feed_version") == version
+    finally:
+        world.allow_icmp = True
+        version = feed.publish(world.hosts())
+        for ag in lab["agents"]:
+            feed.wait_applied(ag.host, version)
+    p = netns_exec(a, "ping", "-c", "2", "-W", "2", b["ip"])
+    assert " 0% packet loss" in p.stdout, p.stdout
+
+
+def test_metrics_count_per_eni_traffic(lab):
+    m = lab["agents"][0].metrics()
+    assert metric(m, "vpc_eni_packets_out_total", eni=lab["a"]["eni"]) > 0
+    assert metric(m, "vpc_eni_packets_in_total", eni=lab["a"]["eni"]) > 0
+    assert metric(m, "vpc_agent_dhcp_replies_total") >= 2
+    assert "vpc_drops_total{reason=\"forgedEncapsulation\"}" in m
+
+
+def test_stop_then_terminate_leave_nothing(lab):
+    feed, world, b = lab["feed"], lab["world"], lab["b"]
+    ns = "vpc-" + b["id"]
+    version = feed.publish(world.hosts({b["id"]: "stopped"}))
+    status = feed.wait_applied("host-b", version)
+    assert {i["instanceId"]: i["state"] for i in status["instances"]}[b["id"]] == "stopped"
+    assert ns not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    version = feed.publish(world.hosts({b["id"]: "removed"}))
+    status = feed.wait_applied("host-b", version)
+    assert {i["instanceId"]: i["state"] for i in status["instances"]}.get(b["id"]) == "terminated"
+    assert ns not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert not os.path.exists("/etc/netns/" + ns)
+
+
+def test_agent_exit_with_cleanup_leaves_nothing(lab):
+    a = lab["a"]
+    pids_before = subprocess.run(["ip", "netns", "pids", "vpc-" + a["id"]], capture_output=True, text=True).stdout
+    for ag in lab["agents"]:
+        ag.stop()
+        assert ag.proc.returncode == 0, ag.output()
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert "vpc-" + a["id"] not in out and "vpc-" + lab["b"]["id"] not in out
+    for pid in pids_before.split():
+        assert not os.path.exists("/proc/" + pid), "process %s survived" % pid
+    # The underlay sockets are closed: the addresses can be bound again.
+    import socket
+    for ag in lab["agents"]:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((ag.underlay, 6081))
+        s.close()
