@@ -24,6 +24,7 @@ public struct HostDesiredState: Sendable, Equatable {
     public mutating func apply(_ update: HostFeedUpdate) -> Change {
         var change = Change()
         if !update.full && update.version < version { return change }
+        let before = instances
         if update.full {
             let listed = Set(update.instances.map(\.instanceId))
             change.removed = Set(instances.keys).subtracting(listed)
@@ -34,7 +35,7 @@ public struct HostDesiredState: Sendable, Equatable {
         for id in update.removedNetworks { networks.removeValue(forKey: id) }
         for n in update.networks { networks[n.vpcId] = n }
         for i in update.instances {
-            if instances[i.instanceId] != i { change.upserted.insert(i.instanceId) }
+            if before[i.instanceId] != i { change.upserted.insert(i.instanceId) }
             instances[i.instanceId] = i
             change.removed.remove(i.instanceId)
         }
