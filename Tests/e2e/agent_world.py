@@ -69,12 +69,13 @@ class World:
                             "ipv6Addresses": [], "securityGroupIds": [self.sg], "sourceDestCheck": True}],
         }
 
-    def hosts(self, states=None):
-        """The per-host documents for FakeFeed.publish."""
-        states = states or {}
+    def hosts(self, states=None, boots=None):
+        """The per-host documents for FakeFeed.publish; `states` maps instance ids to
+        running / stopped / removed, `boots` to boot counts (RebootInstances bumps it)."""
+        states, boots = states or {}, boots or {}
         docs = {}
         for i in self.instances:
             d = docs.setdefault(i["host"], {"instances": [], "networks": [self.network()]})
             if states.get(i["id"]) != "removed":
-                d["instances"].append(self.instance_spec(i, states.get(i["id"], "running")))
+                d["instances"].append(self.instance_spec(i, states.get(i["id"], "running"), boots.get(i["id"], 1)))
         return docs

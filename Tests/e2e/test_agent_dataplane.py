@@ -7,82 +7,21 @@ unique per run; agents run with --cleanup-on-exit and the test checks nothing is
 import os
 import re
 import secrets
-import signal
+import socket
 import subprocess
 import tempfile
 import time
-import urllib.request
 
 import pytest
 
+from agent_lab import UDHCPC_SCRIPT, Agent, dhcp, metric, netns_exec
 from agent_world import World
 from fake_feed import FakeFeed
-from helpers import free_port, vpc_bin
 
 pytestmark = [pytest.mark.root, pytest.mark.own_server]
 
 if os.geteuid() != 0:
     pytest.skip("needs root: network namespaces and TAP devices", allow_module_level=True)
-
-UDHCPC_SCRIPT = r"""#!/bin/sh
-# busybox udhcpc hook: record the offer, then configure the interface with it.
-case "$1" in
-  bound|renew)
-    echo "ip=$ip mask=$mask router=$router dns=$dns domain=$domain mtu=$mtu hostname=$hostname lease=$lease serverid=$serverid" > "$LEASE_FILE"
-    ip addr flush dev "$interface"
-    ip addr add "$ip/$mask" dev "$interface"
-    [ -n "$router" ] && ip route replace default via "$router" dev "$interface"
-    [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
-    ;;
-esac
-exit 0
-"""
-
-
-def netns_exec(inst, *cmd, timeout=30, env=None, check=False):
-    return subprocess.run(["ip", "netns", "exec", "vpc-" + inst["id"], *cmd], capture_output=True, text=True,
-                          timeout=timeout, env=env, check=check)
-
-
-class Agent:
-    def __init__(self, feed_url, host, underlay, token_file, workdir):
-        self.host, self.underlay = host, underlay
-        self.metrics_port = free_port()
-        self.state_dir = os.path.join(workdir, host)
-        self.log = open(os.path.join(workdir, host + ".log"), "w+")
-        self.proc = subprocess.Popen(
-            [vpc_bin(), "agent", "--control-plane", feed_url, "--host-id", host, "--underlay", underlay,
-             "--token-file", token_file, "--state-dir", self.state_dir,
-             "--metrics-listen", "127.0.0.1:%d" % self.metrics_port, "--cleanup-on-exit"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-
-    def metrics(self):
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port, timeout=5) as r:
-            return r.read().decode()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read()
-
-
-def metric(text, name, **labels):
-    total = 0
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        if all('%s="%s"' % kv in line for kv in labels.items()):
-            total += int(line.rsplit(" ", 1)[1])
-    return total
-
 
 @pytest.fixture(scope="module")
 def lab():
@@ -118,16 +57,6 @@ def lab():
             subprocess.run(["ip", "netns", "delete", ns])
 
 
-def dhcp(lab, inst):
-    lease_file = os.path.join(lab["workdir"], inst["id"] + ".lease")
-    env = dict(os.environ, LEASE_FILE=lease_file)
-    p = netns_exec(inst, "busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "2",
-                   "-s", lab["script"], "-O", "mtu", "-O", "domain", env=env)
-    assert p.returncode == 0, p.stdout + p.stderr
-    with open(lease_file) as f:
-        return dict(kv.split("=", 1) for kv in f.read().split())
-
-
 def test_instances_run_in_their_namespaces(lab):
     for inst in (lab["a"], lab["b"]):
         out = subprocess.run(["ip", "-n", "vpc-" + inst["id"], "-o", "link", "show", "eth0"], capture_output=True,
@@ -137,7 +66,7 @@ def test_instances_run_in_their_namespaces(lab):
 
 def test_dhcp_gives_the_eni_address_router_dns_and_mtu(lab):
     for inst in (lab["a"], lab["b"]):
-        lease = dhcp(lab, inst)
+        lease = dhcp(lab["workdir"], lab["script"], inst)
         assert lease["ip"] == inst["ip"]
         assert lease["mask"] == "24"
         assert lease["router"] == "10.0.1.1"
@@ -254,7 +183,6 @@ def test_agent_exit_with_cleanup_leaves_nothing(lab):
     for pid in pids_before.split():
         assert not os.path.exists("/proc/" + pid), "process %s survived" % pid
     # The underlay sockets are closed: the addresses can be bound again.
-    import socket
     for ag in lab["agents"]:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind((ag.underlay, 6081))
