@@ -104,7 +104,10 @@ let package = Package(
         .testTarget(name: "VPCDataplaneTests", dependencies: ["VPCDataplane", "VPCWire"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCHostServicesTests", dependencies: ["VPCHostServices", "VPCWire"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "VPCAgentTests", dependencies: ["VPCAgent", "VPCDataplane", "VPCHostServices", "VPCWire", "VPCModel"],
+        .testTarget(name: "VPCAgentTests", dependencies: [
+            "VPCAgent", "VPCDataplane", "VPCHostServices", "VPCWire", "VPCModel",
+            .product(name: "Logging", package: "swift-log"),
+        ],
                     swiftSettings: swiftSettings),
         .testTarget(name: "EC2ShapesTests", dependencies: ["EC2Shapes"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCModelTests", dependencies: ["VPCModel"], swiftSettings: swiftSettings),

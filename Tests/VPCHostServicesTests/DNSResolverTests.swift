@@ -108,3 +108,24 @@ import VPCWire
         #expect(ResolverZone.hostLabel(IPv4Address(172, 31, 0, 5)) == "ip-172-31-0-5")
     }
 }
+
+@Suite struct DNSResolverIPv6Tests {
+    @Test func queryToTheIPv6ResolverIsAnsweredFromIt() throws {
+        let zone = ResolverZone(enableDnsSupport: true, enableDnsHostnames: true, domain: DNSName("ec2.internal")!,
+                                blocks: [IPv4Address(10, 0, 0, 0).value...IPv4Address(10, 0, 255, 255).value],
+                                hosts: [IPv4Address(10, 0, 1, 11)])
+        let resolver = IPv6Address("fd00:ec2::253")!, client = IPv6Address("2600:1f14::10")!
+        let q = DNSRepr(id: 7, flags: DNSFlags(rawValue: 0x0100),
+                        questions: [DNSQuestion(name: DNSName("ip-10-0-1-11.ec2.internal")!, type: .a)])
+        var p = [UInt8](repeating: 0, count: 512)
+        let n = p.withUnsafeMutableBytes { try! q.emit(into: $0) }
+        let frame = Frames.udp(UDPFrame(sourceMAC: Frames.client, destinationMAC: Frames.router, source: .v6(client),
+                                        destination: .v6(resolver), sourcePort: 5353, destinationPort: 53),
+                               payload: Array(p[0..<n]))
+        let reply = try #require(Frames.reply(frame) { DNSResolver.reply(toFrame: $0, zone: zone, routerMAC: Frames.router, into: $1) })
+        let (udp, payload) = try #require(Frames.payload(reply))  // UDP checksum over IPv6 verified
+        #expect(udp.source == .v6(resolver) && udp.destination == .v6(client) && udp.destinationPort == 5353)
+        let r = try payload.withUnsafeBytes { try DNSRepr.parse($0) }
+        #expect(r.answers.map(\.data) == [.a(IPv4Address(10, 0, 1, 11))])
+    }
+}
