@@ -19,6 +19,8 @@ class World:
         self.rtb = "rtb-" + hex17()
         self.vni = 0x100000 + secrets.randbelow(0xEFFFFF)
         self.allow_icmp = True
+        # host id -> addresses left out of that host's mapping entries (found by lookup)
+        self.hidden = {}
         self.instances = []  # dicts: id, eni, mac, ip, host, underlay, user_data
 
     def add_instance(self, ip, host, underlay, user_data=None):
@@ -30,13 +32,14 @@ class World:
         return inst
 
     def security_group(self):
-        ingress = [{"ipProtocol": 17, "fromPort": 5000, "toPort": 5000, "cidrs": ["10.0.0.0/16"]}]
+        ingress = [{"ipProtocol": 6, "fromPort": 5000, "toPort": 5000, "cidrs": ["10.0.0.0/16"]},
+                   {"ipProtocol": 17, "fromPort": 5000, "toPort": 5000, "cidrs": ["10.0.0.0/16"]}]
         if self.allow_icmp:
             ingress.append({"ipProtocol": 1, "fromPort": -1, "toPort": -1, "cidrs": ["10.0.0.0/16"]})
         egress = [{"ipProtocol": -1, "fromPort": -1, "toPort": -1, "cidrs": ["0.0.0.0/0"]}]
         return {"groupId": self.sg, "ingress": ingress, "egress": egress}
 
-    def network(self):
+    def network(self, host=None):
         entries = [
             {"ruleNumber": 100, "egress": False, "allow": True, "ipProtocol": -1, "cidr": "0.0.0.0/0", "fromPort": -1, "toPort": -1},
             {"ruleNumber": 100, "egress": True, "allow": True, "ipProtocol": -1, "cidr": "0.0.0.0/0", "fromPort": -1, "toPort": -1},
@@ -55,7 +58,8 @@ class World:
             "routeTables": [{"routeTableId": self.rtb, "routes": [{"destination": "10.0.0.0/16", "target": "local"}]}],
             "endpoints": [{"address": i["ip"], "networkInterfaceId": i["eni"], "macAddress": i["mac"],
                            "hostId": i["host"], "underlay": i["underlay"], "underlayPort": 6081,
-                           "instanceId": i["id"]} for i in self.instances],
+                           "instanceId": i["id"]} for i in self.instances
+                          if i["ip"] not in self.hidden.get(host, ())],
         }
 
     def instance_spec(self, inst, state="running", boot_count=1):
@@ -69,13 +73,17 @@ class World:
                             "ipv6Addresses": [], "securityGroupIds": [self.sg], "sourceDestCheck": True}],
         }
 
+    def directory(self):
+        """Every endpoint, as the mapping service's lookup answers it."""
+        return [{"vni": self.vni, "address": e["address"], "endpoint": e} for e in self.network()["endpoints"]]
+
     def hosts(self, states=None, boots=None):
         """The per-host documents for FakeFeed.publish; `states` maps instance ids to
         running / stopped / removed, `boots` to boot counts (RebootInstances bumps it)."""
         states, boots = states or {}, boots or {}
         docs = {}
         for i in self.instances:
-            d = docs.setdefault(i["host"], {"instances": [], "networks": [self.network()]})
+            d = docs.setdefault(i["host"], {"instances": [], "networks": [self.network(i["host"])]})
             if states.get(i["id"]) != "removed":
                 d["instances"].append(self.instance_spec(i, states.get(i["id"], "running"), boots.get(i["id"], 1)))
         return docs

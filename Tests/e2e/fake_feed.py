@@ -20,6 +20,7 @@ class FakeFeed:
         self.registrations = {}
         self.statuses = {}  # host id -> last HostStatus
         self.lookups = []
+        self.directory = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -36,10 +37,12 @@ class FakeFeed:
         self.server.shutdown()
         self.server.server_close()
 
-    def publish(self, hosts):
-        """Replaces every host's documents and bumps the version; returns the new version."""
+    def publish(self, hosts, directory=()):
+        """Replaces every host's documents and bumps the version; returns the new version.
+        `directory` lists what lookup answers: {"vni", "address", "endpoint"}."""
         with self.cond:
             self.hosts = json.loads(json.dumps(hosts))
+            self.directory = list(directory)
             self.version += 1
             self.cond.notify_all()
             return self.version
@@ -122,13 +125,9 @@ class FakeFeed:
                 if u.path == "/_vpc/agent/lookup":
                     with feed.cond:
                         feed.lookups.append(q)
-                        for docs in feed.hosts.values():
-                            for n in docs["networks"]:
-                                if str(n["vni"]) != q["vni"]:
-                                    continue
-                                for e in n["endpoints"]:
-                                    if e["address"] == q["address"]:
-                                        return self._reply(200, e)
+                        for e in feed.directory:
+                                if str(e["vni"]) == q["vni"] and e["address"] == q["address"]:
+                                    return self._reply(200, e["endpoint"])
                     return self._reply(404, {})
                 self._reply(404, {})
 

@@ -158,6 +158,28 @@ def test_metrics_count_per_eni_traffic(lab):
     assert "vpc_drops_total{reason=\"forgedEncapsulation\"}" in m
 
 
+def test_mapping_miss_is_resolved_by_lookup(lab):
+    feed, world, a, b = lab["feed"], lab["world"], lab["a"], lab["b"]
+    world.hidden = {"host-a": {b["ip"]}}  # host-a is not told where B lives
+    try:
+        version = feed.publish(world.hosts(), world.directory())
+        feed.wait_applied("host-a", version)
+        before = len(feed.lookups)
+        # The first packets miss and are dropped while host-a asks; then the answer is used.
+        netns_exec(a, "ping", "-c", "1", "-W", "1", b["ip"])
+        p = netns_exec(a, "ping", "-c", "3", "-W", "2", b["ip"])
+        assert " 0% packet loss" in p.stdout, p.stdout
+        asked = [q for q in feed.lookups[before:] if q["host"] == "host-a"]
+        assert asked and asked[0]["address"] == b["ip"] and asked[0]["vni"] == str(world.vni)
+        m = lab["agents"][0].metrics()
+        assert metric(m, "vpc_eni_drops_total", eni=a["eni"], reason="mappingMiss") >= 1
+    finally:
+        world.hidden = {}
+        version = feed.publish(world.hosts(), world.directory())
+        for ag in lab["agents"]:
+            feed.wait_applied(ag.host, version)
+
+
 def test_stop_then_terminate_leave_nothing(lab):
     feed, world, b = lab["feed"], lab["world"], lab["b"]
     ns = "vpc-" + b["id"]
