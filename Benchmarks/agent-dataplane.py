@@ -21,6 +21,12 @@ from fake_feed import FakeFeed  # noqa: E402
 
 
 def main():
+    for offloads in (True, False):
+        print("== TAP offloads %s ==" % ("on (IFF_VNET_HDR, TSO, checksum; segmented in the agent)" if offloads else "off"))
+        run(offloads)
+
+
+def run(offloads):
     workdir = tempfile.mkdtemp(prefix="vpc-agent-bench-")
     token = secrets.token_hex(16)
     token_file = os.path.join(workdir, "agent-token")
@@ -37,14 +43,15 @@ def main():
     a = world.add_instance("10.0.1.10", "host-a", ua)
     b = world.add_instance("10.0.1.11", "host-b", ub)
     version = feed.publish(world.hosts())
-    agents = [Agent(feed.url, "host-a", ua, token_file, workdir), Agent(feed.url, "host-b", ub, token_file, workdir)]
+    extra = [] if offloads else ["--no-tap-offloads"]
+    agents = [Agent(feed.url, "host-a", ua, token_file, workdir, extra_args=extra),
+              Agent(feed.url, "host-b", ub, token_file, workdir, extra_args=extra)]
     server = None
     try:
         for ag in agents:
             feed.wait_applied(ag.host, version)
         dhcp(workdir, script, a)
         dhcp(workdir, script, b)
-        print("binary:", os.environ["VPC_BIN"])
         p = netns_exec(a, "ping", "-q", "-c", "200", "-i", "0.01", b["ip"], timeout=60)
         print("ping across agents (200 x 56 B, 10 ms apart):", p.stdout.strip().splitlines()[-1])
         p = netns_exec(a, "ping", "-q", "-c", "50", "-i", "0.01", "-M", "do", "-s", "8973", b["ip"], timeout=60)
@@ -66,6 +73,10 @@ def main():
         m = agents[1].metrics()
         print("host-b: tap_tx_drops=%d underlay_rx_packets=%d" % (
             metric(m, "vpc_agent_tap_tx_drops_total"), metric(m, "vpc_agent_underlay_rx_packets_total")))
+        m = agents[0].metrics()
+        print("host-a: tap_rx_frames=%d tap_segments=%d underlay_tx_errors=%d" % (
+            metric(m, "vpc_agent_tap_rx_frames_total"), metric(m, "vpc_agent_tap_segments_total"),
+            metric(m, "vpc_agent_underlay_tx_errors_total")))
     finally:
         if server and server.poll() is None:
             server.kill()
@@ -75,4 +86,5 @@ def main():
 
 
 if __name__ == "__main__":
+    print("binary:", os.environ["VPC_BIN"])
     main()

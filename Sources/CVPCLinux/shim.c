@@ -14,21 +14,40 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
+#include <sys/uio.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 
 const short vpc_posix_spawn_setsid = POSIX_SPAWN_SETSID;
 
-int vpc_tap_open(const char *name, int persist) {
+int vpc_tap_open(const char *name, int persist, int vnet) {
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return -errno;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
     strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) { int e = errno; close(fd); return -e; }
+    if (vnet) {
+        int size = sizeof(struct virtio_net_hdr);
+        unsigned offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+        if (ioctl(fd, TUNSETVNETHDRSZ, &size) < 0 || ioctl(fd, TUNSETOFFLOAD, offloads) < 0) {
+            int e = errno; close(fd); return -e;
+        }
+    } else if (ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
+        int e = errno; close(fd); return -e;
+    }
     if (persist && ioctl(fd, TUNSETPERSIST, 1) < 0) { int e = errno; close(fd); return -e; }
     return fd;
+}
+
+long vpc_tap_write(int fd, int vnet, const void *frame, size_t length) {
+    static const struct virtio_net_hdr none;  /* flags 0, GSO_NONE */
+    struct iovec iov[2] = { { (void *)&none, sizeof none }, { (void *)frame, length } };
+    ssize_t n = vnet ? writev(fd, iov, 2) : write(fd, frame, length);
+    if (n < 0) return -errno;
+    return vnet ? n - (ssize_t)sizeof none : n;
 }
 
 int vpc_tap_set_persist(int fd, int persist) {
@@ -85,11 +104,11 @@ static int with_netns(const char *netns_path, int (*body)(void *), void *ctx) {
     return rc;
 }
 
-struct tap_ctx { const char *name; const uint8_t *mac; int mtu; };
+struct tap_ctx { const char *name; const uint8_t *mac; int mtu; int vnet; };
 
 static int open_and_configure(void *p) {
     struct tap_ctx *c = p;
-    int fd = vpc_tap_open(c->name, 1);
+    int fd = vpc_tap_open(c->name, 1, c->vnet);
     if (fd < 0) return fd;
     int rc = configure_link(c->name, c->mac, c->mtu);
     if (rc < 0) {
@@ -100,8 +119,8 @@ static int open_and_configure(void *p) {
     return fd;
 }
 
-int vpc_tap_open_in_netns(const char *netns_path, const char *name, const uint8_t *mac, int mtu) {
-    struct tap_ctx c = { name, mac, mtu };
+int vpc_tap_open_in_netns(const char *netns_path, const char *name, const uint8_t *mac, int mtu, int vnet) {
+    struct tap_ctx c = { name, mac, mtu, vnet };
     return with_netns(netns_path, open_and_configure, &c);
 }
 

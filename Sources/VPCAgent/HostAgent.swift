@@ -21,6 +21,8 @@ public final class HostAgent: @unchecked Sendable {
         public var stateDirectory: String
         public var metricsListen: String?
         public var cleanupOnExit: Bool
+        /// TAPs with IFF_VNET_HDR, TSO and checksum offload (segmented by the agent).
+        public var tapOffloads = true
         /// Seconds between periodic status reports.
         public var statusInterval: Double = 5
 
@@ -184,7 +186,7 @@ public final class HostAgent: @unchecked Sendable {
             if spec.desiredState == "running" {
                 do {
                     let network = spec.interfaces.first.flatMap { desired.networks[$0.vpcId] }
-                    let gone = try r.bringUp(spec, network: network)
+                    let gone = try r.bringUp(spec, network: network, offloads: options.tapOffloads)
                     for eni in gone.keys { portIndex.removeValue(forKey: eni) }
                     retired += gone.values
                 } catch {
@@ -227,7 +229,7 @@ public final class HostAgent: @unchecked Sendable {
                 let index = portIndex[i.networkInterfaceId] ?? allocatePort(i.networkInterfaceId)
                 guard index >= 0 else { logger.error("no free port for \(i.networkInterfaceId)"); continue }
                 switch PortCompiler.compile(i, of: spec, index: index, network: network) {
-                case .success(let c): ports.append(DataplaneConfig.Port(compiled: c, tapFD: tap.fd))
+                case .success(let c): ports.append(DataplaneConfig.Port(compiled: c, tapFD: tap.fd, vnetHeader: tap.vnetHeader))
                 case .failure(let p): logger.error("not installing \(p)")
                 }
             }

@@ -34,6 +34,9 @@ struct Agent: ParsableCommand {
     @Flag(help: "On SIGTERM or SIGINT, delete every instance namespace and TAP this agent made.")
     var cleanupOnExit = false
 
+    @Flag(help: "Open TAPs without IFF_VNET_HDR, TSO and checksum offload (every frame at most the MTU).")
+    var noTapOffloads = false
+
     func validate() throws {
         guard IPv4Address(underlay) != nil else { throw ValidationError("--underlay must be an IPv4 address, got \(underlay)") }
     }
@@ -52,10 +55,11 @@ struct Agent: ParsableCommand {
         }
         var logger = Logger(label: "vpc-agent")
         logger.logLevel = .info
-        let agent = try HostAgent(
-            options: .init(controlPlane: controlPlane, hostId: hostId, underlay: IPv4Address(underlay)!, token: token,
-                           stateDirectory: stateDir, metricsListen: metricsListen, cleanupOnExit: cleanupOnExit),
-            logger: logger)
+        var options = HostAgent.Options(controlPlane: controlPlane, hostId: hostId, underlay: IPv4Address(underlay)!,
+                                        token: token, stateDirectory: stateDir, metricsListen: metricsListen,
+                                        cleanupOnExit: cleanupOnExit)
+        options.tapOffloads = !noTapOffloads
+        let agent = try HostAgent(options: options, logger: logger)
         try agent.run()
     }
 }

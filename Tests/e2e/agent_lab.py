@@ -28,7 +28,7 @@ def netns_exec(inst, *cmd, timeout=30, env=None, check=False):
 
 
 class Agent:
-    def __init__(self, feed_url, host, underlay, token_file, workdir, cleanup=True):
+    def __init__(self, feed_url, host, underlay, token_file, workdir, cleanup=True, extra_args=()):
         self.host, self.underlay = host, underlay
         self.metrics_port = free_port()
         self.state_dir = os.path.join(workdir, host)
@@ -36,7 +36,7 @@ class Agent:
         self.proc = subprocess.Popen(
             [vpc_bin(), "agent", "--control-plane", feed_url, "--host-id", host, "--underlay", underlay,
              "--token-file", token_file, "--state-dir", self.state_dir,
-             "--metrics-listen", "127.0.0.1:%d" % self.metrics_port] + (["--cleanup-on-exit"] if cleanup else []),
+             "--metrics-listen", "127.0.0.1:%d" % self.metrics_port] + (["--cleanup-on-exit"] if cleanup else []) + list(extra_args),
             stdout=self.log, stderr=subprocess.STDOUT)
 
     def metrics(self):

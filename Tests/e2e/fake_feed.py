@@ -78,7 +78,10 @@ class FakeFeed:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the agent went away mid long-poll
 
             def _authorized(self):
                 if self.headers.get("Authorization") != "Bearer " + feed.token:

@@ -16,14 +16,20 @@ extern const short vpc_posix_spawn_setsid;
 
 /// Opens /dev/net/tun and attaches to (or creates) the TAP `name` in the *current*
 /// network namespace; with `persist` the device outlives the descriptor (TUNSETPERSIST).
-/// Returns the non-blocking descriptor or -errno.
-int vpc_tap_open(const char *name, int persist);
+/// With `vnet` every frame read or written starts with a 10-byte virtio_net_hdr
+/// (IFF_VNET_HDR) and the device may hand over TCP super-frames and partial checksums
+/// (TUNSETOFFLOAD: CSUM, TSO4, TSO6, TSO_ECN). Returns the non-blocking descriptor or -errno.
+int vpc_tap_open(const char *name, int persist, int vnet);
+
+/// Writes one frame to a TAP; with `vnet` a zeroed virtio_net_hdr goes in front
+/// (complete frame, checksums valid). Returns bytes of the frame written or -errno.
+long vpc_tap_write(int fd, int vnet, const void *frame, size_t length);
 
 /// Switches this thread into the namespace bound at `netns_path` (`/run/netns/NAME`),
 /// opens the TAP `name` there (persistent), sets its MAC (`mac[6]`, unless NULL) and MTU
 /// (unless 0), brings it and `lo` up, and switches back. The descriptor stays usable from
 /// the root namespace; the device lives in the instance's namespace. Returns it or -errno.
-int vpc_tap_open_in_netns(const char *netns_path, const char *name, const uint8_t *mac, int mtu);
+int vpc_tap_open_in_netns(const char *netns_path, const char *name, const uint8_t *mac, int mtu, int vnet);
 
 /// Clears TUNSETPERSIST on an attached TAP descriptor: closing it then deletes the device.
 int vpc_tap_set_persist(int fd, int persist);

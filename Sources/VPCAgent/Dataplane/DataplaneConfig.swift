@@ -6,8 +6,12 @@ public struct DataplaneConfig: Sendable {
         /// The TAP descriptor; owned by the agent, which closes it only after the data
         /// plane has applied a configuration without this port.
         public var tapFD: Int32
+        /// The descriptor was opened with IFF_VNET_HDR (offloads on).
+        public var vnetHeader: Bool
 
-        public init(compiled: CompiledPort, tapFD: Int32) { self.compiled = compiled; self.tapFD = tapFD }
+        public init(compiled: CompiledPort, tapFD: Int32, vnetHeader: Bool = false) {
+            self.compiled = compiled; self.tapFD = tapFD; self.vnetHeader = vnetHeader
+        }
     }
 
     public var version: UInt64

@@ -17,6 +17,8 @@ public final class DataplaneState {
 
     /// By port index; -1 when none.
     var tapFDs: [Int32]
+    /// The TAP of the port was opened with IFF_VNET_HDR.
+    var vnets: [Bool]
     var leases: [DHCPLease?]
     var zones: [ResolverZone?]
     var vnis: [UInt32]
@@ -24,8 +26,10 @@ public final class DataplaneState {
     var mappingKeys: Set<MappingKey> = []
     public private(set) var appliedVersion: UInt64 = 0
 
-    /// TAP read buffer, one output buffer per batched datagram, underlay receive buffers.
-    let frame: UnsafeMutableRawBufferPointer
+    /// TAP read buffer (room for a virtio_net_hdr and a 64 KB super-frame), the buffer
+    /// segments are built in, one output buffer per batched datagram, underlay receive buffers.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    let segmentBuffer: UnsafeMutableRawBufferPointer
     let outputs: UnsafeMutableRawBufferPointer
     let receives: UnsafeMutableRawBufferPointer
     let txBatch: UnsafeMutablePointer<vpc_datagram>
@@ -36,6 +40,7 @@ public final class DataplaneState {
     var underlayRxPackets: UInt64 = 0, underlayRxBytes: UInt64 = 0
     var underlayTxPackets: UInt64 = 0, underlayTxBytes: UInt64 = 0, underlayTxErrors: UInt64 = 0
     var tapRxFrames: UInt64 = 0, tapTxFrames: UInt64 = 0, tapTxDrops: UInt64 = 0
+    var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0
     var toGatewayDrops: UInt64 = 0, dhcpReplies: UInt64 = 0, dhcpIgnored: UInt64 = 0
     var dnsReplies: UInt64 = 0, dnsIgnored: UInt64 = 0, mappingQueries: UInt64 = 0
 
@@ -48,12 +53,14 @@ public final class DataplaneState {
         self.onMiss = onMiss
         let n = pipeline.maxPorts
         tapFDs = Array(repeating: -1, count: n)
+        vnets = Array(repeating: false, count: n)
         leases = Array(repeating: nil, count: n)
         zones = Array(repeating: nil, count: n)
         vnis = Array(repeating: 0, count: n)
         portNames = Array(repeating: nil, count: n)
         let b = DataplaneWorker.batch, cap = DataplaneWorker.bufferCapacity
-        frame = .allocate(byteCount: cap, alignment: 64)
+        readBuffer = .allocate(byteCount: DataplaneState.readCapacity, alignment: 64)
+        segmentBuffer = .allocate(byteCount: cap, alignment: 64)
         outputs = .allocate(byteCount: cap * b, alignment: 64)
         receives = .allocate(byteCount: cap * b, alignment: 64)
         txBatch = .allocate(capacity: b)
@@ -63,9 +70,11 @@ public final class DataplaneState {
     }
 
     deinit {
-        frame.deallocate(); outputs.deallocate(); receives.deallocate()
+        readBuffer.deallocate(); segmentBuffer.deallocate(); outputs.deallocate(); receives.deallocate()
         txBatch.deallocate(); rxBatch.deallocate()
     }
+
+    static let readCapacity = VirtioNetHeader.length + 65536 + 256
 
     static func monotonicSeconds() -> UInt32 {
         var ts = timespec()
@@ -83,6 +92,7 @@ public final class DataplaneState {
         for i in 0..<tapFDs.count where tapFDs[i] >= 0 && !wanted.contains(i) {
             _ = vpc_epoll_remove(epfd, tapFDs[i])
             tapFDs[i] = -1
+            vnets[i] = false
             pipeline.remove(port: i)
             leases[i] = nil; zones[i] = nil; portNames[i] = nil
         }
@@ -94,6 +104,7 @@ public final class DataplaneState {
                 _ = vpc_epoll_add(epfd, p.tapFD, UInt64(i) + 2)
                 tapFDs[i] = p.tapFD
             }
+            vnets[i] = p.vnetHeader
             leases[i] = p.compiled.lease
             zones[i] = p.compiled.zone
             vnis[i] = p.compiled.port.vni
@@ -122,39 +133,69 @@ public final class DataplaneState {
 
     // MARK: packets
 
-    /// Reads up to a batch of frames from the TAP of port `index` and acts on each.
+    /// Reads up to a batch of frames from the TAP of port `index` and acts on each; TCP
+    /// super-frames are segmented and partial checksums completed first.
     func drainTAP(_ index: Int, now: UInt32) {
         guard index >= 0 && index < tapFDs.count else { return }
         let fd = tapFDs[index]
         guard fd >= 0 else { return }
+        let header = vnets[index] ? VirtioNetHeader.length : 0
+        let frame = UnsafeMutableRawBufferPointer(rebasing: readBuffer[header...])
         var frames = 0
         while frames < DataplaneWorker.batch {
-            let n = read(fd, frame.baseAddress, DataplaneWorker.frameCapacity)
-            if n <= 0 { break }
+            let n = read(fd, readBuffer.baseAddress, DataplaneState.readCapacity)
+            if n <= header { break }
             frames += 1
             tapRxFrames &+= 1
-            let out = outputSlot(pendingTx)
-            let action = pipeline.processFromInstance(frame, length: n, port: index, now: now, out: out)
-            switch action {
-            case .sendToHost(let length):
-                queueDatagram(out, length)
-            case .deliver(let port, let offset, let length):
-                writeTAP(port, UnsafeRawPointer(frame.baseAddress! + offset), length)
-            case .replyToInstance(let length):
-                writeTAP(index, UnsafeRawPointer(out.baseAddress!), length)
-            case .handToDHCP:
-                answerDHCP(index, length: n, out: out)
-            case .handToDNS:
-                answerDNS(index, length: n, out: out)
-            case .mappingMiss(let query):
-                if query { missFromInstance(index, length: n) }
-            case .toGateway:
-                toGatewayDrops &+= 1
-            case .drop, .absorbed:
-                break
+            let length = n &- header
+            if header != 0 {
+                let h = VirtioNetHeader(UnsafeRawBufferPointer(rebasing: readBuffer[0 ..< header]))
+                if h.gsoType & ~VirtioNetHeader.gsoECN != VirtioNetHeader.gsoNone {
+                    let ok = TCPSegmentation.segment(UnsafeRawBufferPointer(frame), length: length, mss: h.gsoSize,
+                                                     out: segmentBuffer) { segment in
+                        segmentedFrames &+= 1
+                        handleFrame(segmentBuffer, length: segment, port: index, now: now)
+                    }
+                    if !ok { offloadDrops &+= 1 }
+                    continue
+                }
+                if h.flags & VirtioNetHeader.needsChecksum != 0
+                    && !TCPSegmentation.completeChecksum(frame, length: length, start: h.checksumStart, offset: h.checksumOffset) {
+                    offloadDrops &+= 1
+                    continue
+                }
             }
+            handleFrame(frame, length: length, port: index, now: now)
         }
         flushDatagrams()
+    }
+
+    /// One complete frame from the instance on `index`, through the pipeline.
+    @inline(__always)
+    func handleFrame(_ frame: UnsafeMutableRawBufferPointer, length n: Int, port index: Int, now: UInt32) {
+        guard n <= DataplaneWorker.frameCapacity else {  // larger than the MTU allows, not a super-frame
+            offloadDrops &+= 1
+            return
+        }
+        let out = outputSlot(pendingTx)
+        switch pipeline.processFromInstance(frame, length: n, port: index, now: now, out: out) {
+        case .sendToHost(let length):
+            queueDatagram(out, length)
+        case .deliver(let port, let offset, let length):
+            writeTAP(port, UnsafeRawPointer(frame.baseAddress! + offset), length)
+        case .replyToInstance(let length):
+            writeTAP(index, UnsafeRawPointer(out.baseAddress!), length)
+        case .handToDHCP:
+            answerDHCP(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out)
+        case .handToDNS:
+            answerDNS(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out)
+        case .mappingMiss(let query):
+            if query { missFromInstance(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n])) }
+        case .toGateway:
+            toGatewayDrops &+= 1
+        case .drop, .absorbed:
+            break
+        }
     }
 
     /// Receives Geneve datagrams (a few batches at most, then yields to the TAPs).
@@ -223,7 +264,7 @@ public final class DataplaneState {
     @inline(__always)
     func writeTAP(_ port: Int, _ bytes: UnsafeRawPointer, _ length: Int) {
         let fd = port >= 0 && port < tapFDs.count ? tapFDs[port] : -1
-        if fd >= 0 && write(fd, bytes, length) == length {
+        if fd >= 0 && vpc_tap_write(fd, vnets[port] ? 1 : 0, bytes, length) == length {
             tapTxFrames &+= 1
         } else {
             tapTxDrops &+= 1
@@ -232,18 +273,18 @@ public final class DataplaneState {
 
     // MARK: services and misses (not per-packet paths: a few packets per lease or lookup)
 
-    func answerDHCP(_ port: Int, length: Int, out: UnsafeMutableRawBufferPointer) {
+    func answerDHCP(_ port: Int, _ frame: UnsafeRawBufferPointer, out: UnsafeMutableRawBufferPointer) {
         guard let lease = leases[port],
-              let n = DHCPServer.reply(toFrame: UnsafeRawBufferPointer(rebasing: frame[0 ..< length]), lease: lease,
+              let n = DHCPServer.reply(toFrame: frame, lease: lease,
                                        routerMAC: DataplaneWorker.routerMAC, into: out)
         else { dhcpIgnored &+= 1; return }
         dhcpReplies &+= 1
         writeTAP(port, UnsafeRawPointer(out.baseAddress!), n)
     }
 
-    func answerDNS(_ port: Int, length: Int, out: UnsafeMutableRawBufferPointer) {
+    func answerDNS(_ port: Int, _ frame: UnsafeRawBufferPointer, out: UnsafeMutableRawBufferPointer) {
         guard let zone = zones[port],
-              let n = DNSResolver.reply(toFrame: UnsafeRawBufferPointer(rebasing: frame[0 ..< length]), zone: zone,
+              let n = DNSResolver.reply(toFrame: frame, zone: zone,
                                         routerMAC: DataplaneWorker.routerMAC, into: out)
         else { dnsIgnored &+= 1; return }
         dnsReplies &+= 1
@@ -251,9 +292,8 @@ public final class DataplaneState {
     }
 
     /// The destination of a frame the instance sent, which had no mapping.
-    func missFromInstance(_ port: Int, length: Int) {
-        let b = UnsafeRawBufferPointer(rebasing: frame[0 ..< length])
-        if let a = DataplaneState.address(in: b, at: 14, source: false) {
+    func missFromInstance(_ port: Int, _ frame: UnsafeRawBufferPointer) {
+        if let a = DataplaneState.address(in: frame, at: 14, source: false) {
             mappingQueries &+= 1
             onMiss(vnis[port], a)
         }
@@ -302,7 +342,8 @@ public final class DataplaneState {
             "underlay_rx_packets_total": underlayRxPackets, "underlay_rx_bytes_total": underlayRxBytes,
             "underlay_tx_packets_total": underlayTxPackets, "underlay_tx_bytes_total": underlayTxBytes,
             "underlay_tx_errors_total": underlayTxErrors,
-            "tap_rx_frames_total": tapRxFrames, "tap_tx_frames_total": tapTxFrames, "tap_tx_drops_total": tapTxDrops,
+            "tap_rx_frames_total": tapRxFrames, "tap_segments_total": segmentedFrames,
+            "tap_offload_drops_total": offloadDrops, "tap_tx_frames_total": tapTxFrames, "tap_tx_drops_total": tapTxDrops,
             "to_gateway_drops_total": toGatewayDrops,
             "dhcp_replies_total": dhcpReplies, "dhcp_ignored_total": dhcpIgnored,
             "dns_replies_total": dnsReplies, "dns_ignored_total": dnsIgnored,

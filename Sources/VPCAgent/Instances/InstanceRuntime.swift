@@ -28,7 +28,7 @@ final class InstanceRuntime {
     /// Namespace, resolv.conf and a TAP per interface (`eth<deviceIndex>`, the ENI's MAC,
     /// MTU 9001); TAPs of interfaces no longer listed are returned (by ENI id) for the
     /// caller to destroy once the data plane has let go of them.
-    func bringUp(_ spec: InstanceSpec, network: NetworkSpec?) throws -> [String: TAPDevice] {
+    func bringUp(_ spec: InstanceSpec, network: NetworkSpec?, offloads: Bool) throws -> [String: TAPDevice] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try namespace.create()
         if let network, let block = network.cidrBlocks.first.flatMap({ IPPrefix(cidr: $0) }) {
@@ -36,7 +36,7 @@ final class InstanceRuntime {
         }
         for i in spec.interfaces where taps[i.networkInterfaceId] == nil {
             guard let mac = MACAddress(i.macAddress) else { continue }
-            taps[i.networkInterfaceId] = try TAPDevice(name: "eth\(i.deviceIndex)", in: namespace, mac: mac)
+            taps[i.networkInterfaceId] = try TAPDevice(name: "eth\(i.deviceIndex)", in: namespace, mac: mac, offloads: offloads)
         }
         let listed = Set(spec.interfaces.map(\.networkInterfaceId))
         let gone = taps.filter { !listed.contains($0.key) }
