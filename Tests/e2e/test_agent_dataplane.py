@@ -40,32 +40,34 @@ def lab():
     under_a, under_b = "127.%d.%d.2" % r, "127.%d.%d.3" % r
     a = world.add_instance("10.0.1.10", "host-a", under_a, user_data="echo hello-from-user-data\nip -o link show eth0\n")
     b = world.add_instance("10.0.1.11", "host-b", under_b)
+    c = world.add_instance("10.0.1.12", "host-a", under_a)  # A's neighbour on the same host
     version = feed.publish(world.hosts())
     agents = [Agent(feed.url, "host-a", under_a, token_file, workdir),
               Agent(feed.url, "host-b", under_b, token_file, workdir)]
     try:
         for ag in agents:
             feed.wait_applied(ag.host, version)
-        yield {"feed": feed, "world": world, "a": a, "b": b, "agents": agents, "script": script, "workdir": workdir}
+        yield {"feed": feed, "world": world, "a": a, "b": b, "c": c, "agents": agents, "script": script,
+               "workdir": workdir}
     finally:
         for ag in agents:
             ag.stop()
         feed.stop()
-        leftovers = [ns for ns in os.listdir("/run/netns") if ns in ("vpc-" + a["id"], "vpc-" + b["id"])] \
+        leftovers = [ns for ns in os.listdir("/run/netns") if ns in ("vpc-" + a["id"], "vpc-" + b["id"], "vpc-" + c["id"])] \
             if os.path.isdir("/run/netns") else []
         for ns in leftovers:  # only if the agents failed to clean up; the test below then fails
             subprocess.run(["ip", "netns", "delete", ns])
 
 
 def test_instances_run_in_their_namespaces(lab):
-    for inst in (lab["a"], lab["b"]):
+    for inst in (lab["a"], lab["b"], lab["c"]):
         out = subprocess.run(["ip", "-n", "vpc-" + inst["id"], "-o", "link", "show", "eth0"], capture_output=True,
                              text=True, check=True).stdout
         assert "mtu 9001" in out and inst["mac"] in out and "UP" in out
 
 
 def test_dhcp_gives_the_eni_address_router_dns_and_mtu(lab):
-    for inst in (lab["a"], lab["b"]):
+    for inst in (lab["a"], lab["b"], lab["c"]):
         lease = dhcp(lab["workdir"], lab["script"], inst)
         assert lease["ip"] == inst["ip"]
         assert lease["mask"] == "24"
@@ -128,6 +130,13 @@ def test_tcp_bulk_transfer_arrives_intact(lab):
     m = lab["agents"][0].metrics()
     assert metric(m, "vpc_agent_tap_offload_drops_total") == 0
     assert metric(m, "vpc_agent_tap_segments_total") > 0  # super-frames were cut in the agent
+
+
+def test_ping_between_instances_on_one_host(lab):
+    p = netns_exec(lab["a"], "ping", "-c", "3", "-i", "0.2", "-W", "2", lab["c"]["ip"])
+    assert " 0% packet loss" in p.stdout, p.stdout + p.stderr
+    m = lab["agents"][0].metrics()
+    assert metric(m, "vpc_eni_packets_in_total", eni=lab["c"]["eni"]) >= 3
 
 
 def test_resolver_answers_private_names_and_refuses_the_rest(lab):
@@ -242,7 +251,8 @@ def test_agent_exit_with_cleanup_leaves_nothing(lab):
         ag.stop()
         assert ag.proc.returncode == 0, ag.output()
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    assert "vpc-" + a["id"] not in out and "vpc-" + lab["b"]["id"] not in out
+    for inst in (a, lab["b"], lab["c"]):
+        assert "vpc-" + inst["id"] not in out
     for pid in pids_before.split():
         assert not os.path.exists("/proc/" + pid), "process %s survived" % pid
     # The underlay sockets are closed: the addresses can be bound again.
