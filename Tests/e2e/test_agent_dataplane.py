@@ -17,6 +17,7 @@ import pytest
 from agent_lab import UDHCPC_SCRIPT, Agent, dhcp, metric, netns_exec
 from agent_world import World
 from fake_feed import FakeFeed
+from helpers import vpc_bin
 
 pytestmark = [pytest.mark.root, pytest.mark.own_server]
 
@@ -77,6 +78,24 @@ def test_dhcp_gives_the_eni_address_router_dns_and_mtu(lab):
         assert lease["mtu"] == "9001"
         assert lease["lease"] == "3600"
         assert lease["hostname"] == "ip-" + inst["ip"].replace(".", "-")
+
+
+def test_vpc_exec_runs_inside_the_instance(lab):
+    a = lab["a"]
+    p = subprocess.run([vpc_bin(), "exec", a["id"], "--", "ip", "-o", "-4", "addr", "show", "eth0"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 0 and a["ip"] + "/24" in p.stdout, p.stdout + p.stderr
+    p = subprocess.run([vpc_bin(), "exec", a["id"], "--", "cat", "/etc/resolv.conf"], capture_output=True, text=True)
+    assert "nameserver 10.0.0.2" in p.stdout and "search ec2.internal" in p.stdout
+    p = subprocess.run([vpc_bin(), "exec", "i-0000000000000dead", "--", "true"], capture_output=True, text=True)
+    assert p.returncode == 1 and "no namespace" in p.stderr
+
+
+def test_agent_refuses_to_start_without_privileges():
+    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", vpc_bin(), "agent",
+                        "--control-plane", "http://127.0.0.1:9", "--host-id", "h", "--underlay", "127.0.0.9"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 77 and "needs root" in p.stderr
 
 
 def test_ping_across_agents_and_jumbo_frames(lab):
