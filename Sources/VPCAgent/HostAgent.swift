@@ -103,7 +103,10 @@ public final class HostAgent: @unchecked Sendable {
             let taps = runtimes.keys.sorted().flatMap { tearDown($0) }
             worker.apply(DataplaneConfig(version: appliedVersion, ports: [], mappings: []))
             for t in taps { t.destroy() }
-            for r in runtimes.values { try? r.deleteNamespace() }
+            for r in runtimes.values {
+                try? r.deleteNamespace()
+                r.deleteFiles()
+            }
             runtimes = [:]
             try? FileManager.default.removeItem(atPath: AgentStateFile.path(options.stateDirectory))
         } else {
@@ -175,9 +178,10 @@ public final class HostAgent: @unchecked Sendable {
     func reconcile() {
         var retired: [TAPDevice] = []
         var namespacesToDelete: [InstanceRuntime] = []
+        var terminating: [InstanceRuntime] = []
         for id in runtimes.keys.sorted() where desired.instances[id] == nil {
             retired += tearDown(id)
-            if let r = runtimes.removeValue(forKey: id) { namespacesToDelete.append(r) }
+            if let r = runtimes.removeValue(forKey: id) { namespacesToDelete.append(r); terminating.append(r) }
             terminated.insert(id)
         }
         for (id, spec) in desired.instances.sorted(by: { $0.key < $1.key }) {
@@ -203,6 +207,7 @@ public final class HostAgent: @unchecked Sendable {
         for r in namespacesToDelete {
             do { try r.deleteNamespace() } catch { logger.error("instance \(r.instanceId): namespace delete failed: \(error)") }
         }
+        for r in terminating { r.deleteFiles() }
         for (id, spec) in desired.instances where spec.desiredState == "running" {
             guard let r = runtimes[id], r.running else { continue }
             do { try r.boot(spec) } catch { logger.error("instance \(id): user data failed to start: \(error)") }

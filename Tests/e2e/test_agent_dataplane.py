@@ -261,6 +261,7 @@ def test_stop_then_terminate_leave_nothing(lab):
     assert {i["instanceId"]: i["state"] for i in status["instances"]}.get(b["id"]) == "terminated"
     assert ns not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     assert not os.path.exists("/etc/netns/" + ns)
+    assert not os.path.exists(os.path.join(lab["agents"][1].state_dir, "instances", b["id"]))
 
 
 def test_agent_exit_with_cleanup_leaves_nothing(lab):
@@ -272,6 +273,9 @@ def test_agent_exit_with_cleanup_leaves_nothing(lab):
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     for inst in (a, lab["b"], lab["c"]):
         assert "vpc-" + inst["id"] not in out
+    for ag in lab["agents"]:
+        assert os.listdir(os.path.join(ag.state_dir, "instances")) == []
+        assert not os.path.exists(os.path.join(ag.state_dir, "agent.json"))
     for pid in pids_before.split():
         assert not os.path.exists("/proc/" + pid), "process %s survived" % pid
     # The underlay sockets are closed: the addresses can be bound again.

@@ -82,4 +82,9 @@ final class InstanceRuntime {
     }
 
     var consoleOutput: String? { UserDataProcess.consoleTail(consolePath) }
+
+    /// Terminated: its user data and console go too.
+    func deleteFiles() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }
