@@ -21,6 +21,9 @@ class FakeFeed:
         self.statuses = {}  # host id -> last HostStatus
         self.lookups = []
         self.directory = []
+        # (host, since) of every feed request; while `failing`, feed requests get 503
+        self.feed_requests = []
+        self.failing = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -115,6 +118,10 @@ class FakeFeed:
                 q = {k: v[0] for k, v in parse_qs(u.query).items()}
                 if u.path == "/_vpc/agent/feed":
                     since, wait = int(q.get("since", "0")), float(q.get("wait", "25"))
+                    with feed.cond:
+                        feed.feed_requests.append((q.get("host"), since))
+                        if feed.failing:
+                            return self._reply(503, {})
                     deadline = time.time() + wait
                     with feed.cond:
                         while feed.version <= since and time.time() < deadline:

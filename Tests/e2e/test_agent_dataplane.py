@@ -219,6 +219,24 @@ def test_security_group_revoke_stops_new_flows(lab):
     assert " 0% packet loss" in p.stdout, p.stdout
 
 
+def test_feed_errors_are_retried_and_resume_from_the_applied_version(lab):
+    feed, world = lab["feed"], lab["world"]
+    with feed.cond:
+        feed.failing = True
+        seen = len(feed.feed_requests)
+    # The poll already waiting gets this version; every request after it fails.
+    version = feed.publish(world.hosts(), world.directory())
+    feed.wait_applied("host-a", version)
+    time.sleep(2)
+    with feed.cond:
+        feed.failing = False
+        retries = [since for host, since in feed.feed_requests[seen:] if host == "host-a"]
+    assert len(retries) >= 2 and set(retries) == {version}  # backed off, asking from what it applied
+    version = feed.publish(world.hosts(), world.directory())
+    feed.wait_applied("host-a", version, timeout=30)
+    assert " 0% packet loss" in netns_exec(lab["a"], "ping", "-c", "1", "-W", "2", lab["b"]["ip"]).stdout
+
+
 def test_metrics_count_per_eni_traffic(lab):
     m = lab["agents"][0].metrics()
     assert metric(m, "vpc_eni_packets_out_total", eni=lab["a"]["eni"]) > 0
