@@ -46,7 +46,8 @@ public final class HostAgent: @unchecked Sendable {
     /// Instances torn down since the last successful status report.
     var terminated: Set<String> = []
     var appliedVersion: UInt64 = 0
-    let lookups = Mutex<[(UInt32, IPAddress)]>([])
+    /// Mapping misses to ask about: VNI, address, data-plane generation.
+    let lookups = Mutex<[(UInt32, IPAddress, UInt64)]>([])
     let lookupSignal = DispatchSemaphore(value: 0)
     let stopping = Atomic<Bool>(false)
 
@@ -77,9 +78,9 @@ public final class HostAgent: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
 
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
-        worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort, logger: logger) { [weak self] vni, a in
+        worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort, logger: logger) { [weak self] vni, a, generation in
             guard let self else { return }
-            lookups.withLock { $0.append((vni, a)) }
+            lookups.withLock { $0.append((vni, a, generation)) }
             lookupSignal.signal()
         }
         worker.start()
@@ -314,12 +315,11 @@ public final class HostAgent: @unchecked Sendable {
     func answerLookups() {
         while !stopping.load(ordering: .acquiring) {
             lookupSignal.wait()
-            let batch = lookups.withLock { q -> [(UInt32, IPAddress)] in let b = q; q.removeAll(); return b }
-            for (vni, address) in batch {
-                let version = lock.withLock { appliedVersion }
+            let batch = lookups.withLock { q -> [(UInt32, IPAddress, UInt64)] in let b = q; q.removeAll(); return b }
+            for (vni, address, generation) in batch {
                 do {
                     guard let e = try feed.lookup(vni: vni, address: address.description),
-                          let m = PortCompiler.mapping(e, vni: vni, version: version) else { continue }
+                          let m = PortCompiler.mapping(e, vni: vni, version: generation) else { continue }
                     worker.perform { $0.insertLookup(m) }
                 } catch {
                     logger.warning("lookup \(address) in VNI \(vni) failed: \(error)")

@@ -64,8 +64,8 @@ import Glibc
         let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
         let underA = IPv4Address(127, base, sub, 2), underB = IPv4Address(127, base, sub, 3)
         let logger = Logger(label: "test")
-        let a = try DataplaneWorker(underlay: underA, logger: logger) { _, _ in }
-        let b = try DataplaneWorker(underlay: underB, logger: logger) { _, _ in }
+        let a = try DataplaneWorker(underlay: underA, logger: logger) { _, _, _ in }
+        let b = try DataplaneWorker(underlay: underB, logger: logger) { _, _, _ in }
         a.start(); b.start()
         let wireA = Wire(), wireB = Wire()
         defer { a.stop(); b.stop(); wireA.close(); wireB.close() }
@@ -106,6 +106,32 @@ import Glibc
         #expect(after.ports.first?.counters.drops(.securityGroup) == 1)
     }
 
+    @Test func aFeedVersionGoingBackwardsStillReplacesTheMappings() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let underA = IPv4Address(127, base, sub, 2), underB = IPv4Address(127, base, sub, 3)
+        let a = try DataplaneWorker(underlay: underA, logger: Logger(label: "test")) { _, _, _ in }
+        let b = try DataplaneWorker(underlay: underB, logger: Logger(label: "test")) { _, _, _ in }
+        a.start(); b.start()
+        let wireA = Wire(), wireB = Wire()
+        defer { a.stop(); b.stop(); wireA.close(); wireB.close() }
+        let ia = Fixtures.interface(), ib = Fixtures.interface(Fixtures.eniB, ip: "10.0.1.11", mac: "02:00:00:00:00:0b")
+        func install(_ w: DataplaneWorker, _ wire: Wire, _ i: InterfaceSpec, version: UInt64, bLivesAt: IPv4Address) throws {
+            let n = network(underA, bLivesAt, icmp: true)
+            let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
+            w.apply(DataplaneConfig(version: version, ports: [.init(compiled: p, tapFD: wire.device)],
+                                    mappings: PortCompiler.mappings(n, version: version)))
+        }
+        try install(b, wireB, ib, version: 1, bLivesAt: underB)
+        try install(a, wireA, ia, version: 50, bLivesAt: IPv4Address(127, base, sub, 9))  // wrong host
+        wireA.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: 1))
+        #expect(wireB.receive(timeout: 300) == nil)
+        // The control plane was restored from a backup: a full update with a lower version.
+        try install(a, wireA, ia, version: 7, bLivesAt: underB)
+        wireA.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: 2))
+        #expect(wireB.receive() != nil)
+        #expect(a.metrics().appliedVersion == 7)
+    }
+
     func refreshICMPChecksum(_ f: [UInt8]) -> [UInt8] {
         var f = f
         f[36] = 0; f[37] = 0
@@ -117,7 +143,7 @@ import Glibc
     @Test func arpForAPeerIsAnsweredWithItsMAC() throws {
         let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
         let under = IPv4Address(127, base, sub, 2)
-        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _ in }
+        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
         w.start()
         let wire = Wire()
         defer { w.stop(); wire.close() }

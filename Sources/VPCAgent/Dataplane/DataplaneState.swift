@@ -13,7 +13,8 @@ public final class DataplaneState {
     public let pipeline: Pipeline
     let epfd: Int32
     let underlayFD: Int32
-    let onMiss: (UInt32, IPAddress) -> Void
+    /// Called with (VNI, address, generation) for an address to ask the mapping service about.
+    let onMiss: (UInt32, IPAddress, UInt64) -> Void
 
     /// By port index; -1 when none.
     var tapFDs: [Int32]
@@ -25,6 +26,12 @@ public final class DataplaneState {
     var portNames: [(eni: String, instance: String)?]
     var mappingKeys: Set<MappingKey> = []
     public private(set) var appliedVersion: UInt64 = 0
+    /// Counts installed configurations; the version mapping entries carry in the cache.
+    /// Local rather than the feed version, so a control plane whose counter went backwards
+    /// (restored from a backup, `full: true` with a lower version) cannot leave its entries
+    /// ignored as stale; a lookup answer carries the generation it was asked in, so any
+    /// configuration installed since wins over it.
+    public private(set) var generation: UInt64 = 0
 
     /// TAP read buffer (room for a virtio_net_hdr and a 64 KB super-frame), the buffer
     /// segments are built in, one output buffer per batched datagram, underlay receive buffers.
@@ -46,7 +53,7 @@ public final class DataplaneState {
 
     struct MappingKey: Hashable { var vni: UInt32; var address: IPAddress }
 
-    init(pipeline: Pipeline, epfd: Int32, underlayFD: Int32, onMiss: @escaping (UInt32, IPAddress) -> Void) {
+    init(pipeline: Pipeline, epfd: Int32, underlayFD: Int32, onMiss: @escaping (UInt32, IPAddress, UInt64) -> Void) {
         self.pipeline = pipeline
         self.epfd = epfd
         self.underlayFD = underlayFD
@@ -110,23 +117,24 @@ public final class DataplaneState {
             vnis[i] = p.compiled.port.vni
             portNames[i] = (p.compiled.networkInterfaceId, p.compiled.instanceId)
         }
+        generation &+= 1
         var keys = Set<MappingKey>()
         for m in config.mappings {
             var e = m.entry
-            e.version = config.version
+            e.version = generation
             pipeline.mappings.insert(vni: m.vni, m.address, e)
             keys.insert(MappingKey(vni: m.vni, address: m.address))
         }
-        for k in mappingKeys.subtracting(keys) { pipeline.mappings.invalidate(vni: k.vni, k.address, version: config.version) }
+        for k in mappingKeys.subtracting(keys) { pipeline.mappings.invalidate(vni: k.vni, k.address, version: generation) }
         mappingKeys = keys
         if pipeline.mappings.count > pipeline.mappings.capacity / 2 {
-            pipeline.mappings.purgeWithdrawn(throughVersion: config.version)
+            pipeline.mappings.purgeWithdrawn(throughVersion: generation &- 1)
         }
         appliedVersion = config.version
     }
 
-    /// Inserts an answer of the mapping service (stamped with the version applied when
-    /// it was asked, so a newer feed entry or withdrawal wins).
+    /// Inserts an answer of the mapping service (its entry stamped with the generation it
+    /// was asked in, so a configuration installed since wins).
     public func insertLookup(_ m: CompiledMapping) {
         pipeline.mappings.insert(vni: m.vni, m.address, m.entry)
     }
@@ -295,7 +303,7 @@ public final class DataplaneState {
     func missFromInstance(_ port: Int, _ frame: UnsafeRawBufferPointer) {
         if let a = DataplaneState.address(in: frame, at: 14, source: false) {
             mappingQueries &+= 1
-            onMiss(vnis[port], a)
+            onMiss(vnis[port], a, generation)
         }
     }
 
@@ -305,7 +313,7 @@ public final class DataplaneState {
         let inner = UnsafeRawBufferPointer(rebasing: packet[g.headerLength...])
         if let a = DataplaneState.address(in: inner, at: 14, source: true) {
             mappingQueries &+= 1
-            onMiss(g.vni, a)
+            onMiss(g.vni, a, generation)
         }
     }
 

@@ -33,10 +33,10 @@ public final class DataplaneWorker: @unchecked Sendable {
     private let logger: Logger
 
     /// Binds the underlay socket to `underlay:port` and prepares the loop; `onMiss` is
-    /// called (on the data-plane thread, rate-limited by the pipeline) with an address to
-    /// ask the mapping service about.
+    /// called (on the data-plane thread, rate-limited by the pipeline) with the VNI and
+    /// address to ask the mapping service about and the generation to stamp the answer with.
     public init(underlay: IPv4Address, port: UInt16 = 6081, maxPorts: Int = 64, logger: Logger,
-                onMiss: @escaping @Sendable (UInt32, IPAddress) -> Void) throws(SystemError) {
+                onMiss: @escaping @Sendable (UInt32, IPAddress, UInt64) -> Void) throws(SystemError) {
         self.logger = logger
         epfd = try SystemError.check("epoll_create1", vpc_epoll_create())
         wakeFD = try SystemError.check("eventfd", vpc_eventfd())
