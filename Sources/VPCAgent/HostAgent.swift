@@ -137,7 +137,7 @@ public final class HostAgent: @unchecked Sendable {
                                                    underlayPort: options.underlayPort))
                 break
             } catch {
-                logger.warning("register failed: \(error); retrying in \(backoff)s")
+                logger.warning("register failed", metadata: ["error": "\(error)", "retry_in_s": "\(backoff)"])
                 Thread.sleep(forTimeInterval: backoff)
                 backoff = min(backoff * 2, 10)
             }
@@ -154,7 +154,7 @@ public final class HostAgent: @unchecked Sendable {
                 postStatus()
             } catch {
                 if stopping.load(ordering: .acquiring) { return }
-                logger.warning("feed since \(since) failed: \(error); retrying in \(backoff)s")
+                logger.warning("feed request failed", metadata: ["since": "\(since)", "error": "\(error)", "retry_in_s": "\(backoff)"])
                 Thread.sleep(forTimeInterval: backoff)
                 backoff = min(backoff * 2, 10)
             }
@@ -167,7 +167,8 @@ public final class HostAgent: @unchecked Sendable {
         defer { lock.unlock() }
         if stopping.load(ordering: .acquiring) { return }
         let change = desired.apply(update)
-        logger.info("feed version \(update.version)\(update.full ? " (full)" : ""): \(change.upserted.count) instances changed, \(change.removed.count) removed")
+        logger.info("feed update", metadata: ["version": "\(update.version)", "full": "\(update.full)",
+                                              "instances_changed": "\(change.upserted.count)", "instances_removed": "\(change.removed.count)"])
         reconcile()
     }
 
@@ -195,7 +196,7 @@ public final class HostAgent: @unchecked Sendable {
                     for eni in gone.keys { portIndex.removeValue(forKey: eni) }
                     retired += gone.values
                 } catch {
-                    logger.error("instance \(id): bring-up failed: \(error)")
+                    logger.error("bring-up failed", metadata: ["instance": "\(id)", "error": "\(error)"])
                 }
             } else if r.running || r.namespace.exists {
                 retired += tearDown(id)
@@ -206,12 +207,12 @@ public final class HostAgent: @unchecked Sendable {
         appliedVersion = desired.version
         for t in retired { t.destroy() }
         for r in namespacesToDelete {
-            do { try r.deleteNamespace() } catch { logger.error("instance \(r.instanceId): namespace delete failed: \(error)") }
+            do { try r.deleteNamespace() } catch { logger.error("namespace delete failed", metadata: ["instance": "\(r.instanceId)", "error": "\(error)"]) }
         }
         for r in terminating { r.deleteFiles() }
         for (id, spec) in desired.instances where spec.desiredState == "running" {
             guard let r = runtimes[id], r.running else { continue }
-            do { try r.boot(spec) } catch { logger.error("instance \(id): user data failed to start: \(error)") }
+            do { try r.boot(spec) } catch { logger.error("user data failed to start", metadata: ["instance": "\(id)", "error": "\(error)"]) }
         }
         saveState()
     }
@@ -233,10 +234,10 @@ public final class HostAgent: @unchecked Sendable {
             for i in spec.interfaces {
                 guard let tap = r.taps[i.networkInterfaceId], let network = desired.networks[i.vpcId] else { continue }
                 let index = portIndex[i.networkInterfaceId] ?? allocatePort(i.networkInterfaceId)
-                guard index >= 0 else { logger.error("no free port for \(i.networkInterfaceId)"); continue }
+                guard index >= 0 else { logger.error("no free port", metadata: ["eni": "\(i.networkInterfaceId)"]); continue }
                 switch PortCompiler.compile(i, of: spec, index: index, network: network) {
                 case .success(let c): ports.append(DataplaneConfig.Port(compiled: c, tapFD: tap.fd, vnetHeader: tap.vnetHeader))
-                case .failure(let p): logger.error("not installing \(p)")
+                case .failure(let p): logger.error("not installing interface", metadata: ["eni": "\(p.networkInterfaceId)", "reason": "\(p.reason)"])
                 }
             }
         }
@@ -265,7 +266,7 @@ public final class HostAgent: @unchecked Sendable {
                 r.running = true
                 runtimes[id] = r
                 for (eni, index) in s.ports { portIndex[eni] = index }
-                logger.notice("reattaching to \(ns.name)")
+                logger.notice("reattaching", metadata: ["namespace": "\(ns.name)"])
             }
         }
     }
@@ -276,7 +277,7 @@ public final class HostAgent: @unchecked Sendable {
             s.instances[id] = .init(bootedCount: r.bootedCount, userDataPID: r.userDataPID,
                                     ports: portIndex.filter { r.taps[$0.key] != nil })
         }
-        do { try s.save(options.stateDirectory) } catch { logger.error("saving state: \(error)") }
+        do { try s.save(options.stateDirectory) } catch { logger.error("saving state failed", metadata: ["error": "\(error)"]) }
     }
 
     // MARK: status, lookups, metrics
@@ -300,7 +301,7 @@ public final class HostAgent: @unchecked Sendable {
             let reported = Set(s.instances.filter { $0.state == "terminated" }.map(\.instanceId))
             lock.withLock { terminated.subtract(reported) }
         } catch {
-            logger.warning("status report failed: \(error)")
+            logger.warning("status report failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -322,7 +323,7 @@ public final class HostAgent: @unchecked Sendable {
                           let m = PortCompiler.mapping(e, vni: vni, version: generation) else { continue }
                     worker.perform { $0.insertLookup(m) }
                 } catch {
-                    logger.warning("lookup \(address) in VNI \(vni) failed: \(error)")
+                    logger.warning("lookup failed", metadata: ["address": "\(address)", "vni": "\(vni)", "error": "\(error)"])
                 }
             }
         }
