@@ -38,6 +38,16 @@ let package = Package(
         .target(name: "VPCWire", swiftSettings: swiftSettings),
         // The per-packet policy and pipeline: pure, frames in, actions out.
         .target(name: "VPCDataplane", dependencies: ["VPCWire"], swiftSettings: swiftSettings),
+        // DHCP server and VPC resolver: request frame in, reply frame out. No sockets.
+        .target(name: "VPCHostServices", dependencies: ["VPCWire"], swiftSettings: swiftSettings),
+        // Kernel constants and calls Swift cannot import (TUN/TAP, setns, epoll, recvmmsg).
+        .target(name: "CVPCLinux"),
+        // The host agent: namespaces, TAPs, the underlay socket, the data-plane thread, the
+        // feed client and metrics. The only target with syscalls.
+        .target(name: "VPCAgent", dependencies: [
+            "CVPCLinux", "VPCDataplane", "VPCWire", "VPCHostServices", "VPCModel",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
         // EC2 request and response shapes generated from botocore's model
         // (Scripts/generate-ec2-shapes.py), with flattened-query decoding and XML encoding.
@@ -74,7 +84,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "vpc", dependencies: [
-            "VPCAPI", "VPCControlPlane", "VPCStoreSQLite", "VPCStore", "VPCModel", "VPCAudit",
+            "VPCAPI", "VPCControlPlane", "VPCStoreSQLite", "VPCStore", "VPCModel", "VPCAudit", "VPCAgent",
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -92,6 +102,13 @@ let package = Package(
         .testTarget(name: "VPCWireTests", dependencies: ["VPCWire"], resources: [.copy("Fixtures")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "VPCDataplaneTests", dependencies: ["VPCDataplane", "VPCWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "VPCHostServicesTests", dependencies: ["VPCHostServices", "VPCWire"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "VPCAgentTests", dependencies: [
+            "VPCAgent", "VPCDataplane", "VPCHostServices", "VPCWire", "VPCModel",
+            .product(name: "Logging", package: "swift-log"),
+        ],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "EC2ShapesTests", dependencies: ["EC2Shapes"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCModelTests", dependencies: ["VPCModel"], swiftSettings: swiftSettings),
         .testTarget(name: "EC2QueryTests", dependencies: ["EC2Query"], swiftSettings: swiftSettings),

@@ -1,0 +1,365 @@
+import CVPCLinux
+public import VPCDataplane
+import VPCHostServices
+import VPCWire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The data-plane thread's own state: the pipeline, the installed ports' descriptors,
+/// leases and resolver zones, preallocated buffers, and agent-level counters. Touched
+/// only on that thread (through `DataplaneWorker.perform`).
+public final class DataplaneState {
+    public let pipeline: Pipeline
+    let epfd: Int32
+    let underlayFD: Int32
+    /// Called with (VNI, address, generation) for an address to ask the mapping service about.
+    let onMiss: (UInt32, IPAddress, UInt64) -> Void
+
+    /// By port index; -1 when none.
+    var tapFDs: [Int32]
+    /// The TAP of the port was opened with IFF_VNET_HDR.
+    var vnets: [Bool]
+    var leases: [DHCPLease?]
+    var zones: [ResolverZone?]
+    var vnis: [UInt32]
+    var portNames: [(eni: String, instance: String)?]
+    var mappingKeys: Set<MappingKey> = []
+    public private(set) var appliedVersion: UInt64 = 0
+    /// Counts installed configurations; the version mapping entries carry in the cache.
+    /// Local rather than the feed version, so a control plane whose counter went backwards
+    /// (restored from a backup, `full: true` with a lower version) cannot leave its entries
+    /// ignored as stale; a lookup answer carries the generation it was asked in, so any
+    /// configuration installed since wins over it.
+    public private(set) var generation: UInt64 = 0
+
+    /// TAP read buffer (room for a virtio_net_hdr and a 64 KB super-frame), the buffer
+    /// segments are built in, one output buffer per batched datagram, underlay receive buffers.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    let segmentBuffer: UnsafeMutableRawBufferPointer
+    let outputs: UnsafeMutableRawBufferPointer
+    let receives: UnsafeMutableRawBufferPointer
+    let txBatch: UnsafeMutablePointer<vpc_datagram>
+    let rxBatch: UnsafeMutablePointer<vpc_datagram>
+    var pendingTx = 0
+
+    /// Agent-level counters (Prometheus names without the `vpc_agent_` prefix).
+    var underlayRxPackets: UInt64 = 0, underlayRxBytes: UInt64 = 0
+    var underlayTxPackets: UInt64 = 0, underlayTxBytes: UInt64 = 0, underlayTxErrors: UInt64 = 0
+    var tapRxFrames: UInt64 = 0, tapTxFrames: UInt64 = 0, tapTxDrops: UInt64 = 0
+    var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0
+    var toGatewayDrops: UInt64 = 0, dhcpReplies: UInt64 = 0, dhcpIgnored: UInt64 = 0
+    var dnsReplies: UInt64 = 0, dnsIgnored: UInt64 = 0, mappingQueries: UInt64 = 0
+
+    struct MappingKey: Hashable { var vni: UInt32; var address: IPAddress }
+
+    init(pipeline: Pipeline, epfd: Int32, underlayFD: Int32, onMiss: @escaping (UInt32, IPAddress, UInt64) -> Void) {
+        self.pipeline = pipeline
+        self.epfd = epfd
+        self.underlayFD = underlayFD
+        self.onMiss = onMiss
+        let n = pipeline.maxPorts
+        tapFDs = Array(repeating: -1, count: n)
+        vnets = Array(repeating: false, count: n)
+        leases = Array(repeating: nil, count: n)
+        zones = Array(repeating: nil, count: n)
+        vnis = Array(repeating: 0, count: n)
+        portNames = Array(repeating: nil, count: n)
+        let b = DataplaneWorker.batch, cap = DataplaneWorker.bufferCapacity
+        readBuffer = .allocate(byteCount: DataplaneState.readCapacity, alignment: 64)
+        segmentBuffer = .allocate(byteCount: cap, alignment: 64)
+        outputs = .allocate(byteCount: cap * b, alignment: 64)
+        receives = .allocate(byteCount: cap * b, alignment: 64)
+        txBatch = .allocate(capacity: b)
+        rxBatch = .allocate(capacity: b)
+        txBatch.initialize(repeating: vpc_datagram(), count: b)
+        rxBatch.initialize(repeating: vpc_datagram(), count: b)
+    }
+
+    deinit {
+        readBuffer.deallocate(); segmentBuffer.deallocate(); outputs.deallocate(); receives.deallocate()
+        txBatch.deallocate(); rxBatch.deallocate()
+    }
+
+    static let readCapacity = VirtioNetHeader.length + 65536 + 256
+
+    static func monotonicSeconds() -> UInt32 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt32(truncatingIfNeeded: ts.tv_sec)
+    }
+
+    // MARK: configuration
+
+    /// Installs `config`: ports (replacing one keeps its tracked connections), TAP
+    /// descriptors in epoll, leases and zones, and the mapping entries; mappings no longer
+    /// listed are withdrawn at the config's version.
+    func apply(_ config: DataplaneConfig) {
+        let wanted = Set(config.ports.map { $0.compiled.port.index })
+        for i in 0..<tapFDs.count where tapFDs[i] >= 0 && !wanted.contains(i) {
+            _ = vpc_epoll_remove(epfd, tapFDs[i])
+            tapFDs[i] = -1
+            vnets[i] = false
+            pipeline.remove(port: i)
+            leases[i] = nil; zones[i] = nil; portNames[i] = nil
+        }
+        for p in config.ports {
+            let i = p.compiled.port.index
+            pipeline.install(p.compiled.port)
+            if tapFDs[i] != p.tapFD {
+                if tapFDs[i] >= 0 { _ = vpc_epoll_remove(epfd, tapFDs[i]) }
+                _ = vpc_epoll_add(epfd, p.tapFD, UInt64(i) + 2)
+                tapFDs[i] = p.tapFD
+            }
+            vnets[i] = p.vnetHeader
+            leases[i] = p.compiled.lease
+            zones[i] = p.compiled.zone
+            vnis[i] = p.compiled.port.vni
+            portNames[i] = (p.compiled.networkInterfaceId, p.compiled.instanceId)
+        }
+        generation &+= 1
+        var keys = Set<MappingKey>()
+        for m in config.mappings {
+            var e = m.entry
+            e.version = generation
+            pipeline.mappings.insert(vni: m.vni, m.address, e)
+            keys.insert(MappingKey(vni: m.vni, address: m.address))
+        }
+        for k in mappingKeys.subtracting(keys) { pipeline.mappings.invalidate(vni: k.vni, k.address, version: generation) }
+        mappingKeys = keys
+        if pipeline.mappings.count > pipeline.mappings.capacity / 2 {
+            pipeline.mappings.purgeWithdrawn(throughVersion: generation &- 1)
+        }
+        appliedVersion = config.version
+    }
+
+    /// Inserts an answer of the mapping service (its entry stamped with the generation it
+    /// was asked in, so a configuration installed since wins).
+    public func insertLookup(_ m: CompiledMapping) {
+        pipeline.mappings.insert(vni: m.vni, m.address, m.entry)
+    }
+
+    // MARK: packets
+
+    /// Reads up to a batch of frames from the TAP of port `index` and acts on each; TCP
+    /// super-frames are segmented and partial checksums completed first.
+    func drainTAP(_ index: Int, now: UInt32) {
+        guard index >= 0 && index < tapFDs.count else { return }
+        let fd = tapFDs[index]
+        guard fd >= 0 else { return }
+        let header = vnets[index] ? VirtioNetHeader.length : 0
+        let frame = UnsafeMutableRawBufferPointer(rebasing: readBuffer[header...])
+        var frames = 0
+        while frames < DataplaneWorker.batch {
+            let n = read(fd, readBuffer.baseAddress, DataplaneState.readCapacity)
+            if n <= header { break }
+            frames += 1
+            tapRxFrames &+= 1
+            let length = n &- header
+            if header != 0 {
+                let h = VirtioNetHeader(UnsafeRawBufferPointer(rebasing: readBuffer[0 ..< header]))
+                if h.gsoType & ~VirtioNetHeader.gsoECN != VirtioNetHeader.gsoNone {
+                    let ok = TCPSegmentation.segment(UnsafeRawBufferPointer(frame), length: length, mss: h.gsoSize,
+                                                     out: segmentBuffer) { segment in
+                        segmentedFrames &+= 1
+                        handleFrame(segmentBuffer, length: segment, port: index, now: now)
+                    }
+                    if !ok { offloadDrops &+= 1 }
+                    continue
+                }
+                if h.flags & VirtioNetHeader.needsChecksum != 0
+                    && !TCPSegmentation.completeChecksum(frame, length: length, start: h.checksumStart, offset: h.checksumOffset) {
+                    offloadDrops &+= 1
+                    continue
+                }
+            }
+            handleFrame(frame, length: length, port: index, now: now)
+        }
+        flushDatagrams()
+    }
+
+    /// One complete frame from the instance on `index`, through the pipeline.
+    @inline(__always)
+    func handleFrame(_ frame: UnsafeMutableRawBufferPointer, length n: Int, port index: Int, now: UInt32) {
+        guard n <= DataplaneWorker.frameCapacity else {  // larger than the MTU allows, not a super-frame
+            offloadDrops &+= 1
+            return
+        }
+        let out = outputSlot(pendingTx)
+        switch pipeline.processFromInstance(frame, length: n, port: index, now: now, out: out) {
+        case .sendToHost(let length):
+            queueDatagram(out, length)
+        case .deliver(let port, let offset, let length):
+            writeTAP(port, UnsafeRawPointer(frame.baseAddress! + offset), length)
+        case .replyToInstance(let length):
+            writeTAP(index, UnsafeRawPointer(out.baseAddress!), length)
+        case .handToDHCP:
+            answerDHCP(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out)
+        case .handToDNS:
+            answerDNS(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out)
+        case .mappingMiss(let query):
+            if query { missFromInstance(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n])) }
+        case .toGateway:
+            toGatewayDrops &+= 1
+        case .drop, .absorbed:
+            break
+        }
+    }
+
+    /// Receives Geneve datagrams (a few batches at most, then yields to the TAPs).
+    func drainUnderlay(now: UInt32) {
+        let b = DataplaneWorker.batch, cap = DataplaneWorker.bufferCapacity
+        for _ in 0..<4 {
+            for i in 0..<b {
+                rxBatch[i].base = UnsafeMutableRawPointer(receives.baseAddress! + i * cap)
+                rxBatch[i].length = UInt32(cap)
+            }
+            let n = Int(vpc_udp_receive_batch(underlayFD, rxBatch, UInt32(b)))
+            if n <= 0 { return }
+            let out = outputSlot(0)
+            for i in 0..<n {
+                let d = rxBatch[i]
+                let packet = UnsafeRawBufferPointer(start: d.base, count: Int(d.length))
+                underlayRxPackets &+= 1
+                underlayRxBytes &+= UInt64(d.length)
+                let source = IPv4Address(value: UInt32(bigEndian: d.peer_address))
+                switch pipeline.processFromUnderlay(packet, outerSource: source, now: now, out: out) {
+                case .deliver(let port, let offset, let length):
+                    writeTAP(port, UnsafeRawPointer(d.base! + offset), length)
+                case .mappingMiss(let query):
+                    if query { missFromUnderlay(packet) }
+                default:
+                    break
+                }
+            }
+            if n < b { return }
+        }
+    }
+
+    @inline(__always)
+    func outputSlot(_ i: Int) -> UnsafeMutableRawBufferPointer {
+        let cap = DataplaneWorker.bufferCapacity
+        return UnsafeMutableRawBufferPointer(rebasing: outputs[(i * cap) ..< ((i + 1) * cap)])
+    }
+
+    /// Queues `out[geneveOffset..<length]` to the outer destination the pipeline wrote.
+    @inline(__always)
+    func queueDatagram(_ out: UnsafeMutableRawBufferPointer, _ length: Int) {
+        let g = Pipeline.geneveOffset
+        txBatch[pendingTx] = vpc_datagram(
+            base: out.baseAddress! + g, length: UInt32(length - g),
+            peer_address: out.loadUnaligned(fromByteOffset: 30, as: UInt32.self),  // already network order
+            peer_port: UInt16(bigEndian: out.loadUnaligned(fromByteOffset: 36, as: UInt16.self)))
+        pendingTx += 1
+        if pendingTx == DataplaneWorker.batch { flushDatagrams() }
+    }
+
+    func flushDatagrams() {
+        var sent = 0
+        while sent < pendingTx {
+            let n = Int(vpc_udp_send_batch(underlayFD, txBatch + sent, UInt32(pendingTx - sent)))
+            if n <= 0 {
+                underlayTxErrors &+= UInt64(pendingTx - sent)
+                break
+            }
+            for i in sent ..< sent + n { underlayTxBytes &+= UInt64(txBatch[i].length) }
+            underlayTxPackets &+= UInt64(n)
+            sent += n
+        }
+        pendingTx = 0
+    }
+
+    @inline(__always)
+    func writeTAP(_ port: Int, _ bytes: UnsafeRawPointer, _ length: Int) {
+        let fd = port >= 0 && port < tapFDs.count ? tapFDs[port] : -1
+        if fd >= 0 && vpc_tap_write(fd, vnets[port] ? 1 : 0, bytes, length) == length {
+            tapTxFrames &+= 1
+        } else {
+            tapTxDrops &+= 1
+        }
+    }
+
+    // MARK: services and misses (not per-packet paths: a few packets per lease or lookup)
+
+    func answerDHCP(_ port: Int, _ frame: UnsafeRawBufferPointer, out: UnsafeMutableRawBufferPointer) {
+        guard let lease = leases[port],
+              let n = DHCPServer.reply(toFrame: frame, lease: lease,
+                                       routerMAC: DataplaneWorker.routerMAC, into: out)
+        else { dhcpIgnored &+= 1; return }
+        dhcpReplies &+= 1
+        writeTAP(port, UnsafeRawPointer(out.baseAddress!), n)
+    }
+
+    func answerDNS(_ port: Int, _ frame: UnsafeRawBufferPointer, out: UnsafeMutableRawBufferPointer) {
+        guard let zone = zones[port],
+              let n = DNSResolver.reply(toFrame: frame, zone: zone,
+                                        routerMAC: DataplaneWorker.routerMAC, into: out)
+        else { dnsIgnored &+= 1; return }
+        dnsReplies &+= 1
+        writeTAP(port, UnsafeRawPointer(out.baseAddress!), n)
+    }
+
+    /// The destination of a frame the instance sent, which had no mapping.
+    func missFromInstance(_ port: Int, _ frame: UnsafeRawBufferPointer) {
+        if let a = DataplaneState.address(in: frame, at: 14, source: false) {
+            mappingQueries &+= 1
+            onMiss(vnis[port], a, generation)
+        }
+    }
+
+    /// The inner source of a Geneve packet whose sender could not be verified.
+    func missFromUnderlay(_ packet: UnsafeRawBufferPointer) {
+        guard let g = try? GenevePacket(checking: packet) else { return }
+        let inner = UnsafeRawBufferPointer(rebasing: packet[g.headerLength...])
+        if let a = DataplaneState.address(in: inner, at: 14, source: true) {
+            mappingQueries &+= 1
+            onMiss(g.vni, a, generation)
+        }
+    }
+
+    /// Source or destination address of the IP packet at `offset` of an Ethernet frame.
+    static func address(in b: UnsafeRawBufferPointer, at l3: Int, source: Bool) -> IPAddress? {
+        guard b.count >= 14 else { return nil }
+        let type = UInt16(b[12]) << 8 | UInt16(b[13])
+        func u64(_ o: Int) -> UInt64 { UInt64(bigEndian: b.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
+        if type == 0x0800 && b.count >= l3 + 20 {
+            return .v4(IPv4Address(value: UInt32(bigEndian: b.loadUnaligned(fromByteOffset: l3 + (source ? 12 : 16), as: UInt32.self))))
+        }
+        if type == 0x86DD && b.count >= l3 + 40 {
+            let o = l3 + (source ? 8 : 24)
+            return .v6(IPv6Address(high: u64(o), low: u64(o + 8)))
+        }
+        return nil
+    }
+
+    // MARK: metrics
+
+    func metrics() -> DataplaneMetrics {
+        var ports: [DataplaneMetrics.Port] = []
+        var exceeded: UInt64 = 0
+        for i in 0..<tapFDs.count {
+            guard let names = portNames[i] else { continue }
+            let c = pipeline.counters(port: i)
+            exceeded &+= c.conntrackAllowanceExceeded
+            ports.append(.init(networkInterfaceId: names.eni, instanceId: names.instance, counters: c,
+                               trackedFlows: pipeline.connections.count(zone: UInt32(i))))
+        }
+        var global: [DropReason: UInt64] = [:]
+        for r in DropReason.allCases { global[r] = pipeline.globalDrops(r) }
+        let agent: [String: UInt64] = [
+            "underlay_rx_packets_total": underlayRxPackets, "underlay_rx_bytes_total": underlayRxBytes,
+            "underlay_tx_packets_total": underlayTxPackets, "underlay_tx_bytes_total": underlayTxBytes,
+            "underlay_tx_errors_total": underlayTxErrors,
+            "tap_rx_frames_total": tapRxFrames, "tap_segments_total": segmentedFrames,
+            "tap_offload_drops_total": offloadDrops, "tap_tx_frames_total": tapTxFrames, "tap_tx_drops_total": tapTxDrops,
+            "to_gateway_drops_total": toGatewayDrops,
+            "dhcp_replies_total": dhcpReplies, "dhcp_ignored_total": dhcpIgnored,
+            "dns_replies_total": dnsReplies, "dns_ignored_total": dnsIgnored,
+            "mapping_queries_total": mappingQueries,
+        ]
+        return DataplaneMetrics(appliedVersion: appliedVersion, ports: ports, globalDrops: global,
+                                trackedFlows: pipeline.connections.count,
+                                conntrackAllowanceExceeded: exceeded, mappings: pipeline.mappings.count,
+                                pendingMissOverflow: pipeline.mappings.pendingMisses.overflow, agent: agent)
+    }
+}

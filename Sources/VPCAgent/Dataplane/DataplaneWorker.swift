@@ -1,0 +1,136 @@
+import CVPCLinux
+import Foundation
+public import Logging
+import Synchronization
+import VPCDataplane
+import VPCHostServices
+public import VPCWire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The data-plane thread: owns the `Pipeline` (not thread-safe), waits on epoll over the
+/// TAP descriptors, the underlay UDP socket and an eventfd, and drains each in batches.
+/// Other threads talk to it only through `perform` (closures run between batches).
+///
+/// Per packet nothing is allocated: frames are read into and built in buffers allocated
+/// once; Geneve packets go out with sendmmsg and come in with recvmmsg, 64 at a time.
+public final class DataplaneWorker: @unchecked Sendable {
+    public static let routerMAC = MACAddress(0x02, 0x76, 0x70, 0x63, 0x00, 0x01)
+    /// Frames and datagrams per batch.
+    static let batch = 64
+    /// Room for a 9001-byte IP packet plus Ethernet, and the 70-byte encapsulation.
+    static let frameCapacity = 9216
+    static let bufferCapacity = 9216 + 128
+
+    let state: DataplaneState
+    let epfd: Int32
+    let wakeFD: Int32
+    public let underlayFD: Int32
+    private let inbox = Mutex<[@Sendable (DataplaneState) -> Void]>([])
+    private let running = Atomic<Bool>(true)
+    private let finished = DispatchSemaphore(value: 0)
+    private let logger: Logger
+
+    /// Binds the underlay socket to `underlay:port` and prepares the loop; `onMiss` is
+    /// called (on the data-plane thread, rate-limited by the pipeline) with the VNI and
+    /// address to ask the mapping service about and the generation to stamp the answer with.
+    public init(underlay: IPv4Address, port: UInt16 = 6081, maxPorts: Int = 64, logger: Logger,
+                onMiss: @escaping @Sendable (UInt32, IPAddress, UInt64) -> Void) throws(SystemError) {
+        self.logger = logger
+        epfd = try SystemError.check("epoll_create1", vpc_epoll_create())
+        wakeFD = try SystemError.check("eventfd", vpc_eventfd())
+        underlayFD = try SystemError.check("bind \(underlay):\(port)", vpc_udp_bind(underlay.value.bigEndian, port, 8 << 20))
+        _ = try SystemError.check("epoll_ctl", vpc_epoll_add(epfd, wakeFD, 0))
+        _ = try SystemError.check("epoll_ctl", vpc_epoll_add(epfd, underlayFD, 1))
+        let pipeline = Pipeline(underlay: UnderlayEndpoint(address: underlay, mac: .zero, nextHopMAC: .zero),
+                                routerMAC: DataplaneWorker.routerMAC, maxPorts: maxPorts)
+        state = DataplaneState(pipeline: pipeline, epfd: epfd, underlayFD: underlayFD, onMiss: onMiss)
+    }
+
+    deinit {
+        close(epfd); close(wakeFD); close(underlayFD)
+    }
+
+    /// Starts the thread.
+    public func start() {
+        let t = Thread { [self] in
+            loop()
+            finished.signal()
+        }
+        t.name = "vpc-dataplane"
+        t.stackSize = 1 << 20
+        t.start()
+    }
+
+    /// Stops the thread and waits for it to leave its loop.
+    public func stop() {
+        running.store(false, ordering: .releasing)
+        wake()
+        finished.wait()
+    }
+
+    /// Runs `body` on the data-plane thread between batches.
+    public func perform(_ body: @escaping @Sendable (DataplaneState) -> Void) {
+        inbox.withLock { $0.append(body) }
+        wake()
+    }
+
+    /// Runs `body` on the data-plane thread and waits for its result.
+    public func performAndWait<T: Sendable>(_ body: @escaping @Sendable (DataplaneState) -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = Mutex<T?>(nil)
+        perform { s in
+            let r = body(s)
+            box.withLock { $0 = r }
+            done.signal()
+        }
+        done.wait()
+        return box.withLock { $0! }
+    }
+
+    /// Installs `config` and returns once the data plane uses it.
+    public func apply(_ config: DataplaneConfig) {
+        performAndWait { $0.apply(config) }
+    }
+
+    public func metrics() -> DataplaneMetrics { performAndWait { $0.metrics() } }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    private func loop() {
+        var tokens = [UInt64](repeating: 0, count: DataplaneWorker.batch)
+        var lastSweep: UInt32 = 0
+        while running.load(ordering: .acquiring) {
+            let n = tokens.withUnsafeMutableBufferPointer { vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count), 1000) }
+            let now = DataplaneState.monotonicSeconds()
+            if n < 0 && -n != EINTR { logger.error("epoll_wait failed: \(SystemError("epoll_wait", errno: -n))") }
+            var i = 0
+            while i < Int(n) {
+                switch tokens[i] {
+                case 0:
+                    var v: UInt64 = 0
+                    _ = read(wakeFD, &v, 8)
+                    let work = inbox.withLock { q -> [@Sendable (DataplaneState) -> Void] in
+                        let w = q
+                        q.removeAll(keepingCapacity: true)
+                        return w
+                    }
+                    for w in work { w(state) }
+                case 1:
+                    state.drainUnderlay(now: now)
+                default:
+                    state.drainTAP(Int(tokens[i] - 2), now: now)
+                }
+                i += 1
+            }
+            if now != lastSweep {
+                state.pipeline.connections.sweep(now: now, maxSlots: 8192)
+                lastSweep = now
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import VPCDataplane
+import VPCModel
+import VPCWire
+
+/// One instance on this host as it runs: its namespace, one TAP per ENI, its user-data
+/// process and console file.
+final class InstanceRuntime {
+    let instanceId: String
+    let namespace: NetworkNamespace
+    /// `<state-dir>/instances/<id>`: user data and console.
+    let directory: String
+    /// By ENI id.
+    var taps: [String: TAPDevice] = [:]
+    /// The boot whose user data was started (nil: never).
+    var bootedCount: UInt32?
+    var userDataPID: Int32?
+    var running = false
+
+    init(instanceId: String, stateDirectory: String) {
+        self.instanceId = instanceId
+        namespace = NetworkNamespace(instanceId: instanceId)
+        directory = "\(stateDirectory)/instances/\(instanceId)"
+    }
+
+    var consolePath: String { "\(directory)/console.log" }
+
+    /// Namespace, resolv.conf and a TAP per interface (`eth<deviceIndex>`, the ENI's MAC,
+    /// MTU 9001); TAPs of interfaces no longer listed are returned (by ENI id) for the
+    /// caller to destroy once the data plane has let go of them.
+    func bringUp(_ spec: InstanceSpec, network: NetworkSpec?, offloads: Bool) throws -> [String: TAPDevice] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try namespace.create()
+        if let network, let block = network.cidrBlocks.first.flatMap({ IPPrefix(cidr: $0) }) {
+            try namespace.writeResolvConf(nameserver: block.ipv4(offset: 2).description, search: network.domainName)
+        }
+        for i in spec.interfaces where taps[i.networkInterfaceId] == nil {
+            guard let mac = MACAddress(i.macAddress) else { continue }
+            taps[i.networkInterfaceId] = try TAPDevice(name: "eth\(i.deviceIndex)", in: namespace, mac: mac, offloads: offloads)
+        }
+        let listed = Set(spec.interfaces.map(\.networkInterfaceId))
+        let gone = taps.filter { !listed.contains($0.key) }
+        for k in gone.keys { taps.removeValue(forKey: k) }
+        running = true
+        return gone
+    }
+
+    /// Starts (or, for a new boot count, restarts) the user data.
+    func boot(_ spec: InstanceSpec) throws {
+        guard bootedCount != spec.bootCount else { return }
+        if bootedCount != nil { namespace.killProcesses() }  // a reboot: the old processes go
+        reap()
+        bootedCount = spec.bootCount
+        if let text = spec.userData, !text.isEmpty {
+            guard let script = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else { return }
+            userDataPID = try UserDataProcess.start(script: Array(script), namespace: namespace,
+                                                    directory: directory, console: consolePath)
+        }
+    }
+
+    /// Reaps the user-data process if it has exited.
+    func reap() {
+        if let pid = userDataPID, UserDataProcess.reap(pid) { userDataPID = nil }
+    }
+
+    /// Kills the namespace's processes and deletes its namespace; the TAPs are returned to
+    /// be destroyed after the data plane has dropped them. The console is kept.
+    func takeDown() -> [TAPDevice] {
+        let t = Array(taps.values)
+        taps = [:]
+        running = false
+        bootedCount = nil
+        return t
+    }
+
+    /// After the TAPs are gone: kills processes, deletes the namespace.
+    func deleteNamespace() throws {
+        namespace.killProcesses()
+        reap()
+        userDataPID = nil
+        try namespace.delete()
+    }
+
+    var consoleOutput: String? { UserDataProcess.consoleTail(consolePath) }
+
+    /// Terminated: its user data and console go too.
+    func deleteFiles() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

@@ -1,0 +1,61 @@
+import CVPCLinux
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An instance's user data, run as `sh` inside its namespace (`ip netns exec NS sh FILE`),
+/// detached (own session, default signal mask), stdout and stderr appended to the
+/// console file. The agent reaps it; a restarted agent leaves it running.
+enum UserDataProcess {
+    /// Starts the script; returns its pid.
+    static func start(script: [UInt8], namespace: NetworkNamespace, directory: String, console: String) throws -> Int32 {
+        let file = "\(directory)/user-data"
+        try Data(script).write(to: URL(fileURLWithPath: file))
+        chmod(file, 0o700)
+        let ip = try Command.path(of: "ip")
+        let argv = [ip, "netns", "exec", namespace.name, "sh", file]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, console, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM); sigaddset(&defaults, SIGINT); sigaddset(&defaults, SIGPIPE); sigaddset(&defaults, SIGHUP)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | Int32(vpc_posix_spawn_setsid)))
+        let env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
+        var pid: pid_t = 0
+        let cargs = argv.map { strdup($0) } + [nil]
+        let cenv = env.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) }; cenv.forEach { free($0) } }
+        let rc = posix_spawn(&pid, ip, &actions, &attr, cargs, cenv)
+        guard rc == 0 else { throw SystemError("posix_spawn \(ip)", errno: rc) }
+        return pid
+    }
+
+    /// Reaps `pid` if it has exited; returns true when it is gone.
+    static func reap(_ pid: Int32) -> Bool {
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, WNOHANG)
+        return r == pid || (r < 0 && errno == ECHILD)
+    }
+
+    /// The newest `limit` bytes of the console file, as text.
+    static func consoleTail(_ path: String, limit: Int = 64 << 10) -> String? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()) ?? 0
+        try? h.seek(toOffset: size > UInt64(limit) ? size - UInt64(limit) : 0)
+        let data = (try? h.readToEnd()) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import Testing
+import VPCAgent
+import VPCDataplane
+import VPCModel
+import VPCWire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Two data-plane threads on two loopback underlay addresses, with socket pairs standing
+/// in for the TAPs (one frame per datagram, as a TAP reads and writes). No root needed.
+@Suite(.serialized) struct DataplaneWorkerTests {
+    /// A TAP stand-in: the worker gets `device`, the test plays the instance on `instance`.
+    struct Wire {
+        let device: Int32, instance: Int32
+
+        init() {
+            var fds: [Int32] = [0, 0]
+            precondition(socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &fds) == 0)
+            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+            device = fds[0]; instance = fds[1]
+        }
+
+        func send(_ frame: [UInt8]) { _ = frame.withUnsafeBytes { Glibc.send(instance, $0.baseAddress, $0.count, 0) } }
+
+        /// The next frame the worker wrote, within `timeout` ms.
+        func receive(timeout: Int32 = 2000) -> [UInt8]? {
+            var p = pollfd(fd: instance, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, timeout) == 1 else { return nil }
+            var buf = [UInt8](repeating: 0, count: 10000)
+            let n = buf.withUnsafeMutableBytes { recv(instance, $0.baseAddress, $0.count, 0) }
+            return n > 0 ? Array(buf[0..<n]) : nil
+        }
+
+        func close() { Glibc.close(device); Glibc.close(instance) }
+    }
+
+    static let macA = MACAddress(0x02, 0, 0, 0, 0, 0x0a), macB = MACAddress(0x02, 0, 0, 0, 0, 0x0b)
+
+    func network(_ underA: IPv4Address, _ underB: IPv4Address, icmp: Bool) -> NetworkSpec {
+        var n = Fixtures.network(icmp: icmp)
+        n.endpoints[0].underlay = underA.description
+        n.endpoints[1].underlay = underB.description
+        return n
+    }
+
+    func echo(from src: IPv4Address, to dst: IPv4Address, srcMAC: MACAddress, seq: UInt16) -> [UInt8] {
+        var icmp: [UInt8] = [8, 0, 0, 0, 0x12, 0x34, UInt8(seq >> 8), UInt8(seq & 0xFF)] + Array(repeating: 0xAB, count: 32)
+        let c = icmp.withUnsafeBytes { InternetChecksum.compute($0) }
+        icmp[2] = UInt8(c >> 8); icmp[3] = UInt8(c & 0xFF)
+        var frame = [UInt8](repeating: 0, count: 14 + 20 + icmp.count)
+        frame.withUnsafeMutableBytes { b in
+            _ = try! EthernetRepr(source: srcMAC, destination: DataplaneWorker.routerMAC, etherType: .ipv4).emit(into: b)
+            _ = try! IPv4Repr(source: src, destination: dst, protocol: .icmp, payloadLength: icmp.count)
+                .emit(into: UnsafeMutableRawBufferPointer(rebasing: b[14...]))
+            UnsafeMutableRawBufferPointer(rebasing: b[34...]).copyBytes(from: icmp)
+        }
+        return frame
+    }
+
+    @Test func echoCrossesHostsInGeneveAndTheSecurityGroupDecides() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let underA = IPv4Address(127, base, sub, 2), underB = IPv4Address(127, base, sub, 3)
+        let logger = Logger(label: "test")
+        let a = try DataplaneWorker(underlay: underA, logger: logger) { _, _, _ in }
+        let b = try DataplaneWorker(underlay: underB, logger: logger) { _, _, _ in }
+        a.start(); b.start()
+        let wireA = Wire(), wireB = Wire()
+        defer { a.stop(); b.stop(); wireA.close(); wireB.close() }
+        let ipA = IPv4Address(10, 0, 1, 10), ipB = IPv4Address(10, 0, 1, 11)
+
+        func install(version: UInt64, icmp: Bool) throws {
+            let n = network(underA, underB, icmp: icmp)
+            let ia = Fixtures.interface(), ib = Fixtures.interface(Fixtures.eniB, ip: "10.0.1.11", mac: "02:00:00:00:00:0b")
+            let pa = try PortCompiler.compile(ia, of: Fixtures.instance("i-a", interfaces: [ia]), index: 0, network: n).get()
+            let pb = try PortCompiler.compile(ib, of: Fixtures.instance("i-b", interfaces: [ib]), index: 0, network: n).get()
+            a.apply(DataplaneConfig(version: version, ports: [.init(compiled: pa, tapFD: wireA.device)],
+                                    mappings: PortCompiler.mappings(n, version: version)))
+            b.apply(DataplaneConfig(version: version, ports: [.init(compiled: pb, tapFD: wireB.device)],
+                                    mappings: PortCompiler.mappings(n, version: version)))
+        }
+
+        try install(version: 1, icmp: true)
+        wireA.send(echo(from: ipA, to: ipB, srcMAC: Self.macA, seq: 1))
+        let delivered = try #require(wireB.receive())
+        #expect(Array(delivered[0..<6]) == [0x02, 0, 0, 0, 0, 0x0b])   // to B's MAC
+        #expect(Array(delivered[6..<12]) == [0x02, 0, 0, 0, 0, 0x0a])  // from A (same subnet)
+        #expect(Array(delivered[14...]) == Array(echo(from: ipA, to: ipB, srcMAC: Self.macA, seq: 1)[14...]))
+        let ma = a.metrics(), mb = b.metrics()
+        #expect(ma.agent["underlay_tx_packets_total"] == 1 && mb.agent["underlay_rx_packets_total"] == 1)
+        #expect(mb.ports.first?.counters.packetsIn == 1 && mb.trackedFlows == 1)
+
+        try install(version: 2, icmp: false)  // revoke ICMP on B
+        // AWS: revoking a rule does not cut a tracked flow (same echo identifier)...
+        wireA.send(echo(from: ipA, to: ipB, srcMAC: Self.macA, seq: 3))
+        #expect(wireB.receive() != nil)
+        // ...but a new flow (another identifier) is refused.
+        var fresh = echo(from: ipA, to: ipB, srcMAC: Self.macA, seq: 2)
+        fresh[38] = 0x56  // another identifier
+        wireA.send(refreshICMPChecksum(fresh))
+        #expect(wireB.receive(timeout: 500) == nil)
+        let after = b.metrics()
+        #expect(after.appliedVersion == 2)
+        #expect(after.ports.first?.counters.drops(.securityGroup) == 1)
+    }
+
+    @Test func aFeedVersionGoingBackwardsStillReplacesTheMappings() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let underA = IPv4Address(127, base, sub, 2), underB = IPv4Address(127, base, sub, 3)
+        let a = try DataplaneWorker(underlay: underA, logger: Logger(label: "test")) { _, _, _ in }
+        let b = try DataplaneWorker(underlay: underB, logger: Logger(label: "test")) { _, _, _ in }
+        a.start(); b.start()
+        let wireA = Wire(), wireB = Wire()
+        defer { a.stop(); b.stop(); wireA.close(); wireB.close() }
+        let ia = Fixtures.interface(), ib = Fixtures.interface(Fixtures.eniB, ip: "10.0.1.11", mac: "02:00:00:00:00:0b")
+        func install(_ w: DataplaneWorker, _ wire: Wire, _ i: InterfaceSpec, version: UInt64, bLivesAt: IPv4Address) throws {
+            let n = network(underA, bLivesAt, icmp: true)
+            let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
+            w.apply(DataplaneConfig(version: version, ports: [.init(compiled: p, tapFD: wire.device)],
+                                    mappings: PortCompiler.mappings(n, version: version)))
+        }
+        try install(b, wireB, ib, version: 1, bLivesAt: underB)
+        try install(a, wireA, ia, version: 50, bLivesAt: IPv4Address(127, base, sub, 9))  // wrong host
+        wireA.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: 1))
+        #expect(wireB.receive(timeout: 300) == nil)
+        // The control plane was restored from a backup: a full update with a lower version.
+        try install(a, wireA, ia, version: 7, bLivesAt: underB)
+        wireA.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: 2))
+        #expect(wireB.receive() != nil)
+        #expect(a.metrics().appliedVersion == 7)
+    }
+
+    func refreshICMPChecksum(_ f: [UInt8]) -> [UInt8] {
+        var f = f
+        f[36] = 0; f[37] = 0
+        let c = f[34...].withUnsafeBytes { InternetChecksum.compute($0) }
+        f[36] = UInt8(c >> 8); f[37] = UInt8(c & 0xFF)
+        return f
+    }
+
+    @Test func arpForAPeerIsAnsweredWithItsMAC() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2)
+        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
+        w.start()
+        let wire = Wire()
+        defer { w.stop(); wire.close() }
+        let n = network(under, IPv4Address(127, base, sub, 3), icmp: true)
+        let i = Fixtures.interface()
+        let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
+        w.apply(DataplaneConfig(version: 1, ports: [.init(compiled: p, tapFD: wire.device)], mappings: PortCompiler.mappings(n, version: 1)))
+        var req = [UInt8](repeating: 0, count: 42)
+        req.withUnsafeMutableBytes { b in
+            _ = try! EthernetRepr(source: Self.macA, destination: .broadcast, etherType: .arp).emit(into: b)
+            _ = try! ARPRepr(operation: .request, senderHardwareAddress: Self.macA, senderProtocolAddress: IPv4Address(10, 0, 1, 10),
+                             targetHardwareAddress: .zero, targetProtocolAddress: IPv4Address(10, 0, 1, 11))
+                .emit(into: UnsafeMutableRawBufferPointer(rebasing: b[14...]))
+        }
+        wire.send(req)
+        let reply = try #require(wire.receive())
+        let arp = try reply.withUnsafeBytes { try ARPRepr.parse(UnsafeRawBufferPointer(rebasing: $0[14...])) }
+        #expect(arp.operation == .reply && arp.senderHardwareAddress == Self.macB && arp.senderProtocolAddress == IPv4Address(10, 0, 1, 11))
+    }
+}
