@@ -28,6 +28,7 @@ ModifyNetworkInterfaceAttribute DescribeNetworkInterfaceAttribute AssignPrivateI
 AssignIpv6Addresses UnassignIpv6Addresses
 CreateManagedPrefixList ModifyManagedPrefixList DeleteManagedPrefixList DescribeManagedPrefixLists GetManagedPrefixListEntries
 CreateTags DeleteTags DescribeTags DescribeAvailabilityZones DescribeRegions DescribeAccountAttributes
+CreateFlowLogs DescribeFlowLogs DeleteFlowLogs
 """.split()
 
 SWIFT_KEYWORDS = {"return", "protocol", "default", "public", "private", "internal", "operator", "extension",

@@ -82,5 +82,8 @@ extension EC2 {
         "DescribeAvailabilityZones",
         "DescribeRegions",
         "DescribeAccountAttributes",
+        "CreateFlowLogs",
+        "DescribeFlowLogs",
+        "DeleteFlowLogs",
     ]
 }
