@@ -96,6 +96,10 @@ extension ActionTable {
         t.write(EC2.UnassignPrivateIpAddressesRequest.self) { try $0.unassignPrivateIpAddresses($1) }
         t.write(EC2.AssignIpv6AddressesRequest.self) { try $0.assignIpv6Addresses($1) }
         t.write(EC2.UnassignIpv6AddressesRequest.self) { try $0.unassignIpv6Addresses($1) }
+        // Flow logs
+        t.write(EC2.CreateFlowLogsRequest.self) { try $0.createFlowLogs($1) }
+        t.write(EC2.DeleteFlowLogsRequest.self) { try $0.deleteFlowLogs($1) }
+        t.read(EC2.DescribeFlowLogsRequest.self) { try $0.describeFlowLogs($1) }
         // Tags and the catalog
         t.write(EC2.CreateTagsRequest.self) { try $0.createTags($1) }
         t.write(EC2.DeleteTagsRequest.self) { try $0.deleteTags($1) }

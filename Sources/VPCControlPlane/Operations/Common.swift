@@ -63,7 +63,7 @@ extension EC2Error {
 /// The resource kinds and how their errors are named.
 enum ResourceKind {
     case vpc, subnet, securityGroup, networkAcl, routeTable, internetGateway, egressOnlyInternetGateway,
-         dhcpOptions, address, networkInterface, prefixList, securityGroupRule, association
+         dhcpOptions, address, networkInterface, prefixList, securityGroupRule, association, flowLog
 
     var notFoundCode: String {
         switch self {
@@ -80,6 +80,7 @@ enum ResourceKind {
         case .prefixList: "InvalidPrefixListID.NotFound"
         case .securityGroupRule: "InvalidSecurityGroupRuleId.NotFound"
         case .association: "InvalidAssociationID.NotFound"
+        case .flowLog: "InvalidFlowLogId.NotFound"
         }
     }
 
@@ -98,6 +99,7 @@ enum ResourceKind {
         case .prefixList: "InvalidPrefixListID.Malformed"
         case .securityGroupRule: "InvalidSecurityGroupRuleId.Malformed"
         case .association: "InvalidAssociationID.Malformed"
+        case .flowLog: "InvalidFlowLogId.Malformed"
         }
     }
 
@@ -116,6 +118,7 @@ enum ResourceKind {
         case .prefixList: "prefix list ID"
         case .securityGroupRule: "security group rule ID"
         case .association: "association ID"
+        case .flowLog: "flow log ID"
         }
     }
 }

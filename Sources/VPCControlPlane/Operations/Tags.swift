@@ -31,7 +31,7 @@ struct TagSlot {
     }
 
     /// The id prefixes of every taggable kind.
-    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr"]
+    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr", "fl"]
 
     /// The slot of an id prefix; nil for a prefix that names nothing taggable here.
     static func forPrefix(_ prefix: String) -> TagSlot? {
@@ -48,6 +48,7 @@ struct TagSlot {
         case "eni": TagSlot(\.networkInterfaces, .networkInterface, \.tagSet)
         case "pl": TagSlot(\.prefixLists, .prefixList, \.list.tags)
         case "sgr": securityGroupRules
+        case "fl": TagSlot(\.flowLogs, .flowLog, \.tags)
         default: nil
         }
     }

@@ -81,3 +81,16 @@ public struct RegionMeta: Sendable, Codable, Equatable {
         self.createdAt = createdAt
     }
 }
+
+/// A CloudWatch Logs log group, created by CreateFlowLogs when it names one that does not
+/// exist yet; kept when its flow logs are deleted, as CloudWatch Logs keeps it.
+public struct LogGroupRecord: Sendable, Codable, Equatable {
+    public var name: String
+    /// Milliseconds since 1970, as CloudWatch Logs reports it.
+    public var creationTime: Int64
+
+    public init(name: String, creationTime: Int64) {
+        self.name = name
+        self.creationTime = creationTime
+    }
+}

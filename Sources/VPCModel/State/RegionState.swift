@@ -22,6 +22,8 @@ public struct RegionState: Sendable {
     public var networkInterfaces = Table<EC2.NetworkInterface>(kind: "network-interface")
     public var prefixLists = Table<PrefixListRecord>(kind: "prefix-list")
     public var clientTokens = Table<ClientTokenRecord>(kind: "client-token")
+    public var flowLogs = Table<EC2.FlowLog>(kind: "flow-log")
+    public var logGroups = Table<LogGroupRecord>(kind: "log-group")
 
     public init(account: String, region: String) {
         self.account = account
@@ -37,6 +39,7 @@ public struct RegionState: Sendable {
         try visitor.visit(&internetGateways); try visitor.visit(&egressOnlyInternetGateways)
         try visitor.visit(&dhcpOptions); try visitor.visit(&addresses); try visitor.visit(&networkInterfaces)
         try visitor.visit(&prefixLists); try visitor.visit(&clientTokens)
+        try visitor.visit(&flowLogs); try visitor.visit(&logGroups)
     }
 }
 
