@@ -19,9 +19,11 @@ public struct APIRequestContext: RequestContext {
     public var maxUploadSize: Int { 1 << 20 }
 }
 
-/// The HTTP front: routes `/` to the EC2 endpoint and, when enabled, `/_vpc/reset`.
+/// The HTTP front: routes `/` to the EC2 endpoint, `/_vpc/agent/flow-records` to flow-log
+/// delivery and, when enabled, `/_vpc/reset`.
 public enum APIServer {
-    public static func router(service: EC2Service, enableReset: Bool, logger: Logger) -> Router<APIRequestContext> {
+    public static func router(service: EC2Service, enableReset: Bool, flowLogDelivery: FlowLogDelivery? = nil,
+                              logger: Logger) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         let handler: @Sendable (Request, APIRequestContext) async throws -> Response = { request, context in
             let started = ContinuousClock.now
@@ -43,6 +45,16 @@ public enum APIServer {
         }
         router.post("/", use: handler)
         router.get("/", use: handler)
+        if let flowLogDelivery {
+            router.post("/_vpc/agent/flow-records") { request, context -> Response in
+                let body = try await request.body.collect(upTo: context.maxUploadSize)
+                let (status, answer) = flowLogDelivery.handle(authorization: request.headers[.authorization],
+                                                              body: Array(buffer: body))
+                logger.info("POST /_vpc/agent/flow-records status=\(status)")
+                return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+            }
+        }
         if enableReset {
             router.post("/_vpc/reset") { _, _ -> Response in
                 try service.controlPlane.reset()

@@ -49,6 +49,7 @@ public final class SQLiteStore: Store {
                 CREATE TABLE audit_log_files (digest_key TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL);
                 """)
         }
+        registerFlowLogMigration(&m)
         return m
     }
 

@@ -15,6 +15,12 @@ enum DataDirectory {
     /// `<dir>/trail`: the exported log files and digests, and HEAD.
     static func trailPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("trail") }
 
+    /// `<dir>/agent-token`: the bearer token of `/_vpc/agent/*` (0600, created on first start).
+    static func agentTokenPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("agent-token") }
+
+    /// `<dir>/s3`: flow logs with an s3 destination, one directory per bucket.
+    static func s3Path(_ dir: String) -> String { (dir as NSString).appendingPathComponent("s3") }
+
     static func openStore(_ dir: String) throws -> SQLiteStore {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])

@@ -47,9 +47,15 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Record no audit trail (for measuring its cost).")
     var noAudit = false
 
+    @Option(help: "Tests only: the flow-log aggregation interval agents use, in seconds, instead of each flow log's MaxAggregationInterval.")
+    var flowLogIntervalOverride: Int?
+
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
         guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
+        if let flowLogIntervalOverride, !(1...600).contains(flowLogIntervalOverride) {
+            throw ValidationError("--flow-log-interval-override must be 1 to 600 seconds")
+        }
         _ = try hostAndPort()
         _ = try throttleLimits()
         _ = try accessKeys()
@@ -68,6 +74,7 @@ struct ServerOptions: ParsableArguments {
     func controlPlaneOptions() -> ControlPlaneOptions {
         var options = ControlPlaneOptions()
         if let quotaVpcs { options.quotas.vpcsPerRegion = quotaVpcs }
+        options.flowLogIntervalOverride = flowLogIntervalOverride
         return options
     }
 
