@@ -51,10 +51,15 @@ public struct FlowLogEventQuery: Sendable {
     /// Milliseconds, inclusive start and exclusive end, as CloudWatch Logs compares them.
     public var startTime: Int64?
     public var endTime: Int64?
+    /// Only events stored after the one with this id (for following new events).
+    public var afterId: Int64?
+    public var flowLogId: String?
     /// Continue after this (timestamp, id) position.
     public var after: (timestamp: Int64, id: Int64)?
     /// Newest first instead of oldest first.
     public var descending = false
+    /// In storing order (by id) instead of by timestamp.
+    public var storingOrder = false
     public var limit = 10_000
 
     public init(account: String?) { self.account = account }

@@ -57,6 +57,8 @@ extension SQLiteStore: FlowLogStore {
         if let v = q.interfaceId { add("interface_id = ?", v) }
         if let v = q.address { add("(srcaddr = ? OR dstaddr = ?)", v, v) }
         if let v = q.action { add("action = ?", v) }
+        if let v = q.afterId { add("id > ?", v) }
+        if let v = q.flowLogId { add("flow_log_id = ?", v) }
         if let v = q.startTime { add("timestamp >= ?", v) }
         if let v = q.endTime { add("timestamp < ?", v) }
         if let (t, id) = q.after {
@@ -68,7 +70,7 @@ extension SQLiteStore: FlowLogStore {
             SELECT id, account, region, flow_log_id, interface_id, log_group, log_stream, timestamp, ingestion_time,
                    message, srcaddr, dstaddr, action FROM flow_log_events
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY timestamp \(order), id \(order) LIMIT ?
+            ORDER BY \(q.storingOrder ? "" : "timestamp \(order), ")id \(order) LIMIT ?
             """
         arguments.append(q.limit)
         return try queue.read { db in

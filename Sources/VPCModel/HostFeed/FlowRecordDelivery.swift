@@ -68,6 +68,28 @@ public struct FlowRecord: Codable, Sendable, Equatable {
     }
 }
 
+extension FlowRecord {
+    enum CodingKeys: String, CodingKey {
+        case srcaddr, dstaddr, srcport, dstport, `protocol`, packets, bytes, start, end, action, tcpFlags,
+             flowDirection, pktSrcaddr, pktDstaddr, trafficPath
+    }
+
+    /// `tcpFlags` may be left out (non-TCP flows): it is then 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(srcaddr: try c.decode(String.self, forKey: .srcaddr), dstaddr: try c.decode(String.self, forKey: .dstaddr),
+                  srcport: try c.decode(Int.self, forKey: .srcport), dstport: try c.decode(Int.self, forKey: .dstport),
+                  protocol: try c.decode(Int.self, forKey: .protocol), packets: try c.decode(UInt64.self, forKey: .packets),
+                  bytes: try c.decode(UInt64.self, forKey: .bytes), start: try c.decode(Int64.self, forKey: .start),
+                  end: try c.decode(Int64.self, forKey: .end), action: try c.decode(FlowAction.self, forKey: .action),
+                  tcpFlags: try c.decodeIfPresent(Int.self, forKey: .tcpFlags) ?? 0,
+                  flowDirection: try c.decode(FlowDirection.self, forKey: .flowDirection),
+                  pktSrcaddr: try c.decodeIfPresent(String.self, forKey: .pktSrcaddr),
+                  pktDstaddr: try c.decodeIfPresent(String.self, forKey: .pktDstaddr),
+                  trafficPath: try c.decodeIfPresent(Int.self, forKey: .trafficPath))
+    }
+}
+
 public enum FlowAction: String, Codable, Sendable { case accept = "ACCEPT", reject = "REJECT" }
 public enum FlowDirection: String, Codable, Sendable { case ingress, egress }
 
