@@ -82,7 +82,9 @@ public final class SQLiteStore: Store {
     }
 
     public func deleteAllRecords() throws {
-        try queue.write { db in try db.execute(sql: "DELETE FROM records") }
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM records; DELETE FROM flow_log_events; DELETE FROM flow_log_batches")
+        }
     }
 
     public func loadAccessKeys() throws -> [AccessKey] {

@@ -78,6 +78,8 @@ def world(server):
     w["dopt"] = a.create_dhcp_options(DhcpConfigurations=[
         {"Key": "domain-name", "Values": ["a.example"]}])["DhcpOptions"]["DhcpOptionsId"]
     a.associate_dhcp_options(DhcpOptionsId=w["dopt"], VpcId=w["vpc"])
+    w["fl"] = a.create_flow_logs(ResourceType="VPC", ResourceIds=[w["vpc"]], TrafficType="ALL", LogGroupName="a-flows",
+                                 DeliverLogsPermissionArn="arn:aws:iam::111111111111:role/fl")["FlowLogIds"][0]
 
     # B's own resources, to pair with A's ids.
     w["b_vpc"] = b.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -119,6 +121,7 @@ def snapshot(a, w):
                sorted(e["Cidr"] for e in a.get_managed_prefix_list_entries(PrefixListId=w["pl"])["Entries"])),
         "dopt": len(a.describe_dhcp_options(DhcpOptionsIds=[w["dopt"]])["DhcpOptions"]),
         "vpcs": len(a.describe_vpcs()["Vpcs"]),
+        "fl": [(f["FlowLogId"], f["ResourceId"], f.get("Tags", [])) for f in a.describe_flow_logs()["FlowLogs"]],
     }
 
 
@@ -230,6 +233,9 @@ MATRIX = [
     ("DescribeDhcpOptions", lambda b, w: b.describe_dhcp_options(DhcpOptionsIds=[w["dopt"]]), ["dopt"]),
     ("DeleteDhcpOptions", lambda b, w: b.delete_dhcp_options(DhcpOptionsId=w["dopt"]), ["dopt"]),
     ("AssociateDhcpOptions.dopt", lambda b, w: b.associate_dhcp_options(DhcpOptionsId=w["dopt"], VpcId=w["b_vpc"]), ["dopt"]),
+    # Flow logs (CreateFlowLogs and DeleteFlowLogs answer with Unsuccessful items: test_b_flow_log_calls_on_a)
+    ("CreateTags.fl", lambda b, w: b.create_tags(Resources=[w["fl"]], Tags=[{"Key": "k", "Value": "v"}]),
+     ["InvalidFlowLogId.NotFound"]),
 ]
 
 
@@ -260,6 +266,10 @@ LISTINGS = [
     ("addresses", lambda b, w: b.describe_addresses(), "Addresses", "AllocationId", ["eip", "eip2"]),
     ("prefix-lists", lambda b, w: b.describe_managed_prefix_lists(), "PrefixLists", "PrefixListId", ["pl"]),
     ("dhcp-options", lambda b, w: b.describe_dhcp_options(), "DhcpOptions", "DhcpOptionsId", ["dopt"]),
+    ("flow-logs", lambda b, w: b.describe_flow_logs(), "FlowLogs", "FlowLogId", ["fl"]),
+    ("flow-logs-by-a-id", lambda b, w: b.describe_flow_logs(FlowLogIds=[w["fl"]]), "FlowLogs", "FlowLogId", ["fl"]),
+    ("flow-logs-by-a-vpc-id", lambda b, w: b.describe_flow_logs(
+        Filters=[{"Name": "resource-id", "Values": [w["vpc"]]}]), "FlowLogs", "FlowLogId", ["fl"]),
     ("tags", lambda b, w: b.describe_tags(), "Tags", "ResourceId", ["vpc", "subnet", "sg", "eni"]),
     ("vpcs-by-a-vpc-id", lambda b, w: b.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [w["vpc"]]}]),
      "Vpcs", "VpcId", ["vpc"]),
@@ -296,6 +306,26 @@ def test_b_listings_never_show_a(world, ec2_b, name, call, key, id_key, hidden):
     if name == "addresses":
         assert seen == {world["b_eip"]}
         assert world["eip_ip"] not in {i["PublicIp"] for i in items}
+
+
+def test_b_flow_log_calls_on_a(world, ec2_b, endpoint):
+    """A's VPC, subnet, ENI and flow log are unknown to B: Unsuccessful items, nothing created or deleted;
+    A's log group is not B's."""
+    role = "arn:aws:iam::222222222222:role/fl"
+    for kind, key, code in [("VPC", "vpc", "InvalidVpcID.NotFound"), ("Subnet", "subnet", "InvalidSubnetID.NotFound"),
+                            ("NetworkInterface", "eni", "InvalidNetworkInterfaceID.NotFound")]:
+        r = ec2_b.create_flow_logs(ResourceType=kind, ResourceIds=[world[key]], TrafficType="ALL",
+                                   LogGroupName="b-flows", DeliverLogsPermissionArn=role)
+        assert r["FlowLogIds"] == []
+        assert [(u["ResourceId"], u["Error"]["Code"]) for u in r["Unsuccessful"]] == [(world[key], code)]
+    r = ec2_b.delete_flow_logs(FlowLogIds=[world["fl"]])
+    assert [(u["ResourceId"], u["Error"]["Code"]) for u in r["Unsuccessful"]] == [(world["fl"], "InvalidFlowLogId.NotFound")]
+    assert ec2_b.describe_flow_logs()["FlowLogs"] == []
+    logs_b = make_client(endpoint, "B", service="logs")
+    assert logs_b.describe_log_groups()["logGroups"] == []
+    with pytest.raises(ClientError) as e:
+        logs_b.filter_log_events(logGroupName="a-flows")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
 def test_b_owner_ids(world, ec2_a, ec2_b):
