@@ -172,6 +172,21 @@ import VPCStore
         #expect(try f.read { $0.flowLogs.rows.isEmpty && $0.logGroups["flows"] != nil })
     }
 
+    @Test func deletingTheResourceDeletesItsFlowLogs() throws {
+        let f = try Fixture()
+        let vpc = try f.vpc()
+        let subnet = try f.subnet(vpc, "10.0.1.0/24")
+        let eni = try f.eni(subnet).networkInterfaceId!
+        let onVpc = try create(f, Self.toGroup("VPC", [vpc])).flowLogIds![0]
+        _ = try create(f, Self.toGroup("Subnet", [subnet]))
+        _ = try create(f, Self.toGroup("NetworkInterface", [eni]))
+        try f.write { try $0.deleteNetworkInterface(.init(networkInterfaceId: eni)) }
+        try f.write { try $0.deleteSubnet(.init(subnetId: subnet)) }
+        #expect(try f.read { Array($0.flowLogs.rows.keys) } == [onVpc])
+        try f.write { try $0.deleteVpc(.init(vpcId: vpc)) }
+        #expect(try f.read { $0.flowLogs.rows.isEmpty })
+    }
+
     @Test func specsOfAnENICoverItsVPCSubnetAndItself() throws {
         let f = try Fixture()
         let vpc = try f.vpc()

@@ -216,6 +216,12 @@ extension Transaction {
 }
 
 extension RegionState {
+    /// A deleted VPC, subnet or network interface takes its flow logs with it (their
+    /// delivered records stay).
+    mutating func deleteFlowLogs(of resourceId: String) {
+        for (id, flowLog) in flowLogs.rows where flowLog.resourceId == resourceId { flowLogs[id] = nil }
+    }
+
     static let flowLogFilters: Set<String> = [
         "deliver-log-status", "log-destination-type", "flow-log-id", "log-group-name", "resource-id", "traffic-type",
     ]
