@@ -183,6 +183,7 @@ import VPCStore
         try f.write { try $0.deleteNetworkInterface(.init(networkInterfaceId: eni)) }
         try f.write { try $0.deleteSubnet(.init(subnetId: subnet)) }
         #expect(try f.read { Array($0.flowLogs.rows.keys) } == [onVpc])
+        #expect(ConsistencyCheck.problems(in: f.cp.snapshot()) == [])
         try f.write { try $0.deleteVpc(.init(vpcId: vpc)) }
         #expect(try f.read { $0.flowLogs.rows.isEmpty })
     }

@@ -131,6 +131,19 @@ def test_invalid_requests_create_nothing(ec2_a, net, kwargs, code):
     assert ec2_a.describe_flow_logs()["FlowLogs"] == []
 
 
+def test_client_token_replays_the_answer(ec2_a, net):
+    params = dict(ResourceType="VPC", ResourceIds=[net["vpc"]], TrafficType="ALL", LogGroupName="tok",
+                  DeliverLogsPermissionArn=ROLE, ClientToken="flow-" + uuid.uuid4().hex)
+    first = ec2_a.create_flow_logs(**params)
+    again = ec2_a.create_flow_logs(**params)
+    assert again["FlowLogIds"] == first["FlowLogIds"] and len(first["FlowLogIds"]) == 1
+    assert first["ClientToken"] == params["ClientToken"]
+    with pytest.raises(ClientError) as e:
+        ec2_a.create_flow_logs(**dict(params, TrafficType="REJECT"))
+    assert error_code(e) == "IdempotentParameterMismatch"
+    assert len(ec2_a.describe_flow_logs()["FlowLogs"]) == 1
+
+
 def test_dry_run_and_cli(ec2_a, net, aws_cli):
     with pytest.raises(ClientError) as e:
         ec2_a.create_flow_logs(ResourceType="VPC", ResourceIds=[net["vpc"]], TrafficType="ALL", LogGroupName="g",

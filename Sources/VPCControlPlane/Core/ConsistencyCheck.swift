@@ -41,6 +41,16 @@ public enum ConsistencyCheck {
             for vpc in s.vpcs.values where vpc.vpc.dhcpOptionsId != nil && s.dhcpOptions[vpc.vpc.dhcpOptionsId!] == nil {
                 problems.append("\(scope): VPC \(vpc.id) uses missing DHCP options \(vpc.vpc.dhcpOptionsId!)")
             }
+            for f in s.flowLogs.values {
+                let id = f.flowLogId ?? "?"
+                let resource = f.resourceId ?? ""
+                if s.vpcs[resource] == nil && s.subnets[resource] == nil && s.networkInterfaces[resource] == nil {
+                    problems.append("\(scope): flow log \(id) logs missing resource \(resource)")
+                }
+                if let group = f.logGroupName, s.logGroups[group] == nil {
+                    problems.append("\(scope): flow log \(id) delivers to missing log group \(group)")
+                }
+            }
             for address in s.addresses.values {
                 if let ip = address.publicIp {
                     if let other = publicIPs[ip] {
