@@ -5,6 +5,7 @@ import gzip
 import json
 import os
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -269,3 +270,28 @@ def test_batches_survive_a_control_plane_restart():
         assert len(events) == 1 and events[0]["message"].endswith("- NODATA")
     finally:
         srv.cleanup()
+
+
+def test_tail_follow_prints_new_records(ec2_a, net, endpoint, data_dir):
+    fl = ec2_a.create_flow_logs(ResourceType="NetworkInterface", ResourceIds=[net["eni"]], TrafficType="ALL",
+                                LogGroupName="follow", DeliverLogsPermissionArn=ROLE)["FlowLogIds"][0]
+    t0 = int(time.time())
+    old = {"hostId": "tail", "sequence": 1, "windows": [
+        {"flowLogId": fl, "networkInterfaceId": net["eni"], "start": t0 - 60, "end": t0, "logStatus": "NODATA", "records": []}]}
+    assert json.loads(deliver(endpoint, data_dir, old).text)["stored"] == 1
+    proc = subprocess.Popen([vpc_bin(), "flow-logs", "tail", "-n", "1", "-f", "--eni", net["eni"], "--data-dir", data_dir],
+                            stdout=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(30, proc.kill)  # a missing line fails the test instead of hanging it
+    watchdog.start()
+    try:
+        assert proc.stdout.readline().rstrip("\n").endswith(" - NODATA")
+        new = {"hostId": "tail", "sequence": 2, "windows": [
+            {"flowLogId": fl, "networkInterfaceId": net["eni"], "start": t0, "end": t0 + 60, "logStatus": "OK",
+             "records": [record("10.20.1.20", "10.20.1.10", 1234, 80, "ACCEPT", t0 + 1)]}]}
+        assert json.loads(deliver(endpoint, data_dir, new).text)["stored"] == 1
+        line = proc.stdout.readline().rstrip("\n")  # the follower polls every second
+        assert line == f"2 {ACCOUNT_A} {net['eni']} 10.20.1.20 10.20.1.10 1234 80 6 4 240 {t0 + 1} {t0 + 4} ACCEPT OK"
+    finally:
+        watchdog.cancel()
+        proc.kill()
+        proc.wait()
