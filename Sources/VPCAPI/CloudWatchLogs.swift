@@ -71,11 +71,13 @@ extension EC2Service {
                 matching = Array(matching.prefix(limit))
                 members["nextToken"] = .string(Self.encodeToken(matching.last!.name))
             }
-            members["logGroups"] = .array(matching.map { g in
-                .object([
+            members["logGroups"] = .array(try matching.map { g in
+                let stored = try store.flowLogStreams(account: account, region: region, logGroup: g.name)
+                    .reduce(Int64(0)) { $0 + $1.storedBytes }
+                return .object([
                     "logGroupName": .string(g.name), "creationTime": .number(Double(g.creationTime)),
                     "metricFilterCount": .number(0), "arn": .string(arnPrefix + g.name + ":*"),
-                    "logGroupArn": .string(arnPrefix + g.name), "storedBytes": .number(0),
+                    "logGroupArn": .string(arnPrefix + g.name), "storedBytes": .number(Double(stored)),
                     "logGroupClass": .string("STANDARD"),
                 ])
             })
@@ -115,6 +117,7 @@ extension EC2Service {
                     "firstEventTimestamp": .number(Double(s.firstEventTimestamp)),
                     "lastEventTimestamp": .number(Double(s.lastEventTimestamp)),
                     "lastIngestionTime": .number(Double(s.lastIngestionTime)),
+                    // CloudWatch Logs reports 0 for a stream's storedBytes since 2019.
                     "arn": .string(arnPrefix + g.name + ":log-stream:" + s.name), "storedBytes": .number(0),
                 ])
             })

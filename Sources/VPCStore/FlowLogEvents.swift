@@ -71,6 +71,7 @@ public struct FlowLogStreamSummary: Sendable, Equatable {
     public var firstEventTimestamp: Int64
     public var lastEventTimestamp: Int64
     public var lastIngestionTime: Int64
+    /// Bytes of the stream's messages.
     public var storedBytes: Int64
 
     public init(name: String, firstEventTimestamp: Int64, lastEventTimestamp: Int64, lastIngestionTime: Int64,

@@ -191,6 +191,8 @@ final class DeliveryFixture {
         _ = try f.delivery.deliver(f.batch(1))
         let groups = try f.logs("DescribeLogGroups", [:])
         #expect((groups.json["logGroups"] as? [[String: Any]])?.compactMap { $0["logGroupName"] as? String } == ["flows"])
+        let bytes = try f.messages().filter { $0.hasPrefix("2 ") }.reduce(0) { $0 + $1.utf8.count }
+        #expect((groups.json["logGroups"] as? [[String: Any]])?.first?["storedBytes"] as? Int == bytes)
         let streams = try f.logs("DescribeLogStreams", ["logGroupName": "flows"])
         #expect((streams.json["logStreams"] as? [[String: Any]])?.first?["logStreamName"] as? String == f.eni + "-all")
         let filtered = try f.logs("FilterLogEvents", ["logGroupName": "flows", "filterPattern": "[..., action=REJECT, status]"])
