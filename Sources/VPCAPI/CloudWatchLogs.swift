@@ -180,7 +180,8 @@ extension EC2Service {
             }
             query.logStreamPrefix = input["logStreamNamePrefix"] as? String
             query.startTime = try milliseconds("startTime")
-            query.endTime = try milliseconds("endTime")
+            // FilterLogEvents includes events at endTime (GetLogEvents does not).
+            query.endTime = try milliseconds("endTime").map { $0 + 1 }
             var pattern: LogFilterPattern?
             if let text = input["filterPattern"] as? String, !text.isEmpty {
                 do { pattern = try LogFilterPattern(text) } catch { throw invalid(error.message) }

@@ -48,7 +48,7 @@ public struct FlowLogEventQuery: Sendable {
     /// Source or destination address.
     public var address: String?
     public var action: String?
-    /// Milliseconds, inclusive start and exclusive end, as CloudWatch Logs compares them.
+    /// Milliseconds: inclusive start, exclusive end.
     public var startTime: Int64?
     public var endTime: Int64?
     /// Only events stored after the one with this id (for following new events).

@@ -199,6 +199,12 @@ final class DeliveryFixture {
         let events = try #require(filtered.json["events"] as? [[String: Any]])
         #expect(events.count == 1 && (events[0]["message"] as? String)?.contains(" 3389 ") == true)
         #expect(filtered.json["nextToken"] == nil)
+        // The records start at 1790000010 s: FilterLogEvents' endTime is inclusive, GetLogEvents' is not.
+        let upTo = try f.logs("FilterLogEvents", ["logGroupName": "flows", "endTime": 1_790_000_010_000])
+        #expect((upTo.json["events"] as? [Any])?.count == 2)
+        let before = try f.logs("GetLogEvents", ["logGroupName": "flows", "logStreamName": f.eni + "-all",
+                                                 "endTime": 1_790_000_010_000])
+        #expect((before.json["events"] as? [Any])?.isEmpty == true)
         let paged = try f.logs("FilterLogEvents", ["logGroupName": "flows", "limit": 1])
         #expect((paged.json["events"] as? [Any])?.count == 1)
         let token = try #require(paged.json["nextToken"] as? String)
