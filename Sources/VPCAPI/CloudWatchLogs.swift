@@ -60,7 +60,7 @@ extension EC2Service {
                 matching = matching.filter { $0.name.hasPrefix(prefix) }
             }
             if let pattern = input["logGroupNamePattern"] as? String {
-                matching = matching.filter { $0.name.lowercased().contains(pattern.lowercased()) }
+                matching = matching.filter { $0.name.contains(pattern) }  // a case-sensitive substring
             }
             if let token = input["nextToken"] {
                 guard let after = (token as? String).flatMap(Self.decodeToken) else { throw invalid("The specified nextToken is invalid.") }
