@@ -3,6 +3,7 @@ public import Logging
 import NIOCore
 import HTTPTypes
 import VPCControlPlane
+import VPCModel
 import Foundation
 
 /// Request context that remembers the caller's address (for the audit trail).
@@ -48,9 +49,11 @@ public enum APIServer {
         if let flowLogDelivery {
             router.post("/_vpc/agent/flow-records") { request, context -> Response in
                 let body = try await request.body.collect(upTo: context.maxUploadSize)
-                let (status, answer) = flowLogDelivery.handle(authorization: request.headers[.authorization],
-                                                              body: Array(buffer: body))
-                logger.info("POST /_vpc/agent/flow-records status=\(status)")
+                let (status, answer, result) = flowLogDelivery.handle(authorization: request.headers[.authorization],
+                                                                      body: Array(buffer: body))
+                // Dropped records (deleted flow log, traffic type, unparsable) are counted here.
+                let summary = result.map { " stored=\($0.stored) dropped=\($0.dropped) duplicate=\($0.duplicate)" } ?? ""
+                logger.info("POST /_vpc/agent/flow-records status=\(status)\(summary)")
                 return Response(status: .init(code: status), headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: answer)))
             }

@@ -29,20 +29,21 @@ public struct FlowLogDelivery: Sendable {
     }
 
     /// The HTTP exchange: 401 without the token, 400 for a body that is not a batch,
-    /// 200 with a `FlowRecordBatchResult`, 500 if it could not be stored (the agent retries).
-    public func handle(authorization: String?, body: [UInt8]) -> (status: Int, body: [UInt8]) {
-        guard token.accepts(authorization: authorization) else { return (401, []) }
+    /// 200 with a `FlowRecordBatchResult` (also returned, for the access log), 500 if it could
+    /// not be stored (the agent retries).
+    public func handle(authorization: String?, body: [UInt8]) -> (status: Int, body: [UInt8], result: FlowRecordBatchResult?) {
+        guard token.accepts(authorization: authorization) else { return (401, [], nil) }
         guard let batch = try? JSONDecoder().decode(FlowRecordBatch.self, from: Data(body)) else {
-            return (400, Array(#"{"message":"the body is not a FlowRecordBatch"}"#.utf8))
+            return (400, Array(#"{"message":"the body is not a FlowRecordBatch"}"#.utf8), nil)
         }
         guard !batch.hostId.isEmpty, batch.hostId.utf8.count <= 128 else {
-            return (400, Array(#"{"message":"hostId must be 1 to 128 characters"}"#.utf8))
+            return (400, Array(#"{"message":"hostId must be 1 to 128 characters"}"#.utf8), nil)
         }
         do {
             let result = try deliver(batch)
-            return (200, Array(try JSONEncoder().encode(result)))
+            return (200, Array(try JSONEncoder().encode(result)), result)
         } catch {
-            return (500, Array(#"{"message":"the batch could not be stored"}"#.utf8))
+            return (500, Array(#"{"message":"the batch could not be stored"}"#.utf8), nil)
         }
     }
 
