@@ -14,16 +14,18 @@ import VPCAudit
 public struct FlowLogDelivery: Sendable {
     public let controlPlane: ControlPlane
     public let store: any FlowLogStore
-    public let token: AgentToken
+    /// `Bearer <agent token>`.
+    let authorization: [UInt8]
     /// Where the s3 destination's buckets are directories.
     public let s3Directory: String
     let clock: @Sendable () -> Double
 
-    public init(controlPlane: ControlPlane, store: any FlowLogStore, token: AgentToken, s3Directory: String,
+    /// `token` is the agents' bearer token (`<data-dir>/agent-token`, docs/agent-protocol.md).
+    public init(controlPlane: ControlPlane, store: any FlowLogStore, token: String, s3Directory: String,
                 clock: (@Sendable () -> Double)? = nil) {
         self.controlPlane = controlPlane
         self.store = store
-        self.token = token
+        self.authorization = Array(("Bearer " + token).utf8)
         self.s3Directory = s3Directory
         self.clock = clock ?? { Date().timeIntervalSince1970 }
     }
@@ -32,7 +34,7 @@ public struct FlowLogDelivery: Sendable {
     /// 200 with a `FlowRecordBatchResult` (also returned, for the access log), 500 if it could
     /// not be stored (the agent retries).
     public func handle(authorization: String?, body: [UInt8]) -> (status: Int, body: [UInt8], result: FlowRecordBatchResult?) {
-        guard token.accepts(authorization: authorization) else { return (401, [], nil) }
+        guard accepts(authorization) else { return (401, [], nil) }
         guard let batch = try? JSONDecoder().decode(FlowRecordBatch.self, from: Data(body)) else {
             return (400, Array(#"{"message":"the body is not a FlowRecordBatch"}"#.utf8), nil)
         }
@@ -45,6 +47,15 @@ public struct FlowLogDelivery: Sendable {
         } catch {
             return (500, Array(#"{"message":"the batch could not be stored"}"#.utf8), nil)
         }
+    }
+
+    /// Whether the `Authorization` header carries the agent token; compares in constant time.
+    func accepts(_ header: String?) -> Bool {
+        guard let header else { return false }
+        let given = Array(header.utf8)
+        var difference = UInt8(given.count == authorization.count ? 0 : 1)
+        for i in 0..<authorization.count { difference |= authorization[i] ^ (i < given.count ? given[i] : 0) }
+        return difference == 0
     }
 
     /// An S3 object to write before the batch commits.

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import VPCAPI
 import VPCStore
@@ -15,8 +16,6 @@ enum DataDirectory {
     /// `<dir>/trail`: the exported log files and digests, and HEAD.
     static func trailPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("trail") }
 
-    /// `<dir>/agent-token`: the bearer token of `/_vpc/agent/*` (0600, created on first start).
-    static func agentTokenPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("agent-token") }
 
     /// `<dir>/s3`: flow logs with an s3 destination, one directory per bucket.
     static func s3Path(_ dir: String) -> String { (dir as NSString).appendingPathComponent("s3") }
@@ -43,5 +42,29 @@ enum DataDirectory {
         let text = "[default]\naws_access_key_id = \(keyId)\naws_secret_access_key = \(secret)\n# account \(defaultAccount)\n"
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         return path
+    }
+
+    static func agentTokenPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("agent-token") }
+
+    /// The host agents' bearer token: read from `path`, or (first start) 32 random bytes in hex
+    /// written there with mode 0600.
+    static func loadOrCreateAgentToken(at path: String) throws -> String {
+        if let data = FileManager.default.contents(atPath: path) {
+            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw ValidationError("the agent token file \(path) is empty") }
+            return token
+        }
+        var rng = SystemRandomNumberGenerator()
+        let token = (0..<32).map { _ in
+            let h = String(UInt8.random(in: 0...255, using: &rng), radix: 16)
+            return h.count == 1 ? "0" + h : h
+        }.joined()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write the agent token to \(path)")
+        }
+        return token
     }
 }

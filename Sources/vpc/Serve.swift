@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
                                  flowLogStore: store)
         let delivery = FlowLogDelivery(
             controlPlane: controlPlane, store: store,
-            token: try AgentToken.loadOrCreate(path: DataDirectory.agentTokenPath(options.dataDir)),
+            token: try DataDirectory.loadOrCreateAgentToken(at: DataDirectory.agentTokenPath(options.dataDir)),
             s3Directory: DataDirectory.s3Path(options.dataDir))
         let (host, port) = try options.hostAndPort()
         let router = APIServer.router(service: service, enableReset: options.enableReset, flowLogDelivery: delivery,

@@ -32,7 +32,7 @@ final class DeliveryFixture {
         try credentials.provision(AccessKey(accessKeyId: "AKIDA", secretAccessKey: "secret-a", account: Self.account, userName: "a"))
         try credentials.provision(AccessKey(accessKeyId: "AKIDB", secretAccessKey: "secret-b", account: "222222222222", userName: "b"))
         service = EC2Service(controlPlane: cp, credentials: credentials, flowLogStore: store, clock: clock)
-        delivery = FlowLogDelivery(controlPlane: cp, store: store, token: AgentToken("s3cret-token"),
+        delivery = FlowLogDelivery(controlPlane: cp, store: store, token: "s3cret-token",
                                    s3Directory: directory + "/s3", clock: clock)
         let ids = try cp.write(account: Self.account, region: "us-east-1") { tx -> (String, String, String) in
             let vpc = try tx.createVpc(.init(cidrBlock: "10.0.0.0/16")).vpc!.vpcId!
@@ -172,18 +172,6 @@ final class DeliveryFixture {
         let ok = f.delivery.handle(authorization: "Bearer s3cret-token", body: body)
         #expect(ok.status == 200)
         #expect(try JSONDecoder().decode(FlowRecordBatchResult.self, from: Data(ok.body)).stored == 3)
-    }
-
-    @Test func agentTokenFileIsCreatedOnceWith0600() throws {
-        let path = NSTemporaryDirectory() + "agent-token-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let token = try AgentToken.loadOrCreate(path: path)
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .newlines)
-        #expect(text.count == 64)
-        #expect(token.accepts(authorization: "Bearer " + text))
-        #expect(try AgentToken.loadOrCreate(path: path).accepts(authorization: "Bearer " + text))
     }
 
     @Test func cloudWatchLogsReadsPerAccount() throws {
