@@ -47,8 +47,9 @@ public enum APIServer {
         router.post("/", use: handler)
         router.get("/", use: handler)
         if let flowLogDelivery {
-            router.post("/_vpc/agent/flow-records") { request, context -> Response in
-                let body = try await request.body.collect(upTo: context.maxUploadSize)
+            router.post("/_vpc/agent/flow-records") { request, _ -> Response in
+                // A busy host's interval: up to 16 MiB (tens of thousands of records) per batch.
+                let body = try await request.body.collect(upTo: 16 << 20)
                 let (status, answer, result) = flowLogDelivery.handle(authorization: request.headers[.authorization],
                                                                       body: Array(buffer: body))
                 // Dropped records (deleted flow log, traffic type, unparsable) are counted here.

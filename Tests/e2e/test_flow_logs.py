@@ -304,3 +304,22 @@ def test_tail_follow_prints_new_records(ec2_a, net, endpoint, data_dir):
         watchdog.cancel()
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.ours  # the agent endpoint is ours
+def test_a_busy_interval_over_one_mebibyte(ec2_a, net, endpoint, data_dir):
+    fl = ec2_a.create_flow_logs(ResourceType="NetworkInterface", ResourceIds=[net["eni"]], TrafficType="ACCEPT",
+                                LogGroupName="busy", DeliverLogsPermissionArn=ROLE)["FlowLogIds"][0]
+    t0 = 1_800_000_000
+    records = [record(f"10.20.{n // 250}.{n % 250 + 1}", "10.20.1.10", 1024 + n % 60000, 443,
+                      "REJECT" if n % 4 == 0 else "ACCEPT", t0 + n % 60) for n in range(8000)]
+    body = {"hostId": "busy", "sequence": 1, "windows": [
+        {"flowLogId": fl, "networkInterfaceId": net["eni"], "start": t0, "end": t0 + 60, "logStatus": "OK",
+         "records": records}]}
+    assert len(json.dumps(body)) > 1 << 20
+    r = deliver(endpoint, data_dir, body)
+    assert r.status_code == 200, r.text
+    assert json.loads(r.text) == {"stored": 6000, "duplicate": False, "dropped": 2000}
+    logs = make_client(endpoint, "A", service="logs")
+    pages = logs.get_paginator("filter_log_events").paginate(logGroupName="busy", filterPattern="[..., action=ACCEPT, status]")
+    assert sum(len(p["events"]) for p in pages) == 6000
