@@ -30,6 +30,7 @@ CreateManagedPrefixList ModifyManagedPrefixList DeleteManagedPrefixList Describe
 CreateTags DeleteTags DescribeTags DescribeAvailabilityZones DescribeRegions DescribeAccountAttributes
 RunInstances DescribeInstances DescribeInstanceStatus StopInstances StartInstances RebootInstances TerminateInstances
 ModifyInstanceAttribute DescribeInstanceAttribute GetConsoleOutput
+CreateFlowLogs DescribeFlowLogs DeleteFlowLogs
 """.split()
 
 SWIFT_KEYWORDS = {"return", "protocol", "default", "public", "private", "internal", "operator", "extension",

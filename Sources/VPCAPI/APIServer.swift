@@ -3,6 +3,7 @@ public import Logging
 import NIOCore
 import HTTPTypes
 import VPCControlPlane
+import VPCModel
 import Foundation
 
 /// Request context that remembers the caller's address (for the audit trail).
@@ -19,10 +20,11 @@ public struct APIRequestContext: RequestContext {
     public var maxUploadSize: Int { 1 << 20 }
 }
 
-/// The HTTP front: routes `/` to the EC2 endpoint and, when enabled, `/_vpc/reset`.
+/// The HTTP front: routes `/` to the EC2 endpoint, `/_vpc/agent/flow-records` to flow-log
+/// delivery and, when enabled, `/_vpc/reset`.
 public enum APIServer {
     public static func router(service: EC2Service, enableReset: Bool, logger: Logger,
-                              agent: AgentService? = nil) -> Router<APIRequestContext> {
+                              agent: AgentService? = nil, flowLogDelivery: FlowLogDelivery? = nil) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         let handler: @Sendable (Request, APIRequestContext) async throws -> Response = { request, context in
             let started = ContinuousClock.now
@@ -61,6 +63,19 @@ public enum APIServer {
             }
             for call in ["register", "status"] { router.post("/_vpc/agent/\(call)", use: agentHandler) }
             for call in ["feed", "lookup", "enforcement"] { router.get("/_vpc/agent/\(call)", use: agentHandler) }
+        }
+        if let flowLogDelivery {
+            router.post("/_vpc/agent/flow-records") { request, _ -> Response in
+                // A busy host's interval: up to 16 MiB (tens of thousands of records) per batch.
+                let body = try await request.body.collect(upTo: 16 << 20)
+                let (status, answer, result) = flowLogDelivery.handle(authorization: request.headers[.authorization],
+                                                                      body: Array(buffer: body))
+                // Dropped records (deleted flow log, traffic type, unparsable) are counted here.
+                let summary = result.map { " stored=\($0.stored) dropped=\($0.dropped) duplicate=\($0.duplicate)" } ?? ""
+                logger.info("POST /_vpc/agent/flow-records status=\(status)\(summary)")
+                return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+            }
         }
         if enableReset {
             router.post("/_vpc/reset") { _, _ -> Response in

@@ -107,6 +107,10 @@ extension ActionTable {
         t.write(EC2.ModifyInstanceAttributeRequest.self) { try $0.modifyInstanceAttribute($1) }
         t.read(EC2.DescribeInstanceAttributeRequest.self) { try $0.describeInstanceAttribute($1) }
         t.read(EC2.GetConsoleOutputRequest.self) { try $0.getConsoleOutput($1) }
+        // Flow logs
+        t.write(EC2.CreateFlowLogsRequest.self) { try $0.createFlowLogs($1) }
+        t.write(EC2.DeleteFlowLogsRequest.self) { try $0.deleteFlowLogs($1) }
+        t.read(EC2.DescribeFlowLogsRequest.self) { try $0.describeFlowLogs($1) }
         // Tags and the catalog
         t.write(EC2.CreateTagsRequest.self) { try $0.createTags($1) }
         t.write(EC2.DeleteTagsRequest.self) { try $0.deleteTags($1) }

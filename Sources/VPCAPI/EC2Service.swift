@@ -4,7 +4,7 @@ public import VPCControlPlane
 public import VPCModel
 public import VPCAudit
 import Foundation
-import VPCStore
+public import VPCStore
 
 /// An HTTP request as the EC2 endpoint sees it: what SigV4 signs, plus the caller.
 public struct APIRequest: Sendable {
@@ -53,6 +53,8 @@ public struct EC2Service: Sendable {
     let readCache = ReadCache()
     /// Where calls that changed nothing are recorded (nil: no audit trail).
     public let audit: AuditAppender?
+    /// Delivered flow-log lines, read by the CloudWatch Logs calls (nil: those calls fail).
+    public let flowLogStore: (any FlowLogStore)?
     let clock: @Sendable () -> Double
     /// Told the version of each write once its response is produced (enforcement timing).
     public var writeResponded: (@Sendable (UInt64) -> Void)?
@@ -65,8 +67,9 @@ public struct EC2Service: Sendable {
 
     public init(controlPlane: ControlPlane, credentials: Credentials, maxClockSkew: Double = 900,
                 throttle: Throttle = Throttle(), actions: ActionTable = .ec2, audit: AuditAppender? = nil,
-                clock: (@Sendable () -> Double)? = nil) {
+                flowLogStore: (any FlowLogStore)? = nil, clock: (@Sendable () -> Double)? = nil) {
         self.controlPlane = controlPlane
+        self.flowLogStore = flowLogStore
         self.audit = audit
         self.credentials = credentials
         self.throttle = throttle

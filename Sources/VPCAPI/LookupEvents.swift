@@ -4,7 +4,8 @@ import VPCAudit
 import VPCModel
 import VPCStore
 
-/// CloudTrail's LookupEvents over the JSON 1.1 protocol on the EC2 endpoint
+/// The JSON 1.1 protocol on the EC2 endpoint (CloudTrail here, CloudWatch Logs in
+/// CloudWatchLogs.swift), and CloudTrail's LookupEvents over it
 /// (`X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`,
 /// SigV4 service `cloudtrail`). Each account sees only its own records, newest first.
 /// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
@@ -17,17 +18,25 @@ extension EC2Service {
         var status = 400
     }
 
+    /// The JSON 1.1 services on this endpoint, by `X-Amz-Target` prefix: SigV4 service name
+    /// and CloudTrail event source.
+    static let jsonServices: [(target: String, service: String, eventSource: String)] = [
+        (cloudTrailTarget, "cloudtrail", "cloudtrail.amazonaws.com"),
+        (logsTarget, "logs", "logs.amazonaws.com"),
+    ]
+
     func handleJSON(_ request: APIRequest, target: String) -> APIResponse {
         let requestId = UUID().uuidString.lowercased()
         var response = APIResponse(status: 200, body: [], requestId: requestId)
         response.contentType = "application/x-amz-json-1.1"
-        let action = target.hasPrefix(Self.cloudTrailTarget) ? String(target.dropFirst(Self.cloudTrailTarget.count)) : target
+        let service = Self.jsonServices.first { target.hasPrefix($0.target) }
+        let action = service.map { String(target.dropFirst($0.target.count)) } ?? target
         response.action = action
         let call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
         var parameters: [(String, String)] = []
         defer {
             audit?.append(call.record(action: action, parameters: parameters, readOnly: true, response: response,
-                                      eventSource: "cloudtrail.amazonaws.com"))
+                                      eventSource: service?.eventSource ?? "cloudtrail.amazonaws.com"))
         }
         do {
             let identity: SigV4Identity
@@ -39,14 +48,17 @@ extension EC2Service {
                 throw JSONError(type: error.code == "RequestExpired" ? "ExpiredTokenException" : "InvalidSignatureException",
                                 message: error.message)
             }
-            guard identity.service == "cloudtrail", identity.sessionToken == nil,
+            guard identity.service == (service?.service ?? "cloudtrail"), identity.sessionToken == nil,
                   let key = credentials.key(identity.accessKeyId) else {
                 throw JSONError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.")
             }
             response.account = key.account
-            guard target.hasPrefix(Self.cloudTrailTarget), action == "LookupEvents" else {
-                throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(target)")
+            let known = switch service?.service {
+            case "cloudtrail": action == "LookupEvents"
+            case "logs": Self.logsActions.contains(action)
+            default: false
             }
+            guard known else { throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(target)") }
             guard let object = (request.body.isEmpty ? [:] : try? JSONSerialization.jsonObject(with: Data(request.body)))
                     as? [String: Any] else {
                 throw JSONError(type: "SerializationException", message: "The request body is not a JSON object")
@@ -54,7 +66,11 @@ extension EC2Service {
             parameters = object.keys.sorted().compactMap { k in
                 (object[k] as? String).map { (k, $0) } ?? (object[k] as? NSNumber).map { (k, $0.stringValue) }
             }
-            response.body = try lookupEvents(object, account: key.account)
+            if service?.service == "logs" {
+                response.body = try logs(action, object, account: key.account, region: identity.region)
+            } else {
+                response.body = try lookupEvents(object, account: key.account)
+            }
         } catch let error as JSONError {
             response.status = error.status
             response.errorCode = error.type

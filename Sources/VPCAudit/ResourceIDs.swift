@@ -12,7 +12,7 @@ public enum ResourceIDs {
         ("eipalloc-", "AWS::EC2::EIP"), ("eipassoc-", "AWS::EC2::EIPAssociation"),
         ("eni-", "AWS::EC2::NetworkInterface"), ("eni-attach-", "AWS::EC2::NetworkInterfaceAttachment"),
         ("pl-", "AWS::EC2::PrefixList"), ("vpc-cidr-assoc-", "AWS::EC2::VPCCidrBlock"),
-        ("subnet-cidr-assoc-", "AWS::EC2::SubnetCidrBlock"), ("i-", "AWS::EC2::Instance"),
+        ("subnet-cidr-assoc-", "AWS::EC2::SubnetCidrBlock"), ("i-", "AWS::EC2::Instance"), ("fl-", "AWS::EC2::FlowLog"),
     ]
 
     /// The resource type of an id, if it looks like one of ours.

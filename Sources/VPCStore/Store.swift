@@ -46,7 +46,7 @@ public protocol Store: Sendable {
     /// Applies `changes` and appends `events` (their audit records) in one
     /// transaction: no change without its record, no record without its change.
     func commit(_ changes: [RecordChange], events: [AuditEvent]) throws
-    /// Removes every resource record (`/_vpc/reset`); access keys stay.
+    /// Removes every resource record (`/_vpc/reset`), and delivered flow-log lines; access keys stay.
     func deleteAllRecords() throws
     func loadAccessKeys() throws -> [AccessKey]
     func saveAccessKey(_ key: AccessKey) throws

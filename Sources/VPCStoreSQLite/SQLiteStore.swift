@@ -49,6 +49,7 @@ public final class SQLiteStore: Store {
                 CREATE TABLE audit_log_files (digest_key TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL);
                 """)
         }
+        registerFlowLogMigration(&m)
         return m
     }
 
@@ -81,7 +82,9 @@ public final class SQLiteStore: Store {
     }
 
     public func deleteAllRecords() throws {
-        try queue.write { db in try db.execute(sql: "DELETE FROM records") }
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM records; DELETE FROM flow_log_events; DELETE FROM flow_log_batches")
+        }
     }
 
     public func loadAccessKeys() throws -> [AccessKey] {

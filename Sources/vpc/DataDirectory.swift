@@ -16,6 +16,10 @@ enum DataDirectory {
     /// `<dir>/trail`: the exported log files and digests, and HEAD.
     static func trailPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("trail") }
 
+
+    /// `<dir>/s3`: flow logs with an s3 destination, one directory per bucket.
+    static func s3Path(_ dir: String) -> String { (dir as NSString).appendingPathComponent("s3") }
+
     static func openStore(_ dir: String) throws -> SQLiteStore {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])

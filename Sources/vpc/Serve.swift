@@ -6,6 +6,7 @@ import VPCAPI
 import VPCAudit
 import VPCControlPlane
 import VPCStore
+import VPCStoreSQLite
 
 /// `vpc serve`: the EC2-compatible API server.
 struct Serve: AsyncParsableCommand {
@@ -36,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         try sealer?.stop()
     }
 
-    func makeApplication(store: any Store, audit: AuditAppender?, logger: Logger) throws -> some ApplicationProtocol {
+    func makeApplication(store: SQLiteStore, audit: AuditAppender?, logger: Logger) throws -> some ApplicationProtocol {
         let credentials = try Credentials(store: store)
         for key in try options.accessKeys() { try credentials.provision(key) }
         if let path = try DataDirectory.ensureCredentials(credentials, dir: options.dataDir) {
@@ -45,11 +46,15 @@ struct Serve: AsyncParsableCommand {
         let controlPlane = try ControlPlane(store: store, options: options.controlPlaneOptions())
         var service = EC2Service(controlPlane: controlPlane, credentials: credentials,
                                  maxClockSkew: options.maxClockSkew,
-                                 throttle: Throttle(limits: try options.throttleLimits()), audit: audit)
+                                 throttle: Throttle(limits: try options.throttleLimits()), audit: audit,
+                                 flowLogStore: store)
         let tokenPath = options.agentTokenFile ?? DataDirectory.agentTokenPath(options.dataDir)
-        let agent = AgentService(controlPlane: controlPlane, token: try DataDirectory.loadOrCreateAgentToken(at: tokenPath))
+        let agentToken = try DataDirectory.loadOrCreateAgentToken(at: tokenPath)
+        let agent = AgentService(controlPlane: controlPlane, token: agentToken)
         service.writeResponded = agent.writeResponded
         logger.notice("host agents authenticate with the token in \(tokenPath)")
+        let delivery = FlowLogDelivery(controlPlane: controlPlane, store: store, token: agentToken,
+                                       s3Directory: DataDirectory.s3Path(options.dataDir))
         // Terminated instances disappear an hour after they terminate.
         Task.detached(priority: .background) {
             while true {
@@ -60,7 +65,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let (host, port) = try options.hostAndPort()
-        let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger, agent: agent)
+        let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger, agent: agent,
+                                      flowLogDelivery: delivery)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")
         return Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
     }

@@ -50,9 +50,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "File holding the host agents' bearer token (default <data-dir>/agent-token, created on first start).")
     var agentTokenFile: String?
 
+    @Option(help: "Tests only: the flow-log aggregation interval agents use, in seconds, instead of each flow log's MaxAggregationInterval.")
+    var flowLogIntervalOverride: Int?
+
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
         guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
+        if let flowLogIntervalOverride, !(1...600).contains(flowLogIntervalOverride) {
+            throw ValidationError("--flow-log-interval-override must be 1 to 600 seconds")
+        }
         _ = try hostAndPort()
         _ = try throttleLimits()
         _ = try accessKeys()
@@ -71,6 +77,7 @@ struct ServerOptions: ParsableArguments {
     func controlPlaneOptions() -> ControlPlaneOptions {
         var options = ControlPlaneOptions()
         if let quotaVpcs { options.quotas.vpcsPerRegion = quotaVpcs }
+        options.flowLogIntervalOverride = flowLogIntervalOverride
         return options
     }
 

@@ -38,6 +38,13 @@ import VPCStore
         #expect(event.account == "111111111111" && event.username == "alice")
     }
 
+    @Test func flowLogIdsAreResources() {
+        let found = ResourceIDs.collect([.object(["flowLogIdSet": .array([.string("fl-0123456789abcdef0")]),
+                                                  "resourceId": .string("vpc-0123456789abcdef0")])])
+        #expect(found == [AuditResource(type: "AWS::EC2::FlowLog", name: "fl-0123456789abcdef0"),
+                          AuditResource(type: "AWS::EC2::VPC", name: "vpc-0123456789abcdef0")])
+    }
+
     @Test func gzipIsValidAndDeterministic() throws {
         #expect(Gzip.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
         let data = [UInt8](repeating: 65, count: 70_000)

@@ -80,6 +80,8 @@ def world(server, host_agent):
     w["dopt"] = a.create_dhcp_options(DhcpConfigurations=[
         {"Key": "domain-name", "Values": ["a.example"]}])["DhcpOptions"]["DhcpOptionsId"]
     a.associate_dhcp_options(DhcpOptionsId=w["dopt"], VpcId=w["vpc"])
+    w["fl"] = a.create_flow_logs(ResourceType="VPC", ResourceIds=[w["vpc"]], TrafficType="ALL", LogGroupName="a-flows",
+                                 DeliverLogsPermissionArn="arn:aws:iam::111111111111:role/fl")["FlowLogIds"][0]
 
     run = a.run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1, SubnetId=w["subnet"],
                           SecurityGroupIds=[w["sg"]])
@@ -133,6 +135,7 @@ def snapshot(a, w):
         "instance": [(i["State"]["Name"], i["InstanceType"], i["SourceDestCheck"], i.get("Tags"),
                       [g["GroupId"] for g in i["SecurityGroups"]], len(i["NetworkInterfaces"]))
                      for r in a.describe_instances(InstanceIds=[w["instance"]])["Reservations"] for i in r["Instances"]],
+        "fl": [(f["FlowLogId"], f["ResourceId"], f.get("Tags", [])) for f in a.describe_flow_logs()["FlowLogs"]],
     }
 
 
@@ -265,6 +268,9 @@ MATRIX = [
     ("AttachNetworkInterface.instance", lambda b, w: b.attach_network_interface(
         NetworkInterfaceId=w["b_eni"], InstanceId=w["instance"], DeviceIndex=1), ["i"]),
     ("AssociateAddress.instance", lambda b, w: b.associate_address(AllocationId=w["b_eip"], InstanceId=w["instance"]), ["i"]),
+    # Flow logs (CreateFlowLogs and DeleteFlowLogs answer with Unsuccessful items: test_b_flow_log_calls_on_a)
+    ("CreateTags.fl", lambda b, w: b.create_tags(Resources=[w["fl"]], Tags=[{"Key": "k", "Value": "v"}]),
+     ["InvalidFlowLogId.NotFound"]),
 ]
 
 
@@ -295,6 +301,10 @@ LISTINGS = [
     ("addresses", lambda b, w: b.describe_addresses(), "Addresses", "AllocationId", ["eip", "eip2"]),
     ("prefix-lists", lambda b, w: b.describe_managed_prefix_lists(), "PrefixLists", "PrefixListId", ["pl"]),
     ("dhcp-options", lambda b, w: b.describe_dhcp_options(), "DhcpOptions", "DhcpOptionsId", ["dopt"]),
+    ("flow-logs", lambda b, w: b.describe_flow_logs(), "FlowLogs", "FlowLogId", ["fl"]),
+    ("flow-logs-by-a-id", lambda b, w: b.describe_flow_logs(FlowLogIds=[w["fl"]]), "FlowLogs", "FlowLogId", ["fl"]),
+    ("flow-logs-by-a-vpc-id", lambda b, w: b.describe_flow_logs(
+        Filters=[{"Name": "resource-id", "Values": [w["vpc"]]}]), "FlowLogs", "FlowLogId", ["fl"]),
     ("tags", lambda b, w: b.describe_tags(), "Tags", "ResourceId", ["vpc", "subnet", "sg", "eni"]),
     ("vpcs-by-a-vpc-id", lambda b, w: b.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [w["vpc"]]}]),
      "Vpcs", "VpcId", ["vpc"]),
@@ -337,6 +347,26 @@ def test_b_listings_never_show_a(world, ec2_b, name, call, key, id_key, hidden):
     if name == "addresses":
         assert seen == {world["b_eip"]}
         assert world["eip_ip"] not in {i["PublicIp"] for i in items}
+
+
+def test_b_flow_log_calls_on_a(world, ec2_b, endpoint):
+    """A's VPC, subnet, ENI and flow log are unknown to B: Unsuccessful items, nothing created or deleted;
+    A's log group is not B's."""
+    role = "arn:aws:iam::222222222222:role/fl"
+    for kind, key, code in [("VPC", "vpc", "InvalidVpcID.NotFound"), ("Subnet", "subnet", "InvalidSubnetID.NotFound"),
+                            ("NetworkInterface", "eni", "InvalidNetworkInterfaceID.NotFound")]:
+        r = ec2_b.create_flow_logs(ResourceType=kind, ResourceIds=[world[key]], TrafficType="ALL",
+                                   LogGroupName="b-flows", DeliverLogsPermissionArn=role)
+        assert r["FlowLogIds"] == []
+        assert [(u["ResourceId"], u["Error"]["Code"]) for u in r["Unsuccessful"]] == [(world[key], code)]
+    r = ec2_b.delete_flow_logs(FlowLogIds=[world["fl"]])
+    assert [(u["ResourceId"], u["Error"]["Code"]) for u in r["Unsuccessful"]] == [(world["fl"], "InvalidFlowLogId.NotFound")]
+    assert ec2_b.describe_flow_logs()["FlowLogs"] == []
+    logs_b = make_client(endpoint, "B", service="logs")
+    assert logs_b.describe_log_groups()["logGroups"] == []
+    with pytest.raises(ClientError) as e:
+        logs_b.filter_log_events(logGroupName="a-flows")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
 def test_b_owner_ids(world, ec2_a, ec2_b):

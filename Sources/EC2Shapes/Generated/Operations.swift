@@ -92,5 +92,8 @@ extension EC2 {
         "ModifyInstanceAttribute",
         "DescribeInstanceAttribute",
         "GetConsoleOutput",
+        "CreateFlowLogs",
+        "DescribeFlowLogs",
+        "DeleteFlowLogs",
     ]
 }

@@ -257,6 +257,28 @@ extension EC2.CreateEgressOnlyInternetGatewayRequest: QueryDecodable {
     }
 }
 
+extension EC2.CreateFlowLogsRequest: QueryDecodable {
+    public init(query node: QueryNode) throws(QueryError) {
+        node.markVisited()
+        if let child = node.child("DryRun") { self.dryRun = try child.boolean() } else { self.dryRun = nil }
+        if let child = node.child("ClientToken") { self.clientToken = try child.string() } else { self.clientToken = nil }
+        if let child = node.child("DeliverLogsPermissionArn") { self.deliverLogsPermissionArn = try child.string() } else { self.deliverLogsPermissionArn = nil }
+        if let child = node.child("DeliverCrossAccountRole") { self.deliverCrossAccountRole = try child.string() } else { self.deliverCrossAccountRole = nil }
+        if let child = node.child("LogGroupName") { self.logGroupName = try child.string() } else { self.logGroupName = nil }
+        guard let child = node.child("ResourceId") else { throw .missingParameter(node.path("ResourceId")) }
+        self.resourceIds = try child.list { (node: QueryNode) throws(QueryError) in try node.string() }
+        guard let child = node.child("ResourceType") else { throw .missingParameter(node.path("ResourceType")) }
+        self.resourceType = try child.enumeration(["VPC", "Subnet", "NetworkInterface", "TransitGateway", "TransitGatewayAttachment", "RegionalNatGateway"])
+        if let child = node.child("TrafficType") { self.trafficType = try child.enumeration(["ACCEPT", "REJECT", "ALL"]) } else { self.trafficType = nil }
+        if let child = node.child("LogDestinationType") { self.logDestinationType = try child.enumeration(["cloud-watch-logs", "s3", "kinesis-data-firehose"]) } else { self.logDestinationType = nil }
+        if let child = node.child("LogDestination") { self.logDestination = try child.string() } else { self.logDestination = nil }
+        if let child = node.child("LogFormat") { self.logFormat = try child.string() } else { self.logFormat = nil }
+        if let child = node.child("TagSpecification") { self.tagSpecifications = try child.list { (node: QueryNode) throws(QueryError) in try EC2.TagSpecification(query: node) } } else { self.tagSpecifications = nil }
+        if let child = node.child("MaxAggregationInterval") { self.maxAggregationInterval = try child.integer() } else { self.maxAggregationInterval = nil }
+        if let child = node.child("DestinationOptions") { self.destinationOptions = try EC2.DestinationOptionsRequest(query: child) } else { self.destinationOptions = nil }
+    }
+}
+
 extension EC2.CreateInternetGatewayRequest: QueryDecodable {
     public init(query node: QueryNode) throws(QueryError) {
         node.markVisited()
@@ -463,6 +485,15 @@ extension EC2.DeleteEgressOnlyInternetGatewayRequest: QueryDecodable {
     }
 }
 
+extension EC2.DeleteFlowLogsRequest: QueryDecodable {
+    public init(query node: QueryNode) throws(QueryError) {
+        node.markVisited()
+        if let child = node.child("DryRun") { self.dryRun = try child.boolean() } else { self.dryRun = nil }
+        guard let child = node.child("FlowLogId") else { throw .missingParameter(node.path("FlowLogId")) }
+        self.flowLogIds = try child.list { (node: QueryNode) throws(QueryError) in try node.string() }
+    }
+}
+
 extension EC2.DeleteInternetGatewayRequest: QueryDecodable {
     public init(query node: QueryNode) throws(QueryError) {
         node.markVisited()
@@ -618,6 +649,17 @@ extension EC2.DescribeEgressOnlyInternetGatewaysRequest: QueryDecodable {
         if let child = node.child("MaxResults") { self.maxResults = try child.integer(min: 5, max: 255) } else { self.maxResults = nil }
         if let child = node.child("NextToken") { self.nextToken = try child.string() } else { self.nextToken = nil }
         if let child = node.child("Filter") { self.filters = try child.list { (node: QueryNode) throws(QueryError) in try EC2.Filter(query: node) } } else { self.filters = nil }
+    }
+}
+
+extension EC2.DescribeFlowLogsRequest: QueryDecodable {
+    public init(query node: QueryNode) throws(QueryError) {
+        node.markVisited()
+        if let child = node.child("DryRun") { self.dryRun = try child.boolean() } else { self.dryRun = nil }
+        if let child = node.child("Filter") { self.filter = try child.list { (node: QueryNode) throws(QueryError) in try EC2.Filter(query: node) } } else { self.filter = nil }
+        if let child = node.child("FlowLogId") { self.flowLogIds = try child.list { (node: QueryNode) throws(QueryError) in try node.string() } } else { self.flowLogIds = nil }
+        if let child = node.child("MaxResults") { self.maxResults = try child.integer() } else { self.maxResults = nil }
+        if let child = node.child("NextToken") { self.nextToken = try child.string() } else { self.nextToken = nil }
     }
 }
 
@@ -796,6 +838,15 @@ extension EC2.DescribeVpcsRequest: QueryDecodable {
         if let child = node.child("NextToken") { self.nextToken = try child.string() } else { self.nextToken = nil }
         if let child = node.child("MaxResults") { self.maxResults = try child.integer(min: 5, max: 1000) } else { self.maxResults = nil }
         if let child = node.child("DryRun") { self.dryRun = try child.boolean() } else { self.dryRun = nil }
+    }
+}
+
+extension EC2.DestinationOptionsRequest: QueryDecodable {
+    public init(query node: QueryNode) throws(QueryError) {
+        node.markVisited()
+        if let child = node.child("FileFormat") { self.fileFormat = try child.enumeration(["plain-text", "parquet"]) } else { self.fileFormat = nil }
+        if let child = node.child("HiveCompatiblePartitions") { self.hiveCompatiblePartitions = try child.boolean() } else { self.hiveCompatiblePartitions = nil }
+        if let child = node.child("PerHourPartition") { self.perHourPartition = try child.boolean() } else { self.perHourPartition = nil }
     }
 }
 
@@ -2186,6 +2237,24 @@ extension EC2.DescribeInstanceAttributeRequest: EC2Request {
 
 extension EC2.GetConsoleOutputRequest: EC2Request {
     public static let action = "GetConsoleOutput"
+    public var isDryRun: Swift.Bool { self.dryRun ?? false }
+    public var idempotencyToken: Swift.String? { nil }
+}
+
+extension EC2.CreateFlowLogsRequest: EC2Request {
+    public static let action = "CreateFlowLogs"
+    public var isDryRun: Swift.Bool { self.dryRun ?? false }
+    public var idempotencyToken: Swift.String? { self.clientToken }
+}
+
+extension EC2.DescribeFlowLogsRequest: EC2Request {
+    public static let action = "DescribeFlowLogs"
+    public var isDryRun: Swift.Bool { self.dryRun ?? false }
+    public var idempotencyToken: Swift.String? { nil }
+}
+
+extension EC2.DeleteFlowLogsRequest: EC2Request {
+    public static let action = "DeleteFlowLogs"
     public var isDryRun: Swift.Bool { self.dryRun ?? false }
     public var idempotencyToken: Swift.String? { nil }
 }

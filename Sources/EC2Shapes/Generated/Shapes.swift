@@ -684,6 +684,52 @@ extension EC2 {
         }
     }
 
+    /// `CreateFlowLogsRequest` in the EC2 model.
+    public struct CreateFlowLogsRequest: Sendable, Equatable, Codable {
+        public var dryRun: Swift.Bool?
+        public var clientToken: Swift.String?
+        public var deliverLogsPermissionArn: Swift.String?
+        public var deliverCrossAccountRole: Swift.String?
+        public var logGroupName: Swift.String?
+        public var resourceIds: [Swift.String]
+        public var resourceType: Swift.String
+        public var trafficType: Swift.String?
+        public var logDestinationType: Swift.String?
+        public var logDestination: Swift.String?
+        public var logFormat: Swift.String?
+        public var tagSpecifications: [TagSpecification]?
+        public var maxAggregationInterval: Swift.Int?
+        public var destinationOptions: DestinationOptionsRequest?
+        public init(dryRun: Swift.Bool? = nil, clientToken: Swift.String? = nil, deliverLogsPermissionArn: Swift.String? = nil, deliverCrossAccountRole: Swift.String? = nil, logGroupName: Swift.String? = nil, resourceIds: [Swift.String], resourceType: Swift.String, trafficType: Swift.String? = nil, logDestinationType: Swift.String? = nil, logDestination: Swift.String? = nil, logFormat: Swift.String? = nil, tagSpecifications: [TagSpecification]? = nil, maxAggregationInterval: Swift.Int? = nil, destinationOptions: DestinationOptionsRequest? = nil) {
+            self.dryRun = dryRun
+            self.clientToken = clientToken
+            self.deliverLogsPermissionArn = deliverLogsPermissionArn
+            self.deliverCrossAccountRole = deliverCrossAccountRole
+            self.logGroupName = logGroupName
+            self.resourceIds = resourceIds
+            self.resourceType = resourceType
+            self.trafficType = trafficType
+            self.logDestinationType = logDestinationType
+            self.logDestination = logDestination
+            self.logFormat = logFormat
+            self.tagSpecifications = tagSpecifications
+            self.maxAggregationInterval = maxAggregationInterval
+            self.destinationOptions = destinationOptions
+        }
+    }
+
+    /// `CreateFlowLogsResult` in the EC2 model.
+    public struct CreateFlowLogsResult: Sendable, Equatable, Codable {
+        public var clientToken: Swift.String?
+        public var flowLogIds: [Swift.String]?
+        public var unsuccessful: [UnsuccessfulItem]?
+        public init(clientToken: Swift.String? = nil, flowLogIds: [Swift.String]? = nil, unsuccessful: [UnsuccessfulItem]? = nil) {
+            self.clientToken = clientToken
+            self.flowLogIds = flowLogIds
+            self.unsuccessful = unsuccessful
+        }
+    }
+
     /// `CreateInternetGatewayRequest` in the EC2 model.
     public struct CreateInternetGatewayRequest: Sendable, Equatable, Codable {
         public var tagSpecifications: [TagSpecification]?
@@ -1062,6 +1108,24 @@ extension EC2 {
         }
     }
 
+    /// `DeleteFlowLogsRequest` in the EC2 model.
+    public struct DeleteFlowLogsRequest: Sendable, Equatable, Codable {
+        public var dryRun: Swift.Bool?
+        public var flowLogIds: [Swift.String]
+        public init(dryRun: Swift.Bool? = nil, flowLogIds: [Swift.String]) {
+            self.dryRun = dryRun
+            self.flowLogIds = flowLogIds
+        }
+    }
+
+    /// `DeleteFlowLogsResult` in the EC2 model.
+    public struct DeleteFlowLogsResult: Sendable, Equatable, Codable {
+        public var unsuccessful: [UnsuccessfulItem]?
+        public init(unsuccessful: [UnsuccessfulItem]? = nil) {
+            self.unsuccessful = unsuccessful
+        }
+    }
+
     /// `DeleteInternetGatewayRequest` in the EC2 model.
     public struct DeleteInternetGatewayRequest: Sendable, Equatable, Codable {
         public var dryRun: Swift.Bool?
@@ -1316,6 +1380,32 @@ extension EC2 {
         public var nextToken: Swift.String?
         public init(egressOnlyInternetGateways: [EgressOnlyInternetGateway]? = nil, nextToken: Swift.String? = nil) {
             self.egressOnlyInternetGateways = egressOnlyInternetGateways
+            self.nextToken = nextToken
+        }
+    }
+
+    /// `DescribeFlowLogsRequest` in the EC2 model.
+    public struct DescribeFlowLogsRequest: Sendable, Equatable, Codable {
+        public var dryRun: Swift.Bool?
+        public var filter: [Filter]?
+        public var flowLogIds: [Swift.String]?
+        public var maxResults: Swift.Int?
+        public var nextToken: Swift.String?
+        public init(dryRun: Swift.Bool? = nil, filter: [Filter]? = nil, flowLogIds: [Swift.String]? = nil, maxResults: Swift.Int? = nil, nextToken: Swift.String? = nil) {
+            self.dryRun = dryRun
+            self.filter = filter
+            self.flowLogIds = flowLogIds
+            self.maxResults = maxResults
+            self.nextToken = nextToken
+        }
+    }
+
+    /// `DescribeFlowLogsResult` in the EC2 model.
+    public struct DescribeFlowLogsResult: Sendable, Equatable, Codable {
+        public var flowLogs: [FlowLog]?
+        public var nextToken: Swift.String?
+        public init(flowLogs: [FlowLog]? = nil, nextToken: Swift.String? = nil) {
+            self.flowLogs = flowLogs
             self.nextToken = nextToken
         }
     }
@@ -1730,6 +1820,30 @@ extension EC2 {
         }
     }
 
+    /// `DestinationOptionsRequest` in the EC2 model.
+    public struct DestinationOptionsRequest: Sendable, Equatable, Codable {
+        public var fileFormat: Swift.String?
+        public var hiveCompatiblePartitions: Swift.Bool?
+        public var perHourPartition: Swift.Bool?
+        public init(fileFormat: Swift.String? = nil, hiveCompatiblePartitions: Swift.Bool? = nil, perHourPartition: Swift.Bool? = nil) {
+            self.fileFormat = fileFormat
+            self.hiveCompatiblePartitions = hiveCompatiblePartitions
+            self.perHourPartition = perHourPartition
+        }
+    }
+
+    /// `DestinationOptionsResponse` in the EC2 model.
+    public struct DestinationOptionsResponse: Sendable, Equatable, Codable {
+        public var fileFormat: Swift.String?
+        public var hiveCompatiblePartitions: Swift.Bool?
+        public var perHourPartition: Swift.Bool?
+        public init(fileFormat: Swift.String? = nil, hiveCompatiblePartitions: Swift.Bool? = nil, perHourPartition: Swift.Bool? = nil) {
+            self.fileFormat = fileFormat
+            self.hiveCompatiblePartitions = hiveCompatiblePartitions
+            self.perHourPartition = perHourPartition
+        }
+    }
+
     /// `DetachInternetGatewayRequest` in the EC2 model.
     public struct DetachInternetGatewayRequest: Sendable, Equatable, Codable {
         public var dryRun: Swift.Bool?
@@ -2023,6 +2137,44 @@ extension EC2 {
         public init(name: Swift.String? = nil, values: [Swift.String]? = nil) {
             self.name = name
             self.values = values
+        }
+    }
+
+    /// `FlowLog` in the EC2 model.
+    public struct FlowLog: Sendable, Equatable, Codable {
+        public var creationTime: EC2Timestamp?
+        public var deliverLogsErrorMessage: Swift.String?
+        public var deliverLogsPermissionArn: Swift.String?
+        public var deliverCrossAccountRole: Swift.String?
+        public var deliverLogsStatus: Swift.String?
+        public var flowLogId: Swift.String?
+        public var flowLogStatus: Swift.String?
+        public var logGroupName: Swift.String?
+        public var resourceId: Swift.String?
+        public var trafficType: Swift.String?
+        public var logDestinationType: Swift.String?
+        public var logDestination: Swift.String?
+        public var logFormat: Swift.String?
+        public var tags: [Tag]?
+        public var maxAggregationInterval: Swift.Int?
+        public var destinationOptions: DestinationOptionsResponse?
+        public init(creationTime: EC2Timestamp? = nil, deliverLogsErrorMessage: Swift.String? = nil, deliverLogsPermissionArn: Swift.String? = nil, deliverCrossAccountRole: Swift.String? = nil, deliverLogsStatus: Swift.String? = nil, flowLogId: Swift.String? = nil, flowLogStatus: Swift.String? = nil, logGroupName: Swift.String? = nil, resourceId: Swift.String? = nil, trafficType: Swift.String? = nil, logDestinationType: Swift.String? = nil, logDestination: Swift.String? = nil, logFormat: Swift.String? = nil, tags: [Tag]? = nil, maxAggregationInterval: Swift.Int? = nil, destinationOptions: DestinationOptionsResponse? = nil) {
+            self.creationTime = creationTime
+            self.deliverLogsErrorMessage = deliverLogsErrorMessage
+            self.deliverLogsPermissionArn = deliverLogsPermissionArn
+            self.deliverCrossAccountRole = deliverCrossAccountRole
+            self.deliverLogsStatus = deliverLogsStatus
+            self.flowLogId = flowLogId
+            self.flowLogStatus = flowLogStatus
+            self.logGroupName = logGroupName
+            self.resourceId = resourceId
+            self.trafficType = trafficType
+            self.logDestinationType = logDestinationType
+            self.logDestination = logDestination
+            self.logFormat = logFormat
+            self.tags = tags
+            self.maxAggregationInterval = maxAggregationInterval
+            self.destinationOptions = destinationOptions
         }
     }
 
@@ -4293,6 +4445,26 @@ extension EC2 {
             self.ipv4Prefixes = ipv4Prefixes
             self.networkInterfaceId = networkInterfaceId
             self.privateIpAddresses = privateIpAddresses
+        }
+    }
+
+    /// `UnsuccessfulItem` in the EC2 model.
+    public struct UnsuccessfulItem: Sendable, Equatable, Codable {
+        public var error: UnsuccessfulItemError?
+        public var resourceId: Swift.String?
+        public init(error: UnsuccessfulItemError? = nil, resourceId: Swift.String? = nil) {
+            self.error = error
+            self.resourceId = resourceId
+        }
+    }
+
+    /// `UnsuccessfulItemError` in the EC2 model.
+    public struct UnsuccessfulItemError: Sendable, Equatable, Codable {
+        public var code: Swift.String?
+        public var message: Swift.String?
+        public init(code: Swift.String? = nil, message: Swift.String? = nil) {
+            self.code = code
+            self.message = message
         }
     }
 

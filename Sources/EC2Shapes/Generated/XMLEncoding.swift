@@ -238,6 +238,14 @@ extension EC2.CreateEgressOnlyInternetGatewayResult: XMLEncodable {
     }
 }
 
+extension EC2.CreateFlowLogsResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("clientToken", self.clientToken)
+        xml.list("flowLogIdSet", item: "item", self.flowLogIds)
+        xml.list("unsuccessful", item: "item", self.unsuccessful)
+    }
+}
+
 extension EC2.CreateInternetGatewayResult: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.structure("internetGateway", self.internetGateway)
@@ -303,6 +311,12 @@ extension EC2.DeleteEgressOnlyInternetGatewayResult: XMLEncodable {
     }
 }
 
+extension EC2.DeleteFlowLogsResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("unsuccessful", item: "item", self.unsuccessful)
+    }
+}
+
 extension EC2.DeleteManagedPrefixListResult: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.structure("prefixList", self.prefixList)
@@ -344,6 +358,13 @@ extension EC2.DescribeDhcpOptionsResult: XMLEncodable {
 extension EC2.DescribeEgressOnlyInternetGatewaysResult: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.list("egressOnlyInternetGatewaySet", item: "item", self.egressOnlyInternetGateways)
+        xml.value("nextToken", self.nextToken)
+    }
+}
+
+extension EC2.DescribeFlowLogsResult: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.list("flowLogSet", item: "item", self.flowLogs)
         xml.value("nextToken", self.nextToken)
     }
 }
@@ -458,6 +479,14 @@ extension EC2.DescribeVpcsResult: XMLEncodable {
     }
 }
 
+extension EC2.DestinationOptionsResponse: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("fileFormat", self.fileFormat)
+        xml.value("hiveCompatiblePartitions", self.hiveCompatiblePartitions)
+        xml.value("perHourPartition", self.perHourPartition)
+    }
+}
+
 extension EC2.DhcpConfiguration: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("key", self.key)
@@ -539,6 +568,27 @@ extension EC2.ElasticInferenceAcceleratorAssociation: XMLEncodable {
 extension EC2.EnclaveOptions: XMLEncodable {
     public func encode(to xml: inout XMLWriter) {
         xml.value("enabled", self.enabled)
+    }
+}
+
+extension EC2.FlowLog: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("creationTime", self.creationTime)
+        xml.value("deliverLogsErrorMessage", self.deliverLogsErrorMessage)
+        xml.value("deliverLogsPermissionArn", self.deliverLogsPermissionArn)
+        xml.value("deliverCrossAccountRole", self.deliverCrossAccountRole)
+        xml.value("deliverLogsStatus", self.deliverLogsStatus)
+        xml.value("flowLogId", self.flowLogId)
+        xml.value("flowLogStatus", self.flowLogStatus)
+        xml.value("logGroupName", self.logGroupName)
+        xml.value("resourceId", self.resourceId)
+        xml.value("trafficType", self.trafficType)
+        xml.value("logDestinationType", self.logDestinationType)
+        xml.value("logDestination", self.logDestination)
+        xml.value("logFormat", self.logFormat)
+        xml.list("tagSet", item: "item", self.tags)
+        xml.value("maxAggregationInterval", self.maxAggregationInterval)
+        xml.structure("destinationOptions", self.destinationOptions)
     }
 }
 
@@ -1429,6 +1479,20 @@ extension EC2.UnassignIpv6AddressesResult: XMLEncodable {
         xml.value("networkInterfaceId", self.networkInterfaceId)
         xml.list("unassignedIpv6Addresses", item: "item", self.unassignedIpv6Addresses)
         xml.list("unassignedIpv6PrefixSet", item: "item", self.unassignedIpv6Prefixes)
+    }
+}
+
+extension EC2.UnsuccessfulItem: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.structure("error", self.error)
+        xml.value("resourceId", self.resourceId)
+    }
+}
+
+extension EC2.UnsuccessfulItemError: XMLEncodable {
+    public func encode(to xml: inout XMLWriter) {
+        xml.value("code", self.code)
+        xml.value("message", self.message)
     }
 }
 

@@ -64,6 +64,16 @@ public enum ConsistencyCheck {
                     publicIPs[ip] = scope
                 }
             }
+            for f in s.flowLogs.values {
+                let id = f.flowLogId ?? "?"
+                let resource = f.resourceId ?? ""
+                if s.vpcs[resource] == nil && s.subnets[resource] == nil && s.networkInterfaces[resource] == nil {
+                    problems.append("\(scope): flow log \(id) logs missing resource \(resource)")
+                }
+                if let group = f.logGroupName, s.logGroups[group] == nil {
+                    problems.append("\(scope): flow log \(id) delivers to missing log group \(group)")
+                }
+            }
             for address in s.addresses.values {
                 if let ip = address.publicIp {
                     if let other = publicIPs[ip] {

@@ -25,6 +25,9 @@ public struct ControlPlaneOptions: Sendable {
     public var publicAddressPool = IPv4CIDR("198.18.0.0/15")!
     /// Where Amazon-provided IPv6 /56s come from.
     public var ipv6Pool = IPv6CIDR("2600:1f18::/32")!
+    /// Tests only (`--flow-log-interval-override`): the aggregation interval, in seconds,
+    /// agents use for every flow log instead of its MaxAggregationInterval.
+    public var flowLogIntervalOverride: Int?
 
     public init() {}
 }

@@ -63,7 +63,7 @@ extension EC2Error {
 /// The resource kinds and how their errors are named.
 enum ResourceKind {
     case vpc, subnet, securityGroup, networkAcl, routeTable, internetGateway, egressOnlyInternetGateway,
-         dhcpOptions, address, networkInterface, prefixList, securityGroupRule, association, instance
+         dhcpOptions, address, networkInterface, prefixList, securityGroupRule, association, instance, flowLog
 
     var notFoundCode: String {
         switch self {
@@ -81,6 +81,7 @@ enum ResourceKind {
         case .securityGroupRule: "InvalidSecurityGroupRuleId.NotFound"
         case .association: "InvalidAssociationID.NotFound"
         case .instance: "InvalidInstanceID.NotFound"
+        case .flowLog: "InvalidFlowLogId.NotFound"
         }
     }
 
@@ -100,6 +101,7 @@ enum ResourceKind {
         case .securityGroupRule: "InvalidSecurityGroupRuleId.Malformed"
         case .association: "InvalidAssociationID.Malformed"
         case .instance: "InvalidInstanceID.Malformed"
+        case .flowLog: "InvalidFlowLogId.Malformed"
         }
     }
 
@@ -119,6 +121,7 @@ enum ResourceKind {
         case .securityGroupRule: "security group rule ID"
         case .association: "association ID"
         case .instance: "instance ID"
+        case .flowLog: "flow log ID"
         }
     }
 }

@@ -306,6 +306,7 @@ extension Transaction {
             disassociateElasticIP(allocationId: address.allocationId ?? "")
         }
         state.networkInterfaces[r.networkInterfaceId] = nil
+        state.deleteFlowLogs(of: r.networkInterfaceId)
     }
 
     public mutating func attachNetworkInterface(_ r: EC2.AttachNetworkInterfaceRequest) throws

@@ -116,6 +116,7 @@ extension Transaction {
             state.networkAcls[acl.networkAclId!] = acl
         }
         state.subnets[subnet.subnetId!] = nil
+        state.deleteFlowLogs(of: subnet.subnetId!)
     }
 
     public mutating func modifySubnetAttribute(_ r: EC2.ModifySubnetAttributeRequest) throws {

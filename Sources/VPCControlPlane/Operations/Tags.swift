@@ -31,7 +31,7 @@ struct TagSlot {
     }
 
     /// The id prefixes of every taggable kind.
-    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr", "i"]
+    static let prefixes = ["vpc", "subnet", "sg", "acl", "rtb", "igw", "eigw", "dopt", "eipalloc", "eni", "pl", "sgr", "i", "fl"]
 
     /// The slot of an id prefix; nil for a prefix that names nothing taggable here.
     static func forPrefix(_ prefix: String) -> TagSlot? {
@@ -49,6 +49,7 @@ struct TagSlot {
         case "pl": TagSlot(\.prefixLists, .prefixList, \.list.tags)
         case "sgr": securityGroupRules
         case "i": TagSlot(\.instances, .instance, \.optionalTags)
+        case "fl": TagSlot(\.flowLogs, .flowLog, \.tags)
         default: nil
         }
     }

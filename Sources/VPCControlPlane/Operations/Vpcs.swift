@@ -69,6 +69,7 @@ extension Transaction {
         for a in state.networkAcls.values where a.vpcId == id { state.networkAcls[a.networkAclId!] = nil }
         for g in state.securityGroups.values where g.vpcId == id { state.securityGroups[g.groupId] = nil }
         state.vpcs[id] = nil
+        state.deleteFlowLogs(of: id)
         global.networkIDs.remove(record.networkID)
         for a in record.vpc.ipv6CidrBlockAssociationSet ?? [] {
             if let block = a.ipv6CidrBlock.flatMap(IPv6CIDR.init) { global.ipv6Blocks.remove(block.network.high >> 8) }

@@ -44,6 +44,7 @@ public enum ResourceID {
         case "pl": return "prefix-list"
         case "sgr": return "security-group-rule"
         case "i": return "instance"
+        case "fl": return "vpc-flow-log"
         default: return nil
         }
     }

@@ -74,12 +74,16 @@ public struct InterfaceSpec: Codable, Sendable, Equatable {
     public var ipv6Addresses: [String]
     public var securityGroupIds: [String]
     public var sourceDestCheck: Bool
+    /// The flow logs covering this ENI (its own, its subnet's, its VPC's); nil or empty: none.
+    public var flowLogs: [FlowLogSpec]?
 
     public init(networkInterfaceId: String, deviceIndex: Int, macAddress: String, vpcId: String, subnetId: String,
-                privateIpAddresses: [String], ipv6Addresses: [String], securityGroupIds: [String], sourceDestCheck: Bool) {
+                privateIpAddresses: [String], ipv6Addresses: [String], securityGroupIds: [String], sourceDestCheck: Bool,
+                flowLogs: [FlowLogSpec]? = nil) {
         self.networkInterfaceId = networkInterfaceId; self.deviceIndex = deviceIndex; self.macAddress = macAddress
         self.vpcId = vpcId; self.subnetId = subnetId; self.privateIpAddresses = privateIpAddresses
         self.ipv6Addresses = ipv6Addresses; self.securityGroupIds = securityGroupIds; self.sourceDestCheck = sourceDestCheck
+        self.flowLogs = flowLogs
     }
 }
 

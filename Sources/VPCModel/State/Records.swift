@@ -140,3 +140,16 @@ public struct InstanceRecord: Sendable, Codable, Equatable {
     public var stateCode: Int { Self.stateCodes[state] ?? 0 }
     public var instanceState: EC2.InstanceState { EC2.InstanceState(code: stateCode, name: state) }
 }
+
+/// A CloudWatch Logs log group, created by CreateFlowLogs when it names one that does not
+/// exist yet; kept when its flow logs are deleted, as CloudWatch Logs keeps it.
+public struct LogGroupRecord: Sendable, Codable, Equatable {
+    public var name: String
+    /// Milliseconds since 1970, as CloudWatch Logs reports it.
+    public var creationTime: Int64
+
+    public init(name: String, creationTime: Int64) {
+        self.name = name
+        self.creationTime = creationTime
+    }
+}

@@ -23,6 +23,8 @@ public struct RegionState: Sendable {
     public var prefixLists = Table<PrefixListRecord>(kind: "prefix-list")
     public var instances = Table<InstanceRecord>(kind: "instance")
     public var clientTokens = Table<ClientTokenRecord>(kind: "client-token")
+    public var flowLogs = Table<EC2.FlowLog>(kind: "flow-log")
+    public var logGroups = Table<LogGroupRecord>(kind: "log-group")
 
     public init(account: String, region: String) {
         self.account = account
@@ -38,6 +40,7 @@ public struct RegionState: Sendable {
         try visitor.visit(&internetGateways); try visitor.visit(&egressOnlyInternetGateways)
         try visitor.visit(&dhcpOptions); try visitor.visit(&addresses); try visitor.visit(&networkInterfaces)
         try visitor.visit(&prefixLists); try visitor.visit(&instances); try visitor.visit(&clientTokens)
+        try visitor.visit(&flowLogs); try visitor.visit(&logGroups)
     }
 }
 

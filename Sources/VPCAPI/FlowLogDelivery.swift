@@ -1,0 +1,170 @@
+public import VPCControlPlane
+public import VPCModel
+public import VPCStore
+import Crypto
+import EC2Shapes
+import Foundation
+import VPCAudit
+
+/// `POST /_vpc/agent/flow-records` (docs/agent-protocol.md, "Flow logs"): turns an agent's
+/// aggregated records into flow-log lines in each flow log's format and stores them — events
+/// of the log group's `eni-…-<traffic type>` stream, or gzipped S3 objects under
+/// `<data-dir>/s3/<bucket>/<prefix>/AWSLogs/…` — in one transaction with the batch's key, so
+/// a batch resent after an agent restart is stored once. Independent of the HTTP framework.
+public struct FlowLogDelivery: Sendable {
+    public let controlPlane: ControlPlane
+    public let store: any FlowLogStore
+    /// `Bearer <agent token>`.
+    let authorization: [UInt8]
+    /// Where the s3 destination's buckets are directories.
+    public let s3Directory: String
+    let clock: @Sendable () -> Double
+
+    /// `token` is the agents' bearer token (`<data-dir>/agent-token`, docs/agent-protocol.md).
+    public init(controlPlane: ControlPlane, store: any FlowLogStore, token: String, s3Directory: String,
+                clock: (@Sendable () -> Double)? = nil) {
+        self.controlPlane = controlPlane
+        self.store = store
+        self.authorization = Array(("Bearer " + token).utf8)
+        self.s3Directory = s3Directory
+        self.clock = clock ?? { Date().timeIntervalSince1970 }
+    }
+
+    /// The HTTP exchange: 401 without the token, 400 for a body that is not a batch,
+    /// 200 with a `FlowRecordBatchResult` (also returned, for the access log), 500 if it could
+    /// not be stored (the agent retries).
+    public func handle(authorization: String?, body: [UInt8]) -> (status: Int, body: [UInt8], result: FlowRecordBatchResult?) {
+        guard accepts(authorization) else { return (401, [], nil) }
+        guard let batch = try? JSONDecoder().decode(FlowRecordBatch.self, from: Data(body)) else {
+            return (400, Array(#"{"message":"the body is not a FlowRecordBatch"}"#.utf8), nil)
+        }
+        guard !batch.hostId.isEmpty, batch.hostId.utf8.count <= 128 else {
+            return (400, Array(#"{"message":"hostId must be 1 to 128 characters"}"#.utf8), nil)
+        }
+        do {
+            let result = try deliver(batch)
+            return (200, Array(try JSONEncoder().encode(result)), result)
+        } catch {
+            return (500, Array(#"{"message":"the batch could not be stored"}"#.utf8), nil)
+        }
+    }
+
+    /// Whether the `Authorization` header carries the agent token; compares in constant time.
+    func accepts(_ header: String?) -> Bool {
+        guard let header else { return false }
+        let given = Array(header.utf8)
+        var difference = UInt8(given.count == authorization.count ? 0 : 1)
+        for i in 0..<authorization.count { difference |= authorization[i] ^ (i < given.count ? given[i] : 0) }
+        return difference == 0
+    }
+
+    /// An S3 object to write before the batch commits.
+    struct S3Object {
+        var path: String
+        var lines: [String]
+        var header: String
+    }
+
+    public func deliver(_ batch: FlowRecordBatch) throws -> FlowRecordBatchResult {
+        var index: [String: RegionState] = [:]
+        for state in controlPlane.snapshot() {
+            for id in state.flowLogs.rows.keys { index[id] = state }
+        }
+        let ingestion = Int64(clock() * 1000)
+        var events: [FlowLogEvent] = []
+        var objects: [String: S3Object] = [:]
+        var dropped = 0
+        for window in batch.windows {
+            guard let state = index[window.flowLogId], let flowLog = state.flowLogs[window.flowLogId],
+                  state.flowLog(flowLog, covers: window.networkInterfaceId),
+                  let destination = FlowLogDestination(flowLog),
+                  let format = try? FlowLogFormat(parsing: flowLog.logFormat ?? FlowLogFormat.default.text),
+                  window.start <= window.end else {
+                dropped += 1 + window.records.count
+                continue
+            }
+            let trafficType = flowLog.trafficType ?? "ALL"
+            let context = state.flowLogContext(networkInterfaceId: window.networkInterfaceId,
+                                               catalog: controlPlane.options.catalog)
+            var lines: [(line: String, timestamp: Int64, record: FlowRecord?)] = []
+            for record in window.records {
+                guard Self.isValid(record), trafficType == "ALL" || record.action.rawValue == trafficType else {
+                    dropped += 1
+                    continue
+                }
+                lines.append((format.line(record, context), record.start * 1000, record))
+            }
+            if window.logStatus != .ok {
+                lines.append((format.statusLine(window.logStatus, start: window.start, end: window.end, context),
+                              window.start * 1000, nil))
+            }
+            guard !lines.isEmpty else { continue }
+            let stream = window.networkInterfaceId + "-" + trafficType.lowercased()
+            var group: String?
+            switch destination {
+            case .logGroup(let name):
+                group = name
+            case .s3(let bucket, let prefix):
+                let path = Self.objectPath(root: s3Directory, bucket: bucket, prefix: prefix, account: state.account,
+                                           region: state.region, flowLogId: window.flowLogId, end: window.end,
+                                           host: batch.hostId, sequence: batch.sequence)
+                objects[path, default: S3Object(path: path, lines: [], header: format.header)].lines += lines.map(\.line)
+            }
+            for l in lines {
+                events.append(FlowLogEvent(
+                    account: state.account, region: state.region, flowLogId: window.flowLogId,
+                    interfaceId: window.networkInterfaceId, logGroup: group, logStream: stream, timestamp: l.timestamp,
+                    ingestionTime: ingestion, message: l.line, srcaddr: l.record?.srcaddr, dstaddr: l.record?.dstaddr,
+                    action: l.record?.action.rawValue))
+            }
+        }
+        let stored = try store.storeFlowLogBatch(host: batch.hostId, sequence: batch.sequence, events: events) {
+            for object in objects.values.sorted(by: { $0.path < $1.path }) {
+                try Self.writeDurably(path: object.path,
+                                      Gzip.compress(Array(([object.header] + object.lines).joined(separator: "\n").utf8) + [10]))
+            }
+        }
+        return FlowRecordBatchResult(stored: stored ? events.count : 0, duplicate: !stored, dropped: stored ? dropped : 0)
+    }
+
+    /// Addresses that parse, ports and protocol in range, first packet not after the last.
+    static func isValid(_ r: FlowRecord) -> Bool {
+        func address(_ a: String) -> Bool { IPv4(a) != nil || IPv6(a) != nil }
+        return address(r.srcaddr) && address(r.dstaddr) && (0...65535).contains(r.srcport)
+            && (0...65535).contains(r.dstport) && (0...255).contains(r.protocol) && r.start <= r.end
+            && (0...255).contains(r.tcpFlags)
+    }
+
+    /// `<root>/<bucket>/<prefix>/AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/
+    /// <account>_vpcflowlogs_<region>_<flow-log-id>_<YYYYMMDDTHHmmZ>_<hash>.log.gz`, the time
+    /// being the interval's end rounded down to 5 minutes, the hash derived from the batch key
+    /// so that writing a batch again writes the same object.
+    static func objectPath(root: String, bucket: String, prefix: String, account: String, region: String,
+                           flowLogId: String, end: Int64, host: String, sequence: UInt64) -> String {
+        let t = UTCTime(Double(end - end % 300))
+        let day = String(format: "%04d/%02d/%02d", t.year, t.month, t.day)
+        let stamp = String(format: "%04d%02d%02dT%02d%02dZ", t.year, t.month, t.day, t.hour, t.minute)
+        let digest = SHA256.hash(data: Data("\(host)\n\(sequence)\n\(flowLogId)\n\(end - end % 300)".utf8))
+        let hash = digest.prefix(4).map { String(format: "%02x", $0) }.joined()
+        var parts = [root, bucket]
+        if !prefix.isEmpty { parts.append(prefix) }
+        parts += ["AWSLogs", account, "vpcflowlogs", region, day,
+                  "\(account)_vpcflowlogs_\(region)_\(flowLogId)_\(stamp)_\(hash).log.gz"]
+        return parts.joined(separator: "/")
+    }
+
+    /// Writes to a temporary file, syncs it and renames it into place.
+    static func writeDurably(path: String, _ bytes: [UInt8]) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+        try handle.write(contentsOf: bytes)
+        try handle.synchronize()
+        try handle.close()
+        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    }
+}
