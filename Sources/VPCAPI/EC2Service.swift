@@ -157,6 +157,19 @@ public struct EC2Service: Sendable {
         return response
     }
 
+    /// Whether the call can be answered without waiting for the disk: it is not
+    /// a JSON-protocol call and its action (if any, and known) only reads.
+    public func answersWithoutWaiting(_ request: APIRequest) -> Bool {
+        if request.header("x-amz-target") != nil { return false }
+        var action = FormDecoding.pairs(request.query).last { $0.0 == "Action" }?.1
+        if request.method == "POST", let inBody = FormDecoding.pairs(String(decoding: request.body, as: UTF8.self))
+            .last(where: { $0.0 == "Action" })?.1 {
+            action = inBody
+        }
+        guard let action, let entry = actions.entry(action) else { return true }
+        return entry.category == .describe
+    }
+
     /// Actions this server does not implement are read-only if their name says so.
     static func looksReadOnly(_ action: String?) -> Bool {
         guard let action else { return true }

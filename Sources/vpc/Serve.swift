@@ -49,6 +49,7 @@ struct Serve: AsyncParsableCommand {
         let (host, port) = try options.hostAndPort()
         let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        return Application(router: router, server: APIServer.http1(service: service, logger: logger),
+                           configuration: .init(address: .hostname(host, port: port)), logger: logger)
     }
 }

@@ -1,0 +1,161 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers EC2 Query calls that do not wait for the disk (reads, and calls that
+/// fail before reaching the store) on the connection's event loop, without
+/// handing them to the router's Swift-concurrency task and back: at 32
+/// connections on two cores those two thread hops per call cost more than the
+/// call. Writes (they wait for a commit), JSON-protocol calls (`X-Amz-Target`)
+/// and every other path pass through to the router unchanged.
+///
+/// Sits between the HTTP/1 codec and the router's channel. While a request
+/// handed to the router has not been answered, later requests on the connection
+/// go to the router too, so answers keep their order.
+final class InlineReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let service: EC2Service
+    private let logger: Logger
+    private let maxBody: Int
+    /// The EC2 call being read (nil: none, or the current request is the router's).
+    private var head: HTTPRequest?
+    private var body: ByteBuffer?
+    /// Whether the rest of the current request goes to the router.
+    private var passing = false
+    /// Requests handed to the router whose response has not ended.
+    private var routed = 0
+    private var sourceIP: String?
+    private var date = HTTPDate()
+
+    init(service: EC2Service, logger: Logger, maxBody: Int) {
+        self.service = service
+        self.logger = logger
+        self.maxBody = maxBody
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if passing {
+            if case .end = part { passing = false }
+            context.fireChannelRead(data)
+            return
+        }
+        switch part {
+        case .head(let request):
+            if routed == 0, request.method == .post || request.method == .get,
+               let path = request.path, path == "/" || path.hasPrefix("/?") {
+                head = request
+                body = nil
+            } else {
+                route(context, request)
+            }
+        case .body(var chunk):
+            guard let request = head else { return context.fireChannelRead(data) }
+            if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+            if body!.readableBytes > maxBody {
+                // Too large to answer here: the router refuses it as it always has.
+                route(context, request)
+                context.fireChannelRead(wrapInboundOut(.body(body.take()!)))
+            }
+        case .end:
+            guard let request = head else { return context.fireChannelRead(data) }
+            head = nil
+            let bytes = body.take().map { Array(buffer: $0) } ?? []
+            let call = apiRequest(context, request, bytes)
+            if service.answersWithoutWaiting(call) {
+                answer(context, request, call)
+            } else {
+                route(context, request)
+                if !bytes.isEmpty { context.fireChannelRead(wrapInboundOut(.body(ByteBuffer(bytes: bytes)))) }
+                context.fireChannelRead(data)
+                passing = false
+            }
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { routed -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    /// Hands the request (whose head is `request`) to the router.
+    private func route(_ context: ChannelHandlerContext, _ request: HTTPRequest) {
+        head = nil
+        passing = true
+        routed += 1
+        context.fireChannelRead(wrapInboundOut(.head(request)))
+    }
+
+    private func apiRequest(_ context: ChannelHandlerContext, _ request: HTTPRequest, _ body: [UInt8]) -> APIRequest {
+        if sourceIP == nil { sourceIP = context.channel.remoteAddress?.ipAddress ?? "unknown" }
+        // HTTPTypes moves Host into the :authority pseudo-header; SigV4 signs it as `host`.
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headerFields.count + 1)
+        if let authority = request.authority { headers.append(("host", authority)) }
+        for field in request.headerFields { headers.append((field.name.rawName, field.value)) }
+        let target = request.path ?? "/"
+        let question = target.firstIndex(of: "?")
+        return APIRequest(
+            method: request.method.rawValue, path: String(target[..<(question ?? target.endIndex)]),
+            query: question.map { String(target[target.index(after: $0)...]) } ?? "",
+            headers: headers, body: body, sourceIP: sourceIP!)
+    }
+
+    private func answer(_ context: ChannelHandlerContext, _ request: HTTPRequest, _ call: APIRequest) {
+        let started = ContinuousClock.now
+        let response = service.handle(call)
+        let elapsed = ContinuousClock.now - started
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        logger.info("\(call.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(micros)us")
+
+        var fields = HTTPFields()
+        fields[.contentType] = response.contentType
+        fields[APIServer.requestIdHeader] = response.requestId
+        fields[.contentLength] = String(response.body.count)
+        fields[.date] = date.now()
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: response.status), headerFields: fields))),
+                      promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(buffer)), promise: nil)
+        if request.headerFields[.connection]?.lowercased() == "close" {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+}
+
+/// The `Date` response header (RFC 9110 IMF-fixdate), formatted once a second.
+struct HTTPDate {
+    private var second = -1
+    private var text = ""
+
+    mutating func now() -> String {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        let s = t.tv_sec
+        if s != second {
+            second = s
+            var tm = tm()
+            gmtime_r([s], &tm)
+            let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+            let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            text = "\(days[Int(tm.tm_wday)]), \(two(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) "
+                + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)) GMT"
+        }
+        return text
+    }
+}
