@@ -72,8 +72,9 @@ final class InlineReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             head = nil
             let bytes = body.take().map { Array(buffer: $0) } ?? []
             let call = apiRequest(context, request, bytes)
-            if service.answersWithoutWaiting(call) {
-                answer(context, request, call)
+            let started = ContinuousClock.now
+            if let response = service.handleWithoutWaiting(call) {
+                answer(context, request, call, response, started: started)
             } else {
                 route(context, request)
                 if !bytes.isEmpty { context.fireChannelRead(wrapInboundOut(.body(ByteBuffer(bytes: bytes)))) }
@@ -111,9 +112,8 @@ final class InlineReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             headers: headers, body: body, sourceIP: sourceIP!)
     }
 
-    private func answer(_ context: ChannelHandlerContext, _ request: HTTPRequest, _ call: APIRequest) {
-        let started = ContinuousClock.now
-        let response = service.handle(call)
+    private func answer(_ context: ChannelHandlerContext, _ request: HTTPRequest, _ call: APIRequest,
+                        _ response: APIResponse, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         logger.info("\(call.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(micros)us")

@@ -15,6 +15,9 @@ public enum FormDecoding {
     }
 
     static func decode(_ slice: some Collection<UInt8>) -> String {
+        guard slice.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(decoding: slice, as: UTF8.self)
+        }
         let bytes = Array(slice)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
