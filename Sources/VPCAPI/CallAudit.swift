@@ -32,8 +32,7 @@ struct CallAudit: Sendable {
     /// `AKID/date/region/service/aws4_request` from the Authorization header or X-Amz-Credential.
     static func credentialScope(_ request: APIRequest) -> (accessKeyId: String, region: String)? {
         var credential: Substring.UTF8View?
-        if let auth = request.header("authorization"), let r = auth.utf8.firstRange(of: "Credential=".utf8) {
-            let rest = auth.utf8[r.upperBound...]
+        if let auth = request.header("authorization"), let rest = Self.utf8(after: "Credential=", in: auth) {
             credential = rest.prefix { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: " ") }
         } else if let q = FormDecoding.pairs(request.query).first(where: { $0.0 == "X-Amz-Credential" }) {
             credential = Substring(q.1).utf8
@@ -41,6 +40,20 @@ struct CallAudit: Sendable {
         guard let parts = credential?.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false),
               let key = parts.first, !key.isEmpty else { return nil }
         return (String(Substring(key)), parts.count > 2 ? String(Substring(parts[2])) : "")
+    }
+
+    /// What follows the first `marker` in `text` (a plain scan: the stdlib's
+    /// generic `firstRange(of:)` costs more than the rest of this record).
+    static func utf8(after marker: String, in text: String) -> Substring.UTF8View? {
+        let utf8 = text.utf8
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            if utf8[i...].starts(with: marker.utf8) {
+                return Substring(text)[utf8.index(i, offsetBy: marker.utf8.count)...].utf8
+            }
+            i = utf8.index(after: i)
+        }
+        return nil
     }
 
     func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,

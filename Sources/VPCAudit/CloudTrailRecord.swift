@@ -1,5 +1,6 @@
 public import VPCStore
 import Crypto
+import Synchronization
 
 /// Who made a call, as far as it is known (an authentication failure may know
 /// only the access key id, or nothing).
@@ -75,8 +76,22 @@ public struct CloudTrailRecord: Sendable {
         o.end(&out)
     }
 
-    /// A stable IAM-style unique id (`AIDA…`) for a user.
+    /// A stable IAM-style unique id (`AIDA…`) for a user, remembered: every
+    /// record of the user's calls names it.
     static func principalId(account: String, user: String) -> String {
+        let key = account + ":" + user
+        if let known = principalIds.withLock({ $0[key] }) { return known }
+        let id = computePrincipalId(account: account, user: user)
+        principalIds.withLock { ids in
+            if ids.count >= 10_000 { ids.removeAll() }
+            ids[key] = id
+        }
+        return id
+    }
+
+    private static let principalIds = Mutex<[String: String]>([:])
+
+    static func computePrincipalId(account: String, user: String) -> String {
         let digest = SHA256.hash(data: Array("\(account):\(user)".utf8))
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
         return "AIDA" + String(digest.prefix(17).map { alphabet[Int($0 & 31)] })
