@@ -104,7 +104,7 @@ public struct EC2Service: Sendable {
     static func parameters(_ request: APIRequest) -> [(String, String)] {
         var parameters = FormDecoding.pairs(request.query)
         if request.method == "POST" {
-            parameters += FormDecoding.pairs(String(decoding: request.body, as: UTF8.self))
+            parameters += FormDecoding.pairs(request.body)
         }
         return parameters
     }
