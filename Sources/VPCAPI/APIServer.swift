@@ -28,9 +28,11 @@ public enum APIServer {
     /// HTTP/1.1 with EC2 calls that do not wait for the disk answered on the
     /// event loop (`InlineReadHandler`); everything else goes to the router.
     public static func http1(service: EC2Service, logger: Logger) -> HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [
-            InlineReadHandler(service: service, logger: logger, maxBody: APIRequestContext.maxBody),
-        ]))
+        HTTPServerBuilder { responder in
+            InlineReadChannel(router: HTTP1Channel(responder: responder)) {
+                InlineReadHandler(service: service, logger: logger, maxBody: APIRequestContext.maxBody)
+            }
+        }
     }
 
     public static func router(service: EC2Service, enableReset: Bool, logger: Logger) -> Router<APIRequestContext> {

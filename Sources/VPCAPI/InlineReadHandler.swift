@@ -1,8 +1,7 @@
 import Foundation
-import HTTPTypes
 import Logging
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// Answers EC2 Query calls that do not wait for the disk (reads, and calls that
 /// fail before reaching the store) on the connection's event loop, without
@@ -11,20 +10,21 @@ import NIOHTTPTypes
 /// call. Writes (they wait for a commit), JSON-protocol calls (`X-Amz-Target`)
 /// and every other path pass through to the router unchanged.
 ///
-/// Sits between the HTTP/1 codec and the router's channel. While a request
+/// Sits between the HTTP/1 codec and the router's conversion to HTTPTypes
+/// (`HTTP1ToHTTPServerCodec`), so inline calls skip that too. While a request
 /// handed to the router has not been answered, later requests on the connection
 /// go to the router too, so answers keep their order.
 final class InlineReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private let service: EC2Service
     private let logger: Logger
     private let maxBody: Int
     /// The EC2 call being read (nil: none, or the current request is the router's).
-    private var head: HTTPRequest?
+    private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     /// Whether the rest of the current request goes to the router.
     private var passing = false
@@ -48,8 +48,8 @@ final class InlineReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch part {
         case .head(let request):
-            if routed == 0, request.method == .post || request.method == .get,
-               let path = request.path, path == "/" || path.hasPrefix("/?") {
+            if routed == 0, request.method == .POST || request.method == .GET,
+               request.uri == "/" || request.uri.hasPrefix("/?") {
                 head = request
                 body = nil
             } else {
@@ -90,49 +90,46 @@ final class InlineReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Hands the request (whose head is `request`) to the router.
-    private func route(_ context: ChannelHandlerContext, _ request: HTTPRequest) {
+    private func route(_ context: ChannelHandlerContext, _ request: HTTPRequestHead) {
         head = nil
         passing = true
         routed += 1
         context.fireChannelRead(wrapInboundOut(.head(request)))
     }
 
-    private func apiRequest(_ context: ChannelHandlerContext, _ request: HTTPRequest, _ body: [UInt8]) -> APIRequest {
+    private func apiRequest(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ body: [UInt8]) -> APIRequest {
         if sourceIP == nil { sourceIP = context.channel.remoteAddress?.ipAddress ?? "unknown" }
-        // HTTPTypes moves Host into the :authority pseudo-header; SigV4 signs it as `host`.
         var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(request.headerFields.count + 1)
-        if let authority = request.authority { headers.append(("host", authority)) }
-        for field in request.headerFields { headers.append((field.name.rawName, field.value)) }
-        let target = request.path ?? "/"
-        let question = target.firstIndex(of: "?")
+        headers.reserveCapacity(request.headers.count)
+        for (name, value) in request.headers { headers.append((name, value)) }
+        let target = request.uri
+        let question = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         return APIRequest(
             method: request.method.rawValue, path: String(target[..<(question ?? target.endIndex)]),
             query: question.map { String(target[target.index(after: $0)...]) } ?? "",
             headers: headers, body: body, sourceIP: sourceIP!)
     }
 
-    private func answer(_ context: ChannelHandlerContext, _ request: HTTPRequest, _ call: APIRequest,
+    private func answer(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ call: APIRequest,
                         _ response: APIResponse, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         logger.info("\(call.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(micros)us")
 
-        var fields = HTTPFields()
-        fields[.contentType] = response.contentType
-        fields[APIServer.requestIdHeader] = response.requestId
-        fields[.contentLength] = String(response.body.count)
-        fields[.date] = date.now()
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: response.status), headerFields: fields))),
-                      promise: nil)
+        let headers: HTTPHeaders = [
+            "Content-Type": response.contentType, "x-amzn-RequestId": response.requestId,
+            "Content-Length": String(response.body.count), "Date": date.now(),
+        ]
+        let head = HTTPResponseHead(version: request.version, status: .init(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
-        context.write(wrapOutboundOut(.body(buffer)), promise: nil)
-        if request.headerFields[.connection]?.lowercased() == "close" {
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if request.isKeepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
 }
