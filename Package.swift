@@ -110,6 +110,9 @@ let package = Package(
         .testTarget(name: "VPCAPITests", dependencies: [
             "VPCAPI", "EC2Query", "EC2Shapes", "VPCControlPlane", "VPCStore", "VPCStoreSQLite", "VPCAudit",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
     ] + wireFuzzTargets.map {
         .executableTarget(name: $0, dependencies: ["VPCWire", "FuzzSupport"], path: "Fuzz/\($0)",
