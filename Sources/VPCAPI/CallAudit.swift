@@ -42,18 +42,19 @@ struct CallAudit: Sendable {
         return (String(Substring(key)), parts.count > 2 ? String(Substring(parts[2])) : "")
     }
 
-    /// What follows the first `marker` in `text` (a plain scan: the stdlib's
+    /// What follows the first `marker` in `text`, scanning bytes (the stdlib's
     /// generic `firstRange(of:)` costs more than the rest of this record).
-    static func utf8(after marker: String, in text: String) -> Substring.UTF8View? {
-        let utf8 = text.utf8
-        var i = utf8.startIndex
-        while i != utf8.endIndex {
-            if utf8[i...].starts(with: marker.utf8) {
-                return Substring(text)[utf8.index(i, offsetBy: marker.utf8.count)...].utf8
+    static func utf8(after marker: StaticString, in text: String) -> Substring.UTF8View? {
+        let offset = text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            let m = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
+            guard bytes.count >= m.count else { return nil }
+            for i in 0...(bytes.count - m.count) where bytes[i] == m[0] {
+                if UnsafeBufferPointer(rebasing: bytes[i..<(i + m.count)]).elementsEqual(m) { return i + m.count }
             }
-            i = utf8.index(after: i)
-        }
-        return nil
+            return nil
+        } ?? nil
+        guard let offset else { return nil }
+        return Substring(text).utf8.dropFirst(offset)
     }
 
     func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,
