@@ -83,6 +83,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         // Closed-loop SigV4-signing load generator (Benchmarks/api-vs-moto.sh).
         .executableTarget(name: "vpc-loadgen", dependencies: [

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import VPCAPI
 import VPCAudit
 import VPCControlPlane
@@ -14,6 +15,10 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
+        if let n = options.eventLoops {
+            guard n >= 1 else { throw ValidationError("--event-loops must be at least 1") }
+            NIOSingletons.groupLoopCountSuggestion = n  // before anything uses the shared event loops
+        }
         var logger = Logger(label: "vpc")
         logger.logLevel = .info
         let store = try DataDirectory.openStore(options.dataDir)

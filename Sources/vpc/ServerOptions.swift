@@ -47,6 +47,9 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Record no audit trail (for measuring its cost).")
     var noAudit = false
 
+    @Option(help: "Event-loop threads serving HTTP (default: one per core). Reads are answered on them.")
+    var eventLoops: Int?
+
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
         guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
