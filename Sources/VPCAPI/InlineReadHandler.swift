@@ -6,8 +6,8 @@ import NIOHTTP1
 /// Answers EC2 Query calls that do not wait for the disk (reads, and calls that
 /// fail before reaching the store) on the connection's event loop, without
 /// handing them to the router's Swift-concurrency task and back: at 32
-/// connections on two cores those two thread hops per call cost more than the
-/// call. Writes (they wait for a commit), JSON-protocol calls (`X-Amz-Target`)
+/// connections on two cores those two thread hops cost about as much CPU as
+/// the call itself. Writes (they wait for a commit), JSON-protocol calls (`X-Amz-Target`)
 /// and every other path pass through to the router unchanged.
 ///
 /// Sits between the HTTP/1 codec and the router's conversion to HTTPTypes
@@ -85,7 +85,8 @@ final class InlineReadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { routed -= 1 }
+        // The router's answers (including its 400 for a request NIO could not parse).
+        if case .end = unwrapOutboundIn(data), routed > 0 { routed -= 1 }
         context.write(data, promise: promise)
     }
 

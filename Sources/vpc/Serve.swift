@@ -16,7 +16,6 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         if let n = options.eventLoops {
-            guard n >= 1 else { throw ValidationError("--event-loops must be at least 1") }
             NIOSingletons.groupLoopCountSuggestion = n  // before anything uses the shared event loops
         }
         var logger = Logger(label: "vpc")

@@ -52,6 +52,7 @@ struct ServerOptions: ParsableArguments {
 
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
+        if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1") }
         guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
         _ = try hostAndPort()
         _ = try throttleLimits()
