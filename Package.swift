@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // Packet formats: zero-copy views and builders. Stdlib only.
@@ -79,8 +80,11 @@ let package = Package(
         .target(name: "VPCAPI", dependencies: [
             "EC2Query", "VPCControlPlane", "VPCModel", "EC2Shapes", "VPCStore", "VPCAudit",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "vpc", dependencies: [
@@ -89,6 +93,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         // Closed-loop SigV4-signing load generator (Benchmarks/api-vs-moto.sh).
         .executableTarget(name: "vpc-loadgen", dependencies: [
@@ -123,6 +128,9 @@ let package = Package(
         .testTarget(name: "VPCAPITests", dependencies: [
             "VPCAPI", "EC2Query", "EC2Shapes", "VPCControlPlane", "VPCStore", "VPCStoreSQLite", "VPCAudit",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
     ] + wireFuzzTargets.map {
         .executableTarget(name: $0, dependencies: ["VPCWire", "FuzzSupport"], path: "Fuzz/\($0)",

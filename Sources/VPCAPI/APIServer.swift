@@ -1,4 +1,5 @@
 public import Hummingbird
+public import HummingbirdCore
 public import Logging
 import NIOCore
 import HTTPTypes
@@ -17,12 +18,25 @@ public struct APIRequestContext: RequestContext {
     }
 
     /// EC2 requests are small; 1 MiB is plenty and bounds memory per request.
-    public var maxUploadSize: Int { 1 << 20 }
+    public var maxUploadSize: Int { Self.maxBody }
+    static let maxBody = 1 << 20
 }
 
 /// The HTTP front: routes `/` to the EC2 endpoint, `/_vpc/agent/flow-records` to flow-log
 /// delivery and, when enabled, `/_vpc/reset`.
 public enum APIServer {
+    static let requestIdHeader = HTTPField.Name("x-amzn-RequestId")!
+
+    /// HTTP/1.1 with EC2 calls that do not wait for the disk answered on the
+    /// event loop (`InlineReadHandler`); everything else goes to the router.
+    public static func http1(service: EC2Service, logger: Logger) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            InlineReadChannel(router: HTTP1Channel(responder: responder)) {
+                InlineReadHandler(service: service, logger: logger, maxBody: APIRequestContext.maxBody)
+            }
+        }
+    }
+
     public static func router(service: EC2Service, enableReset: Bool, logger: Logger,
                               agent: AgentService? = nil, flowLogDelivery: FlowLogDelivery? = nil) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
@@ -41,7 +55,7 @@ public enum APIServer {
             logger.info("\(apiRequest.method) \(response.action ?? "-") account=\(response.account ?? "-") status=\(response.status) \(micros)us")
             return Response(
                 status: .init(code: response.status),
-                headers: [.contentType: response.contentType, HTTPField.Name("x-amzn-RequestId")!: response.requestId],
+                headers: [.contentType: response.contentType, requestIdHeader: response.requestId],
                 body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
         }
         router.post("/", use: handler)

@@ -31,15 +31,30 @@ struct CallAudit: Sendable {
 
     /// `AKID/date/region/service/aws4_request` from the Authorization header or X-Amz-Credential.
     static func credentialScope(_ request: APIRequest) -> (accessKeyId: String, region: String)? {
-        var credential: Substring?
-        if let auth = request.header("authorization"), let r = auth.range(of: "Credential=") {
-            credential = auth[r.upperBound...].prefix { $0 != "," && $0 != " " }
+        var credential: Substring.UTF8View?
+        if let auth = request.header("authorization"), let rest = Self.utf8(after: "Credential=", in: auth) {
+            credential = rest.prefix { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: " ") }
         } else if let q = FormDecoding.pairs(request.query).first(where: { $0.0 == "X-Amz-Credential" }) {
-            credential = Substring(q.1)
+            credential = Substring(q.1).utf8
         }
-        guard let parts = credential?.split(separator: "/", omittingEmptySubsequences: false),
+        guard let parts = credential?.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false),
               let key = parts.first, !key.isEmpty else { return nil }
-        return (String(key), parts.count > 2 ? String(parts[2]) : "")
+        return (String(Substring(key)), parts.count > 2 ? String(Substring(parts[2])) : "")
+    }
+
+    /// What follows the first `marker` in `text`, scanning bytes (the stdlib's
+    /// generic `firstRange(of:)` costs more than the rest of this record).
+    static func utf8(after marker: StaticString, in text: String) -> Substring.UTF8View? {
+        let offset = text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            let m = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
+            guard bytes.count >= m.count else { return nil }
+            for i in 0...(bytes.count - m.count) where bytes[i] == m[0] {
+                if UnsafeBufferPointer(rebasing: bytes[i..<(i + m.count)]).elementsEqual(m) { return i + m.count }
+            }
+            return nil
+        } ?? nil
+        guard let offset else { return nil }
+        return Substring(text).utf8.dropFirst(offset)
     }
 
     func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,
@@ -48,7 +63,7 @@ struct CallAudit: Sendable {
             eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: action, awsRegion: region,
             sourceIPAddress: sourceIP, userAgent: userAgent,
             requestParameters: parameters.filter { !EC2Service.protocolParameters.contains($0.0) },
-            requestID: requestId, eventID: UUID().uuidString.lowercased(), readOnly: readOnly)
+            requestID: requestId, eventID: RandomUUID.lowercased(), readOnly: readOnly)
         if let code = response.errorCode {
             record.errorCode = response.status >= 500 ? "Server.\(code)" : "Client.\(code)"
             record.errorMessage = response.errorMessage

@@ -25,8 +25,15 @@ public struct APIRequest: Sendable {
         self.sourceIP = sourceIP
     }
 
+    /// The first value of the header `name` (given in lowercase), whatever the case of the request's name.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name }?.value
+        headers.first { Self.equalsIgnoringCase($0.name, lowercased: name) }?.value
+    }
+
+    static func equalsIgnoringCase(_ name: String, lowercased: String) -> Bool {
+        name.utf8.elementsEqual(lowercased.utf8) { a, b in
+            (a >= UInt8(ascii: "A") && a <= UInt8(ascii: "Z") ? a | 0x20 : a) == b
+        }
     }
 }
 
@@ -82,10 +89,35 @@ public struct EC2Service: Sendable {
 
     public func handle(_ request: APIRequest) -> APIResponse {
         if let target = request.header("x-amz-target") { return handleJSON(request, target: target) }
-        let requestId = UUID().uuidString.lowercased()
+        return respond(request, parameters: Self.parameters(request))
+    }
+
+    /// Answers `request` if that needs no wait for the disk: a read, or a call
+    /// that fails before it reaches the store. Nil for writes and JSON-protocol
+    /// calls, which `handle` answers (it may wait for a commit).
+    public func handleWithoutWaiting(_ request: APIRequest) -> APIResponse? {
+        if request.header("x-amz-target") != nil { return nil }
+        let parameters = Self.parameters(request)
+        if let action = parameters.last(where: { $0.0 == "Action" })?.1, let entry = actions.entry(action),
+           entry.category != .describe {
+            return nil
+        }
+        return respond(request, parameters: parameters)
+    }
+
+    /// The query's parameters, then (for a POST) the form body's.
+    static func parameters(_ request: APIRequest) -> [(String, String)] {
+        var parameters = FormDecoding.pairs(request.query)
+        if request.method == "POST" {
+            parameters += FormDecoding.pairs(request.body)
+        }
+        return parameters
+    }
+
+    func respond(_ request: APIRequest, parameters: [(String, String)]) -> APIResponse {
+        let requestId = RandomUUID.lowercased()
         var response = APIResponse(status: 200, body: [], requestId: requestId)
         let call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
-        var parameters: [(String, String)] = []
         var readOnly: Bool?
         var committed = false
         defer {
@@ -96,10 +128,6 @@ public struct EC2Service: Sendable {
             }
         }
         do {
-            parameters = FormDecoding.pairs(request.query)
-            if request.method == "POST" {
-                parameters += FormDecoding.pairs(String(decoding: request.body, as: UTF8.self))
-            }
             response.action = parameters.last { $0.0 == "Action" }?.1
 
             let identity: SigV4Identity

@@ -26,7 +26,7 @@ extension EC2Service {
     ]
 
     func handleJSON(_ request: APIRequest, target: String) -> APIResponse {
-        let requestId = UUID().uuidString.lowercased()
+        let requestId = RandomUUID.lowercased()
         var response = APIResponse(status: 200, body: [], requestId: requestId)
         response.contentType = "application/x-amz-json-1.1"
         let service = Self.jsonServices.first { target.hasPrefix($0.target) }

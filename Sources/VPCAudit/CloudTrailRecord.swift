@@ -1,5 +1,6 @@
 public import VPCStore
 import Crypto
+import Synchronization
 
 /// Who made a call, as far as it is known (an authentication failure may know
 /// only the access key id, or nothing).
@@ -57,64 +58,89 @@ public struct CloudTrailRecord: Sendable {
         responseResources = ResourceIDs.collect([responseElements])
     }
 
-    var userIdentity: JSONValue {
+    /// `userIdentity`'s members, in sorted order.
+    func writeUserIdentity(_ out: inout [UInt8]) {
+        var o = JSONObjectWriter()
         guard let account = caller.account, let user = caller.userName else {
-            var members: [String: JSONValue] = ["type": .string("Unknown")]
-            if let key = caller.accessKeyId { members["accessKeyId"] = .string(key) }
-            return .object(members)
+            if let key = caller.accessKeyId { o.string("accessKeyId", key, &out) }
+            o.string("type", "Unknown", &out)
+            return o.end(&out)
         }
         let root = user == "root"
-        var members: [String: JSONValue] = [
-            "type": .string(root ? "Root" : "IAMUser"),
-            "principalId": .string(root ? account : Self.principalId(account: account, user: user)),
-            "arn": .string(root ? "arn:aws:iam::\(account):root" : "arn:aws:iam::\(account):user/\(user)"),
-            "accountId": .string(account),
-        ]
-        if let key = caller.accessKeyId { members["accessKeyId"] = .string(key) }
-        if !root { members["userName"] = .string(user) }
-        return .object(members)
+        if let key = caller.accessKeyId { o.string("accessKeyId", key, &out) }
+        o.string("accountId", account, &out)
+        o.string("arn", root ? "arn:aws:iam::\(account):root" : "arn:aws:iam::\(account):user/\(user)", &out)
+        o.string("principalId", root ? account : Self.principalId(account: account, user: user), &out)
+        o.string("type", root ? "Root" : "IAMUser", &out)
+        if !root { o.string("userName", user, &out) }
+        o.end(&out)
     }
 
-    /// A stable IAM-style unique id (`AIDA…`) for a user.
+    /// A stable IAM-style unique id (`AIDA…`) for a user, remembered: every
+    /// record of the user's calls names it.
     static func principalId(account: String, user: String) -> String {
+        let key = account + ":" + user
+        if let known = principalIds.withLock({ $0[key] }) { return known }
+        let id = computePrincipalId(account: account, user: user)
+        principalIds.withLock { ids in
+            if ids.count >= 10_000 { ids.removeAll() }
+            ids[key] = id
+        }
+        return id
+    }
+
+    private static let principalIds = Mutex<[String: String]>([:])
+
+    static func computePrincipalId(account: String, user: String) -> String {
         let digest = SHA256.hash(data: Array("\(account):\(user)".utf8))
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
         return "AIDA" + String(digest.prefix(17).map { alphabet[Int($0 & 31)] })
     }
 
-    public var json: JSONValue {
-        let parameters = RequestParameters.json(requestParameters)
-        return json(parameters: parameters, resources: resources(parameters))
-    }
-
-    func json(parameters: JSONValue, resources: [AuditResource]) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "eventVersion": .string("1.11"),
-            "userIdentity": userIdentity,
-            "eventTime": .string(UTCTime(eventTime).iso8601),
-            "eventSource": .string(eventSource),
-            "eventName": .string(eventName),
-            "awsRegion": .string(awsRegion),
-            "sourceIPAddress": .string(sourceIPAddress),
-            "userAgent": .string(userAgent),
-            "requestParameters": parameters,
-            "responseElements": readOnly ? .null : responseElements,
-            "requestID": .string(requestID),
-            "eventID": .string(eventID),
-            "readOnly": .bool(readOnly),
-            "eventType": .string("AwsApiCall"),
-            "managementEvent": .bool(true),
-            "recipientAccountId": .string(caller.account ?? ""),
-            "eventCategory": .string("Management"),
-        ]
-        if let errorCode { members["errorCode"] = .string(errorCode) }
-        if let errorMessage { members["errorMessage"] = .string(errorMessage) }
+    /// The record's CloudTrail JSON in canonical form (keys sorted, no
+    /// whitespace): the bytes the chain hashes. Written member by member in
+    /// sorted order rather than through a `JSONValue` tree: it runs once per call.
+    func body(parameters: JSONValue, resources: [AuditResource]) -> [UInt8] {
+        let account = caller.account ?? ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        var o = JSONObjectWriter()
+        o.string("awsRegion", awsRegion, &out)
+        if let errorCode { o.string("errorCode", errorCode, &out) }
+        if let errorMessage { o.string("errorMessage", errorMessage, &out) }
+        o.string("eventCategory", "Management", &out)
+        o.string("eventID", eventID, &out)
+        o.string("eventName", eventName, &out)
+        o.string("eventSource", eventSource, &out)
+        o.name("eventTime", &out)
+        UTCTime(eventTime).writeISO8601JSON(to: &out)
+        o.string("eventType", "AwsApiCall", &out)
+        o.string("eventVersion", "1.11", &out)
+        o.value("managementEvent", .bool(true), &out)
+        o.value("readOnly", .bool(readOnly), &out)
+        o.string("recipientAccountId", account, &out)
+        o.string("requestID", requestID, &out)
+        o.value("requestParameters", parameters, &out)
         if !resources.isEmpty {
-            members["resources"] = .array(resources.map {
-                .object(["type": .string($0.type), "ARN": .string(arn($0)), "accountId": .string(caller.account ?? "")])
-            })
+            o.name("resources", &out)
+            out.append(UInt8(ascii: "["))
+            for (i, resource) in resources.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                var r = JSONObjectWriter()
+                r.string("ARN", arn(resource), &out)
+                r.string("accountId", account, &out)
+                r.string("type", resource.type, &out)
+                r.end(&out)
+            }
+            out.append(UInt8(ascii: "]"))
         }
-        return .object(members)
+        o.value("responseElements", readOnly ? .null : responseElements, &out)
+        o.string("sourceIPAddress", sourceIPAddress, &out)
+        o.string("userAgent", userAgent, &out)
+        o.name("userIdentity", &out)
+        writeUserIdentity(&out)
+        o.end(&out)
+        return out
     }
 
     func resources(_ parameters: JSONValue) -> [AuditResource] {
@@ -140,6 +166,6 @@ public struct CloudTrailRecord: Sendable {
             eventID: eventID, eventTime: eventTime, account: caller.account ?? "", region: awsRegion,
             eventName: eventName, eventSource: eventSource, readOnly: readOnly, username: caller.userName ?? "",
             accessKeyId: caller.accessKeyId ?? "", resources: resources,
-            body: json(parameters: parameters, resources: resources).bytes)
+            body: body(parameters: parameters, resources: resources))
     }
 }

@@ -31,6 +31,26 @@ public struct UTCTime: Sendable {
         "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute)):\(Self.pad(second))Z"
     }
 
+    /// `iso8601` as a JSON string, appended without building a String.
+    func writeISO8601JSON(to out: inout [UInt8]) {
+        func digits(_ n: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor <= n / 10 { divisor *= 10 }  // wider than `width`: every digit, as `pad` does
+            var n = n
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(n / divisor % 10))
+                n %= divisor
+                divisor /= 10
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(hour, 2); out.append(UInt8(ascii: ":")); digits(minute, 2); out.append(UInt8(ascii: ":")); digits(second, 2)
+        out.append(contentsOf: "Z\"".utf8)
+    }
+
     /// `2026/11/27`, the date folders of CloudTrail's S3 keys.
     public var datePath: String { "\(Self.pad(year, 4))/\(Self.pad(month))/\(Self.pad(day))" }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import VPCAPI
 import VPCAudit
 import VPCControlPlane
@@ -15,6 +16,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
+        if let n = options.eventLoops {
+            NIOSingletons.groupLoopCountSuggestion = n  // before anything uses the shared event loops
+        }
         var logger = Logger(label: "vpc")
         logger.logLevel = .info
         let store = try DataDirectory.openStore(options.dataDir)
@@ -68,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger, agent: agent,
                                       flowLogDelivery: delivery)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        return Application(router: router, server: APIServer.http1(service: service, logger: logger),
+                           configuration: .init(address: .hostname(host, port: port)), logger: logger)
     }
 }

@@ -53,8 +53,12 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Tests only: the flow-log aggregation interval agents use, in seconds, instead of each flow log's MaxAggregationInterval.")
     var flowLogIntervalOverride: Int?
 
+    @Option(help: "Event-loop threads serving HTTP (default: one per core). Reads are answered on them.")
+    var eventLoops: Int?
+
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
+        if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1") }
         guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
         if let flowLogIntervalOverride, !(1...600).contains(flowLogIntervalOverride) {
             throw ValidationError("--flow-log-interval-override must be 1 to 600 seconds")

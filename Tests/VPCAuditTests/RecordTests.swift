@@ -45,6 +45,49 @@ import VPCStore
                           AuditResource(type: "AWS::EC2::VPC", name: "vpc-0123456789abcdef0")])
     }
 
+    /// The record body is written member by member; it must be exactly the
+    /// canonical rendering (sorted keys, same escapes) of the JSON it holds.
+    @Test(arguments: [
+        CallerIdentity(accessKeyId: "AKIDA", account: "111111111111", userName: "alice"),
+        CallerIdentity(accessKeyId: "AKIDR", account: "111111111111", userName: "root"),
+        CallerIdentity(accessKeyId: "AKIDUNKNOWN"),
+        CallerIdentity(),
+    ])
+    func recordBodyIsCanonical(caller: CallerIdentity) throws {
+        var write = CloudTrailRecord(
+            eventTime: 1_790_000_000.75, caller: caller, eventName: "CreateVpc", awsRegion: "eu-west-1",
+            sourceIPAddress: "127.0.0.1", userAgent: "boto3 \"quoted\" back\\slash\nnew\u{1}line é",
+            requestParameters: [("CidrBlock", "10.0.0.0/16"), ("TagSpecification.1.ResourceType", "vpc"),
+                                ("TagSpecification.1.Tag.1.Key", "Name"), ("X-Amz-Signature", "secret")],
+            requestID: "req-1", eventID: "ev-1", readOnly: false)
+        write.setResult(xml: Array("<vpc><vpcId>vpc-0123456789abcdef0</vpcId><dhcpOptionsId>dopt-0123456789abcdef0</dhcpOptionsId></vpc>".utf8))
+        var failedRead = CloudTrailRecord(
+            eventTime: 1_790_000_000, caller: caller, eventName: "DescribeVpcs", awsRegion: "us-east-1",
+            sourceIPAddress: "::1", userAgent: "", requestParameters: [], requestID: "req-2", eventID: "ev-2",
+            readOnly: true)
+        failedRead.errorCode = "Client.AuthFailure"
+        failedRead.errorMessage = "AWS was not able to validate the provided access credentials"
+        for record in [write, failedRead] {
+            let body = record.auditEvent().body
+            let parsed = try JSONSerialization.jsonObject(with: Data(body))
+            #expect(String(decoding: Self.jsonValue(parsed).bytes, as: UTF8.self) == String(decoding: body, as: UTF8.self))
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(write.auditEvent().body)) as? [String: Any])
+        #expect((object["resources"] as? [Any])?.count == 2)
+        #expect(object["readOnly"] as? Bool == false && object["managementEvent"] as? Bool == true)
+    }
+
+    /// A JSONSerialization result as a JSONValue (records hold no numbers, so NSNumbers are booleans).
+    static func jsonValue(_ any: Any) -> JSONValue {
+        switch any {
+        case let s as String: .string(s)
+        case let n as NSNumber: .bool(n.boolValue)
+        case let a as [Any]: .array(a.map(jsonValue))
+        case let o as [String: Any]: .object(o.mapValues(jsonValue))
+        default: .null
+        }
+    }
+
     @Test func gzipIsValidAndDeterministic() throws {
         #expect(Gzip.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
         let data = [UInt8](repeating: 65, count: 70_000)

@@ -2,20 +2,39 @@
 /// into name/value pairs: `+` is a space, `%XX` a byte; malformed escapes are
 /// kept literally, as lenient servers do.
 public enum FormDecoding {
-    public static func pairs(_ text: some StringProtocol) -> [(String, String)] {
+    public static func pairs(_ text: String) -> [(String, String)] {
+        var text = text
+        return text.withUTF8(pairs(in:))
+    }
+
+    public static func pairs(_ bytes: [UInt8]) -> [(String, String)] {
+        bytes.withUnsafeBufferPointer(pairs(in:))
+    }
+
+    /// Concrete over a buffer (not generic across modules): this runs on every call.
+    static func pairs(in bytes: UnsafeBufferPointer<UInt8>) -> [(String, String)] {
         var out: [(String, String)] = []
-        for part in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
-                out.append((decode(part[part.startIndex..<eq]), decode(part[part.index(after: eq)...])))
-            } else {
-                out.append((decode(part), ""))
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            if end > start {
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
+                    out.append((decode(UnsafeBufferPointer(rebasing: part[..<eq])),
+                                decode(UnsafeBufferPointer(rebasing: part[(eq + 1)...]))))
+                } else {
+                    out.append((decode(part), ""))
+                }
             }
+            start = end + 1
         }
         return out
     }
 
-    static func decode(_ slice: some Collection<UInt8>) -> String {
-        let bytes = Array(slice)
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0

@@ -105,7 +105,8 @@ public final class AgentService: Sendable {
         let newest = controlPlane.version
         if logs.withLock({ $0[host]?.version }) != newest {
             let (version, regions, hosts) = controlPlane.versionedSnapshot()
-            let docs = HostDocuments(hostId: host, regions: regions, hosts: hosts)
+            let docs = HostDocuments(hostId: host, regions: regions, hosts: hosts,
+                                     flowLogInterval: controlPlane.options.flowLogIntervalOverride)
             logs.withLock { logs in
                 var log = logs[host] ?? HostFeedLog()
                 let previous = log.version

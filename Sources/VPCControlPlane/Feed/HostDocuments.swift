@@ -10,8 +10,10 @@ public struct HostDocuments: Sendable, Equatable {
 
     public init() {}
 
-    /// The documents of `hostId` in `regions` (one snapshot, every account).
-    public init(hostId: String, regions: [RegionState], hosts: [String: HostRegistration]) {
+    /// The documents of `hostId` in `regions` (one snapshot, every account);
+    /// `flowLogInterval` replaces every flow log's aggregation interval (tests only).
+    public init(hostId: String, regions: [RegionState], hosts: [String: HostRegistration],
+                flowLogInterval: Int? = nil) {
         for state in regions {
             var vpcs: Set<String> = []
             var attached: [String: [EC2.NetworkInterface]]?
@@ -22,7 +24,13 @@ public struct HostDocuments: Sendable, Equatable {
                 instances[instance.instanceId] = InstanceSpec(
                     instanceId: instance.instanceId, accountId: state.account, region: state.region,
                     desiredState: desired, bootCount: instance.bootCount, userData: instance.userData,
-                    interfaces: enis.map(Self.interfaceSpec))
+                    interfaces: enis.map {
+                        var spec = Self.interfaceSpec($0)
+                        let flowLogs = state.flowLogSpecs(networkInterfaceId: spec.networkInterfaceId,
+                                                          intervalOverride: flowLogInterval)
+                        spec.flowLogs = flowLogs.isEmpty ? nil : flowLogs
+                        return spec
+                    })
                 for eni in enis { vpcs.insert(eni.vpcId ?? "") }
             }
             for vpcId in vpcs {
