@@ -18,6 +18,8 @@
 #include <sys/uio.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <signal.h>
 
 const short vpc_posix_spawn_setsid = POSIX_SPAWN_SETSID;
 
@@ -255,4 +257,10 @@ int vpc_has_net_admin(void) {
     if (syscall(SYS_capget, &h, d) < 0) return 0;
     uint32_t eff = d[0].effective;
     return (eff & (1u << CAP_NET_ADMIN)) && (eff & (1u << CAP_SYS_ADMIN));
+}
+
+int vpc_exit_with_parent(int parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) return -1;
+    if (getppid() != parent) raise(SIGTERM);
+    return 0;
 }

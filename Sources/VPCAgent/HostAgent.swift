@@ -1,3 +1,4 @@
+import CVPCLinux
 import Foundation
 public import Logging
 import Synchronization
@@ -23,6 +24,8 @@ public final class HostAgent: @unchecked Sendable {
         public var cleanupOnExit: Bool
         /// TAPs with IFF_VNET_HDR, TSO and checksum offload (segmented by the agent).
         public var tapOffloads = true
+        /// Stop (as on SIGTERM) when this process exits: `vpc up` passes its pid.
+        public var parentPID: Int32?
         /// Seconds between periodic status reports.
         public var statusInterval: Double = 5
 
@@ -76,6 +79,9 @@ public final class HostAgent: @unchecked Sendable {
             sources.append(source)
         }
         signal(SIGPIPE, SIG_IGN)
+        if let parent = options.parentPID, vpc_exit_with_parent(parent) != 0 {
+            throw SystemError("prctl(PR_SET_PDEATHSIG)", errno: errno)
+        }
 
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
         worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort, logger: logger) { [weak self] vni, a, generation in

@@ -34,6 +34,9 @@ struct Agent: ParsableCommand {
     @Flag(help: "On SIGTERM or SIGINT, delete every instance namespace and TAP this agent made.")
     var cleanupOnExit = false
 
+    @Option(help: "Stop, as on SIGTERM, when the process with this pid (the one that started the agent) exits.")
+    var parentPid: Int32?
+
     @Flag(help: "Open TAPs without IFF_VNET_HDR, TSO and checksum offload (every frame at most the MTU).")
     var noTapOffloads = false
 
@@ -59,6 +62,7 @@ struct Agent: ParsableCommand {
                                         token: token, stateDirectory: stateDir, metricsListen: metricsListen,
                                         cleanupOnExit: cleanupOnExit)
         options.tapOffloads = !noTapOffloads
+        options.parentPID = parentPid
         let agent = try HostAgent(options: options, logger: logger)
         try agent.run()
     }

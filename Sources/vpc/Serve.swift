@@ -32,16 +32,25 @@ struct Serve: AsyncParsableCommand {
                 layout: TrailLayout(ownerAccount: DataDirectory.defaultAccount),
                 digestInterval: options.digestInterval, log: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
         }
-        let app = try makeApplication(store: store, audit: audit, logger: logger)
+        let (app, agentService) = try makeApplication(store: store, audit: audit, logger: logger)
         audit?.start()
         sealer?.start()
+        // On SIGINT/SIGTERM the agents' long-polls answer at once instead of holding the
+        // graceful shutdown for up to their wait.
+        let stopping = [SIGINT, SIGTERM].map { sig in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { agentService.shutDown() }
+            source.resume()
+            return source
+        }
+        defer { stopping.forEach { $0.cancel() } }
         try await app.runService()  // stops cleanly on SIGINT and SIGTERM
         // The server has stopped: write what is queued, seal it and checkpoint.
         audit?.stop()
         try sealer?.stop()
     }
 
-    func makeApplication(store: SQLiteStore, audit: AuditAppender?, logger: Logger) throws -> some ApplicationProtocol {
+    func makeApplication(store: SQLiteStore, audit: AuditAppender?, logger: Logger) throws -> (some ApplicationProtocol, AgentService) {
         let credentials = try Credentials(store: store)
         for key in try options.accessKeys() { try credentials.provision(key) }
         if let path = try DataDirectory.ensureCredentials(credentials, dir: options.dataDir) {
@@ -72,7 +81,8 @@ struct Serve: AsyncParsableCommand {
         let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger, agent: agent,
                                       flowLogDelivery: delivery)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")
-        return Application(router: router, server: APIServer.http1(service: service, logger: logger),
-                           configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        let app = Application(router: router, server: APIServer.http1(service: service, logger: logger),
+                              configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        return (app, agent)
     }
 }

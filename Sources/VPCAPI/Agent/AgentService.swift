@@ -37,6 +37,10 @@ public final class AgentService: Sendable {
         signal.advance(to: version)
     }
 
+    /// The server is stopping: waiting feed requests answer now, so they do not hold up
+    /// its graceful shutdown.
+    public func shutDown() { signal.close() }
+
     /// A write's HTTP response was produced: the start of its enforcement time.
     public func writeResponded(version: UInt64) {
         let now = clock()
@@ -94,7 +98,7 @@ public final class AgentService: Sendable {
         while true {
             let update = currentUpdate(host: host, since: since)
             let remaining = deadline - ContinuousClock.now
-            if !update.isEmpty || remaining <= .zero || Task.isCancelled { return try json(update) }
+            if !update.isEmpty || remaining <= .zero || Task.isCancelled || signal.isClosed { return try json(update) }
             await signal.wait(after: update.version, timeout: remaining)
         }
     }

@@ -9,6 +9,8 @@ final class VersionSignal: Sendable {
         /// Waits that timed out before their continuation was registered.
         var expired: Set<UInt64> = []
         var nextId: UInt64 = 0
+        /// Set by `close`: waits return at once.
+        var closed = false
     }
     private let state: Mutex<State>
 
@@ -25,14 +27,26 @@ final class VersionSignal: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
-    /// Returns once the version is past `version`, or after `timeout`.
+    /// The server is stopping: wakes every waiter, and later waits return at once.
+    func close() {
+        let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.closed = true
+            defer { s.waiters.removeAll() }
+            return Array(s.waiters.values)
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Returns once the version is past `version`, after `timeout`, or when closed.
     func wait(after version: UInt64, timeout: Duration) async {
         let id = state.withLock { s -> UInt64 in s.nextId += 1; return s.nextId }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                     let now = self.state.withLock { s -> Bool in
-                        if s.version > version || s.expired.remove(id) != nil { return true }
+                        if s.closed || s.version > version || s.expired.remove(id) != nil { return true }
                         s.waiters[id] = c
                         return false
                     }

@@ -51,11 +51,13 @@ final class InstanceRuntime {
         if bootedCount != nil { namespace.killProcesses() }  // a reboot: the old processes go
         reap()
         bootedCount = spec.bootCount
+        var userData: [UInt8] = []
         if let text = spec.userData, !text.isEmpty {
-            guard let script = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else { return }
-            userDataPID = try UserDataProcess.start(script: Array(script), namespace: namespace,
-                                                    directory: directory, console: consolePath)
+            // Not base64: EC2 would have refused it; boot without it rather than run garbage.
+            userData = Data(base64Encoded: text, options: .ignoreUnknownCharacters).map(Array.init) ?? []
         }
+        userDataPID = try UserDataProcess.start(userData: userData, namespace: namespace, directory: directory,
+                                                console: consolePath)
     }
 
     /// Reaps the user-data process if it has exited.

@@ -4,17 +4,52 @@ import Foundation
 import Glibc
 #endif
 
-/// An instance's user data, run as `sh` inside its namespace (`ip netns exec NS sh FILE`),
+/// An instance's boot, run as `sh` inside its namespace (`ip netns exec NS sh boot`),
 /// detached (own session, default signal mask), stdout and stderr appended to the
-/// console file. The agent reaps it; a restarted agent leaves it running.
+/// console file: what an AMI's init does — a DHCP client on `eth0` (busybox udhcpc,
+/// left running to renew), then the user data. The agent reaps it; a restarted agent
+/// leaves it running.
 enum UserDataProcess {
-    /// Starts the script; returns its pid.
-    static func start(script: [UInt8], namespace: NetworkNamespace, directory: String, console: String) throws -> Int32 {
-        let file = "\(directory)/user-data"
-        try Data(script).write(to: URL(fileURLWithPath: file))
-        chmod(file, 0o700)
+    /// busybox udhcpc's hook: applies the lease (address, router, MTU) to the interface.
+    static let dhcpHook = """
+        #!/bin/sh
+        case "$1" in
+          deconfig) ip -4 addr flush dev "$interface"; ip link set dev "$interface" up ;;
+          bound|renew)
+            ip -4 addr flush dev "$interface"
+            ip addr add "$ip/$mask" dev "$interface"
+            [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
+            [ -n "$router" ] && ip route replace default via "$router" dev "$interface" ;;
+        esac
+        exit 0
+
+        """
+
+    /// The init: DHCP first (waits up to 10 s for the lease), then `exec` the user data.
+    static let bootScript = """
+        #!/bin/sh
+        here=$(dirname "$0")
+        if command -v busybox >/dev/null 2>&1; then
+          busybox udhcpc -i eth0 -f -s "$here/dhcp-hook" -t 10 -T 1 -A 1 &
+          i=0
+          while [ $i -lt 100 ] && ! ip -4 addr show dev eth0 | grep -q inet; do sleep 0.1; i=$((i+1)); done
+        else
+          echo "boot: busybox not found: no DHCP client, eth0 has no address"
+        fi
+        [ -s "$here/user-data" ] && exec sh "$here/user-data"
+        exit 0
+
+        """
+
+    /// Writes the boot files into `directory` and starts the boot; returns its pid.
+    static func start(userData: [UInt8], namespace: NetworkNamespace, directory: String, console: String) throws -> Int32 {
+        for (name, bytes) in [("user-data", userData), ("dhcp-hook", Array(dhcpHook.utf8)), ("boot", Array(bootScript.utf8))] {
+            let file = "\(directory)/\(name)"
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+            chmod(file, 0o700)
+        }
         let ip = try Command.path(of: "ip")
-        let argv = [ip, "netns", "exec", namespace.name, "sh", file]
+        let argv = [ip, "netns", "exec", namespace.name, "sh", "\(directory)/boot"]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
