@@ -7,25 +7,25 @@ Issue 4 point 10. Runs iperf3 (TCP) and ping between two network namespaces join
   nft       a router namespace with an inet nftables table doing stateful filtering
             equivalent to the security groups (this kernel has no bridge-family
             conntrack, so the "bridge + nftables" baseline is a router + inet table);
-  agent     two instances launched through the API of a running `vpc up` (same host,
-            and across hosts), the traffic going through our host agents.
+  agent     instances launched through the API of `vpc up` (started by this script, 2
+            hosts): one pair on the same host, one across hosts, through our agents.
 
 Needs root. Names are unique per run and everything is removed at the end, even on
 failure. Usage:
 
   sudo Benchmarks/dataplane-vs-kernel.py [--seconds 5] [--pings 300] [--modes veth,nft,agent]
-        [--endpoint http://127.0.0.1:9001]   # for the agent mode: a running `vpc up`
-
-The agent mode reads credentials from the usual AWS environment (AWS_ACCESS_KEY_ID, ...)
-or from `vpc up`'s credentials file via AWS_SHARED_CREDENTIALS_FILE.
+        [--bin .build/release/vpc]
 """
 
 import argparse
 import json
 import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -136,60 +136,64 @@ def nft_baseline(seconds, pings):
         t.close()
 
 
-def agent_pairs(endpoint, seconds, pings):
-    """Two instances on one host and two on different hosts, through the API of `vpc up`."""
-    import boto3  # only needed for this mode
+def agent_pairs(binary, seconds, pings):
+    """Through our agents: `vpc up` with 2 hosts, 3 instances (so one pair shares a host and
+    one pair crosses hosts), an SG admitting iperf3 and ICMP; addresses from the agents' DHCP."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "e2e"))
+    os.environ["VPC_BIN"] = binary
+    import boto3
+    from helpers import free_port, wait_tcp
 
-    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
-    tag = uuid.uuid4().hex[:6]
-    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
-    created = []
+    key, secret = "AKIDBENCHDP000000001", "benchsecret"
+    data_dir = tempfile.mkdtemp(prefix="vpc-bench-dp-")
+    port = free_port()
+    up = subprocess.Popen([binary, "up", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir, "--hosts", "2",
+                           "--metrics-port", str(free_port()), "--no-throttle", "--credentials", f"{key}:{secret}"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
+        wait_tcp(port, up, timeout=60)
+        ec2 = boto3.client("ec2", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                           aws_access_key_id=key, aws_secret_access_key=secret)
+        vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24")["Subnet"]["SubnetId"]
-        sg = ec2.create_security_group(VpcId=vpc, GroupName=f"bench-{tag}", Description="bench")["GroupId"]
+        sg = ec2.create_security_group(VpcId=vpc, GroupName="bench", Description="bench")["GroupId"]
         ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
             {"IpProtocol": "tcp", "FromPort": 5201, "ToPort": 5201, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]},
             {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]}])
-        res = ec2.run_instances(ImageId="ami-12345678", MinCount=3, MaxCount=3, SubnetId=subnet, SecurityGroupIds=[sg])
+        deadline = time.time() + 30
+        while True:
+            try:
+                res = ec2.run_instances(ImageId="ami-12345678", MinCount=3, MaxCount=3, SubnetId=subnet,
+                                        SecurityGroupIds=[sg])
+                break
+            except Exception as e:  # until both agents registered
+                if "InsufficientInstanceCapacity" not in str(e) or time.time() > deadline:
+                    raise
+                time.sleep(0.5)
         ids = [i["InstanceId"] for i in res["Instances"]]
-        created = ids
-        ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        desc = [i for r in ec2.describe_instances(InstanceIds=ids)["Reservations"] for i in r["Instances"]]
-        host = {i["InstanceId"]: _host_of(i) for i in desc}
-        ip = {i["InstanceId"]: i["PrivateIpAddress"] for i in desc}
-        results = {}
+        ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
+        desc = {i["InstanceId"]: i for r in ec2.describe_instances(InstanceIds=ids)["Reservations"] for i in r["Instances"]}
+        host = {i: next(n for n in (1, 2) if os.path.isdir(os.path.join(data_dir, "hosts", f"host-{n}", "instances", i)))
+                for i in ids}
+        for i in ids:  # wait for each DHCP lease
+            for _ in range(100):
+                if desc[i]["PrivateIpAddress"] + "/" in sh(binary, "exec", i, "--", "ip", "-4", "addr", capture=True).stdout:
+                    break
+                time.sleep(0.1)
         pairs = [(x, y) for x in ids for y in ids if x < y]
-        same = next(((x, y) for x, y in pairs if host[x] == host[y]), None)
-        cross = next(((x, y) for x, y in pairs if host[x] != host[y]), None)
-        for label, pair in (("agent, same host", same), ("agent, across hosts", cross)):
-            if pair is None:
-                continue
-            x, y = pair
-            # Give DHCP-less instances their addresses directly (the agent's DHCP is tested elsewhere).
-            for i in (x, y):
-                _vpc_exec(i, "sh", "-c", f"ip addr replace {ip[i]}/24 dev eth0; ip link set eth0 up")
-            results[label] = measure(["vpc", "exec", x, "--"], ["vpc", "exec", y, "--"], ip[y], seconds, pings)
+        results = {}
+        for label, same in (("agent, same host", True), ("agent, across hosts", False)):
+            x, y = next((x, y) for x, y in pairs if (host[x] == host[y]) == same)
+            results[label] = measure([binary, "exec", x, "--"], [binary, "exec", y, "--"],
+                                     desc[y]["PrivateIpAddress"], seconds, pings)
         return results
     finally:
-        if created:
-            ec2.terminate_instances(InstanceIds=created)
-            ec2.get_waiter("instance_terminated").wait(InstanceIds=created, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        for sgid in [g["GroupId"] for g in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"] if g["GroupName"] != "default"]:
-            ec2.delete_security_group(GroupId=sgid)
-        for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]:
-            ec2.delete_subnet(SubnetId=s["SubnetId"])
-        ec2.delete_vpc(VpcId=vpc)
-
-
-def _host_of(instance):
-    for t in instance.get("Tags", []):
-        if t["Key"] == "vpc:host-id":
-            return t["Value"]
-    return instance.get("Placement", {}).get("HostId")
-
-
-def _vpc_exec(instance_id, *cmd):
-    sh("vpc", "exec", instance_id, "--", *cmd)
+        up.send_signal(signal.SIGINT)
+        try:
+            up.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(up.pid, signal.SIGKILL)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main():
@@ -197,7 +201,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--pings", type=int, default=300)
     ap.add_argument("--modes", default="veth,nft")
-    ap.add_argument("--endpoint", default="http://127.0.0.1:9001")
+    ap.add_argument("--bin", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                  ".build", "release", "vpc"), help="vpc binary for the agent mode")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
@@ -208,7 +213,7 @@ def main():
     if "nft" in modes:
         results["router + nftables conntrack"] = nft_baseline(args.seconds, args.pings)
     if "agent" in modes:
-        results.update(agent_pairs(args.endpoint, args.seconds, args.pings))
+        results.update(agent_pairs(args.bin, args.seconds, args.pings))
     print(f"{'path':32} {'TCP Gbit/s':>11} {'RTT p50 µs':>11} {'RTT p99 µs':>11}")
     for name, r in results.items():
         print(f"{name:32} {r['gbps']:>11} {r['rtt_p50_us']:>11} {r['rtt_p99_us']:>11}")
