@@ -13,6 +13,20 @@ import pytest
 from helpers import ACCOUNTS, _LIVE, free_port, vpc_bin, wait_tcp
 
 
+def free_ports(n):
+    """A base port such that base..base+n-1 are free on 127.0.0.1 now."""
+    import socket
+    while True:
+        base = free_port()
+        try:
+            for port in range(base, base + n):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+
+
 def require_root():
     if os.geteuid() != 0:
         pytest.skip("needs root (network namespaces, TAP devices); CI runs as root")
@@ -27,7 +41,7 @@ class Stack:
     def __init__(self, hosts=2, extra_args=()):
         self.data_dir = tempfile.mkdtemp(prefix="vpc-e2e-up-")
         self.port = free_port()
-        self.metrics_port = free_port()
+        self.metrics_port = free_ports(hosts)
         self.hosts = hosts
         self.extra_args = list(extra_args)
         self.proc = None
