@@ -332,3 +332,25 @@ def test_spoofing_never_reaches_another_instance(ec2, stack):
         seen = cap.communicate(timeout=5)[0]
     assert "10.26.1.200" not in seen, seen
     assert "02:00:00:00:66:66" not in seen
+
+
+def test_ipv6_between_instances_across_hosts(ec2, stack):
+    vpc = ec2.create_vpc(CidrBlock="10.27.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+    block = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.27.1.0/24",
+                               Ipv6CidrBlock=block.replace("::/56", "::/64"))["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(VpcId=vpc, GroupName="v6", Description="v6")["GroupId"]
+    ec2.authorize_security_group_egress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    out = launch(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg], Ipv6AddressCount=1)
+    stack.launched = getattr(stack, "launched", set()) | {i["InstanceId"] for i in out}
+    a, b = out
+    assert stack.host_of(a["InstanceId"]) != stack.host_of(b["InstanceId"])
+    ip6_b = b["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+    eventually(lambda: ip6_b in vx(b["InstanceId"], "ip", "-6", "addr").stdout, timeout=20, what="IPv6 address configured")
+
+    def ping6(count=2):
+        return vx(a["InstanceId"], "ping", "-6", "-n", "-c", str(count), "-i", "0.2", "-W", "1", ip6_b, check=False).returncode == 0
+    assert not ping6(1)  # the group admits no ICMPv6 yet
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "icmpv6", "FromPort": -1, "ToPort": -1, "Ipv6Ranges": [{"CidrIpv6": block}]}])
+    assert eventually(ping6, timeout=5, what="ICMPv6 allowed across hosts")

@@ -56,8 +56,9 @@ final class InstanceRuntime {
             // Not base64: EC2 would have refused it; boot without it rather than run garbage.
             userData = Data(base64Encoded: text, options: .ignoreUnknownCharacters).map(Array.init) ?? []
         }
-        userDataPID = try UserDataProcess.start(userData: userData, namespace: namespace, directory: directory,
-                                                console: consolePath)
+        let ipv6 = spec.interfaces.first { $0.deviceIndex == 0 }?.ipv6Addresses ?? []
+        userDataPID = try UserDataProcess.start(userData: userData, ipv6Addresses: ipv6, namespace: namespace,
+                                                directory: directory, console: consolePath)
     }
 
     /// Reaps the user-data process if it has exited.

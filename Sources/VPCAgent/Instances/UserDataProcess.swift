@@ -7,7 +7,9 @@ import Glibc
 /// An instance's boot, run as `sh` inside its namespace (`ip netns exec NS sh boot`),
 /// detached (own session, default signal mask), stdout and stderr appended to the
 /// console file: what an AMI's init does — a DHCP client on `eth0` (busybox udhcpc,
-/// left running to renew), then the user data. The agent reaps it; a restarted agent
+/// left running to renew), the ENI's IPv6 addresses as the instance metadata gives them
+/// (file `ipv6`, one per line, /64 as every VPC subnet; default route via the VPC router,
+/// which answers Neighbor Solicitations for link-local targets), then the user data. The agent reaps it; a restarted agent
 /// leaves it running.
 enum UserDataProcess {
     /// busybox udhcpc's hook: applies the lease (address, router, MTU) to the interface.
@@ -36,14 +38,21 @@ enum UserDataProcess {
         else
           echo "boot: busybox not found: no DHCP client, eth0 has no address"
         fi
+        while read -r address; do
+          [ -n "$address" ] && ip -6 addr add "$address/64" dev eth0 nodad
+        done < "$here/ipv6"
+        [ -s "$here/ipv6" ] && ip -6 route replace default via fe80::1 dev eth0
         [ -s "$here/user-data" ] && exec sh "$here/user-data"
         exit 0
 
         """
 
     /// Writes the boot files into `directory` and starts the boot; returns its pid.
-    static func start(userData: [UInt8], namespace: NetworkNamespace, directory: String, console: String) throws -> Int32 {
-        for (name, bytes) in [("user-data", userData), ("dhcp-hook", Array(dhcpHook.utf8)), ("boot", Array(bootScript.utf8))] {
+    static func start(userData: [UInt8], ipv6Addresses: [String], namespace: NetworkNamespace, directory: String,
+                      console: String) throws -> Int32 {
+        let ipv6 = Array(ipv6Addresses.map { $0 + "\n" }.joined().utf8)
+        for (name, bytes) in [("user-data", userData), ("ipv6", ipv6), ("dhcp-hook", Array(dhcpHook.utf8)),
+                              ("boot", Array(bootScript.utf8))] {
             let file = "\(directory)/\(name)"
             try Data(bytes).write(to: URL(fileURLWithPath: file))
             chmod(file, 0o700)
