@@ -89,6 +89,11 @@ public final class HostAgent: @unchecked Sendable {
             lookups.withLock { $0.append((vni, a, generation)) }
             lookupSignal.signal()
         }
+        let spool = try FlowRecordSpool(directory: "\(options.stateDirectory)/flow-records", hostId: options.hostId)
+        let feed = self.feed
+        let flowRecords = FlowRecordSender(spool: spool, logger: logger) { try feed.flowRecords($0) }
+        worker.onFlowInterval = { flowRecords.submit($0) }
+        flowRecords.start()
         worker.start()
         adoptExisting()
         if let listen = options.metricsListen {
@@ -121,6 +126,7 @@ public final class HostAgent: @unchecked Sendable {
             for r in runtimes.values { for t in r.taps.values { t.detach() } }
         }
         worker.stop()
+        flowRecords.stop()
         lock.unlock()
         sources.forEach { $0.cancel() }
     }
