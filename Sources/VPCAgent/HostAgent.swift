@@ -111,6 +111,8 @@ public final class HostAgent: @unchecked Sendable {
         logger.notice("signal \(sig): \(options.cleanupOnExit ? "tearing everything down" : "leaving instances running")")
         stopping.store(true, ordering: .releasing)
         lock.lock()
+        // The open flow-log interval is spooled too, so a stop loses no window.
+        if let last = worker.closeFlowInterval() { flowRecords.submit(last) }
         if options.cleanupOnExit {
             let taps = runtimes.keys.sorted().flatMap { tearDown($0) }
             worker.apply(DataplaneConfig(version: appliedVersion, ports: [], mappings: []))

@@ -167,10 +167,10 @@ public final class DataplaneState {
         flowLogInterval = interval
     }
 
-    /// Closes the aggregation interval when it is due and returns its records for delivery
-    /// (allocates once per interval, not per packet).
-    func closeFlowInterval(now: UInt32) -> FlowLogDrain? {
-        guard flowLogInterval > 0, now &- flowLogClosedAt >= flowLogInterval else { return nil }
+    /// Closes the aggregation interval when it is due (or now, when the agent stops) and
+    /// returns its records for delivery (allocates once per interval, not per packet).
+    func closeFlowInterval(now: UInt32, early: Bool = false) -> FlowLogDrain? {
+        guard flowLogInterval > 0, early || now &- flowLogClosedAt >= flowLogInterval else { return nil }
         let interval = pipeline.flowLogs.closeInterval(now: now)
         var records: [FlowLogRecord] = []
         records.reserveCapacity(interval.records)

@@ -97,6 +97,11 @@ public final class DataplaneWorker: @unchecked Sendable {
         performAndWait { $0.apply(config) }
     }
 
+    /// Closes the flow-log interval now (the agent is stopping): its records, if any.
+    public func closeFlowInterval() -> FlowLogDrain? {
+        performAndWait { $0.closeFlowInterval(now: DataplaneState.monotonicSeconds(), early: true) }
+    }
+
     public func metrics() -> DataplaneMetrics { performAndWait { $0.metrics() } }
 
     private func wake() {
