@@ -1,7 +1,8 @@
 """Issue 5 point 6: flow records from real traffic. The agents aggregate what the data
 plane saw per flow and interval (2 s here, `--flow-log-interval-override 2`), deliver the
 windows to the control plane, and the records read back with the CloudWatch Logs API are
-exactly the packets sent: addresses, ports, protocol, packet and IP byte counts, action.
+exactly the packets sent: addresses, ports, protocol, packet and IP byte counts, action
+(ACCEPT, REJECT by the security group, REJECT by the network ACL).
 
 One `vpc up` with two hosts; runs as root (CI is root)."""
 import json
@@ -40,16 +41,31 @@ def stack():
 
 
 def two_instances(ec2, stack, cidr):
-    """A client and a server (ICMP allowed in, nothing else) on different hosts."""
+    """A client in subnet 1 and a server in subnet 2 on different hosts. The server's group
+    admits ICMP and UDP 6666 from the VPC; its subnet's network ACL denies UDP 6666 inbound."""
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr.replace(".0.0/16", ".1.0/24"))["Subnet"]["SubnetId"]
+    subnet_a = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr.replace(".0.0/16", ".1.0/24"))["Subnet"]["SubnetId"]
+    subnet_b = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr.replace(".0.0/16", ".2.0/24"))["Subnet"]["SubnetId"]
     client_sg = ec2.create_security_group(VpcId=vpc, GroupName="client", Description="client")["GroupId"]
     server_sg = ec2.create_security_group(VpcId=vpc, GroupName="server", Description="server")["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=server_sg, IpPermissions=[
-        {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": cidr}]}])
-    a, b = launch(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[client_sg])
+        {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": cidr}]},
+        {"IpProtocol": "udp", "FromPort": 6666, "ToPort": 6666, "IpRanges": [{"CidrIp": cidr}]}])
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for number, egress, proto, action, ports in ((50, False, "17", "deny", {"From": 6666, "To": 6666}),
+                                                 (100, False, "-1", "allow", None), (100, True, "-1", "allow", None)):
+        entry = {"NetworkAclId": acl, "RuleNumber": number, "Egress": egress, "Protocol": proto,
+                 "RuleAction": action, "CidrBlock": "0.0.0.0/0"}
+        if ports:
+            entry["PortRange"] = ports
+        ec2.create_network_acl_entry(**entry)
+    default = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet_b]}])["NetworkAcls"][0]
+    association = next(x["NetworkAclAssociationId"] for x in default["Associations"] if x["SubnetId"] == subnet_b)
+    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    # One at a time: each goes to the host with the fewest instances.
+    a = launch(ec2, SubnetId=subnet_a, SecurityGroupIds=[client_sg])[0]
+    b = launch(ec2, SubnetId=subnet_b, SecurityGroupIds=[server_sg])[0]
     stack.launched = getattr(stack, "launched", set()) | {a["InstanceId"], b["InstanceId"]}
-    ec2.modify_instance_attribute(InstanceId=b["InstanceId"], Groups=[server_sg])
     for i in (a, b):
         wait_address(i)
     assert stack.host_of(a["InstanceId"]) != stack.host_of(b["InstanceId"])
@@ -101,27 +117,33 @@ def test_allowed_and_rejected_traffic_gives_exact_records(stack):
     first = eventually(lambda: records(logs, group, stream), timeout=20, what="first NODATA window")
     assert all(f[13] == "NODATA" and f[2] == eni for f in first), first
 
-    # Three echoes allowed by the server's group; one SYN to a port it does not allow
+    # Three echoes allowed by the server's group; one SYN to a port it does not admit
     # (timeout below the 1 s retransmission: exactly one SYN).
     ping = vx(a["InstanceId"], "ping", "-n", "-c", "3", "-i", "0.2", "-s", "56", "-W", "2", ip_b)
     assert " 0% packet loss" in ping.stdout, ping.stdout
     syn = f"import socket\ntry: socket.create_connection(('{ip_b}', 5555), timeout=0.5)\nexcept OSError: pass\n"
     vx(a["InstanceId"], "python3", "-c", syn)
+    # One datagram the server's group admits but its subnet's network ACL denies.
+    udp = f"import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'0123456789', ('{ip_b}', 6666))\n"
+    vx(a["InstanceId"], "python3", "-c", udp)
 
     # Echo requests in, replies out: 84 IP bytes each (20 + 8 + 56).
     echoes = {(ip_a, ip_b, 0, 0, 1, "ACCEPT"): (3, 252), (ip_b, ip_a, 0, 0, 1, "ACCEPT"): (3, 252)}
 
     def delivered():
         got = flows(records(logs, group, stream))
-        return got if len(got) == 3 and all(got.get(k) == v for k, v in echoes.items()) else None
+        return got if len(got) == 4 and all(got.get(k) == v for k, v in echoes.items()) else None
 
     got = eventually(delivered, timeout=20, interval=0.5, what="the records of the traffic")
-    rejected = [k for k in got if k[5] == "REJECT"]
-    assert len(rejected) == 1, got
-    src, dst, sport, dport, proto, _ = rejected[0]
-    assert (src, dst, dport, proto) == (ip_a, ip_b, 5555, 6) and sport > 1023
+    rejected = sorted(k for k in got if k[5] == "REJECT")
+    assert len(rejected) == 2, got
+    syn_key, udp_key = sorted(rejected, key=lambda k: k[4])
+    assert (syn_key[0], syn_key[1], syn_key[3], syn_key[4]) == (ip_a, ip_b, 5555, 6) and syn_key[2] > 1023
     # The refused SYN: 60 IP bytes (20 + 20 + MSS, SACK, timestamp and window-scale options).
-    assert got[rejected[0]] == (1, 60), got
+    assert got[syn_key] == (1, 60), got
+    # The datagram the network ACL dropped: 38 IP bytes (20 + 8 + 10).
+    assert (udp_key[0], udp_key[1], udp_key[3], udp_key[4]) == (ip_a, ip_b, 6666, 17) and udp_key[2] > 1023
+    assert got[udp_key] == (1, 38), got
     # Later windows add nothing (NODATA): delivered once.
     time.sleep(5)
     assert flows(records(logs, group, stream)) == got
