@@ -154,7 +154,8 @@ def test_allowed_and_rejected_traffic_gives_exact_records(stack):
 def test_window_spooled_when_the_agent_dies_arrives_once(tmp_path):
     """`vpc serve` and two `vpc agent`s as separate processes. With the control plane down,
     the server's agent spools the window of three echoes; SIGKILLed and restarted, it
-    resends the spooled batches once the control plane is back: the records arrive once."""
+    resends the spooled batches once the control plane is back: the records arrive once.
+    Stopped with SIGTERM, it spools the open interval first."""
     require_root()
     data_dir = tempfile.mkdtemp(prefix="vpc-e2e-flowrestart-")
     server = OurServer(data_dir=data_dir, extra_args=["--no-throttle", "--flow-log-interval-override", "2"])
@@ -200,12 +201,12 @@ def test_window_spooled_when_the_agent_dies_arrives_once(tmp_path):
         assert " 0% packet loss" in ping.stdout, ping.stdout
         spool = tmp_path / f"host-{host_b}" / "flow-records"
 
-        def spooled_echoes():
+        def spooled_echoes(packets=6):
             found = []
             for f in spool.glob("*.json"):
                 batch = json.loads(f.read_text())
                 found += [r for w in batch["windows"] for r in w["records"] if r["protocol"] == 1]
-            return found if sum(r["packets"] for r in found) == 6 else None
+            return found if sum(r["packets"] for r in found) == packets else None
         eventually(spooled_echoes, timeout=15, interval=0.3, what="the echoes' window in the spool")
         agents[host_b - 1].kill()
         assert spooled_echoes(), "the spool lost the window when the agent was killed"
@@ -219,6 +220,20 @@ def test_window_spooled_when_the_agent_dies_arrives_once(tmp_path):
                    what="the spool emptied")
         time.sleep(3)
         assert flows(records(logs, group, f"{eni}-all")) == echoes  # once
+
+        # A stopping agent (SIGTERM) spools the open interval: one more echo, stop at once.
+        server.stop()
+        ping = vx(a["InstanceId"], "ping", "-n", "-c", "1", "-s", "56", "-W", "2", ip_b)
+        assert " 0% packet loss" in ping.stdout, ping.stdout
+        agents[host_b - 1].stop()
+        assert agents[host_b - 1].proc.returncode == 0
+        assert spooled_echoes(packets=2), "the open interval was not spooled at the stop"
+        agents[host_b - 1].start()
+        server.start()
+        logs = make_client(server.endpoint, "A", service="logs")
+        echoes = {k: (4, 336) for k in echoes}
+        eventually(lambda: flows(records(logs, group, f"{eni}-all")) == echoes, timeout=30, interval=0.5,
+                   what="the window spooled at the stop delivered")
     finally:
         if launched and server.proc and server.proc.poll() is None:
             try:
