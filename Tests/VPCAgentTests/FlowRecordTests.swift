@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-import VPCAgent
+@testable import VPCAgent
 import VPCDataplane
 import VPCModel
 import VPCWire
@@ -118,6 +118,20 @@ import VPCWire
         // A crash between the batch and the counter: the counter still says 1.
         try Data("1\n".utf8).write(to: URL(fileURLWithPath: dir + "/next-sequence"))
         #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == 2)
+    }
+
+    @Test func largeIntervalsAreSplitIntoBatchesOfBoundedSize() {
+        let r = FlowRecord(srcaddr: "10.0.1.10", dstaddr: "10.0.2.20", srcport: 1, dstport: 2, protocol: 6, packets: 1,
+                           bytes: 40, start: 0, end: 0, action: .accept, flowDirection: .egress)
+        let n = FlowRecordSender.recordsPerBatch
+        var big = Self.window
+        big.logStatus = .ok
+        big.records = Array(repeating: r, count: n + n / 2)
+        let batches = FlowRecordSender.batches([Self.window, big, Self.window])
+        // NODATA + the first part of the big window fill the first batch; its rest and the
+        // second NODATA the next. Nothing lost or repeated, flow log and ENI kept.
+        #expect(batches.map { $0.map(\.records.count) } == [[0, n], [n / 2, 0]])
+        #expect(batches.joined().allSatisfy { $0.flowLogId == "fl-1" && $0.networkInterfaceId == "eni-a" && $0.start == 10 })
     }
 
     @Test func senderResendsUntilAcknowledgedAndDropsRefused() throws {
