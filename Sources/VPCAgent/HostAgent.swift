@@ -40,6 +40,7 @@ public final class HostAgent: @unchecked Sendable {
     let logger: Logger
     let feed: FeedClient
     var worker: DataplaneWorker!
+    var flowRecords: FlowRecordSender!
     /// Guards everything below; held while reconciling.
     let lock = NSLock()
     var desired = HostDesiredState()
@@ -92,6 +93,7 @@ public final class HostAgent: @unchecked Sendable {
         let spool = try FlowRecordSpool(directory: "\(options.stateDirectory)/flow-records", hostId: options.hostId)
         let feed = self.feed
         let flowRecords = FlowRecordSender(spool: spool, logger: logger) { try feed.flowRecords($0) }
+        self.flowRecords = flowRecords
         worker.onFlowInterval = { flowRecords.submit($0) }
         flowRecords.start()
         worker.start()
@@ -344,7 +346,8 @@ public final class HostAgent: @unchecked Sendable {
     }
 
     func metricsText() -> String {
-        let m = worker.metrics()
+        var m = worker.metrics()
+        m.agent.merge(flowRecords.counters()) { $1 }
         let counts = lock.withLock { () -> [String: Int] in
             var c = ["running": 0, "stopped": 0]
             for r in runtimes.values { c[r.running ? "running" : "stopped", default: 0] += 1 }

@@ -149,6 +149,9 @@ def test_allowed_and_rejected_traffic_gives_exact_records(stack):
     assert flows(records(logs, group, stream)) == got
     lines = records(logs, group, stream)
     assert lines[-1][13] == "NODATA", lines[-1]
+    m = stack.metrics(stack.host_of(b["InstanceId"]))
+    assert m["vpc_agent_flow_record_batches_delivered_total"] >= 3, m
+    assert m["vpc_agent_flow_record_batches_refused_total"] == m["vpc_agent_flow_record_windows_lost_total"] == 0
 
 
 def test_window_spooled_when_the_agent_dies_arrives_once(tmp_path):

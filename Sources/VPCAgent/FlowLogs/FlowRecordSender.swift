@@ -20,6 +20,10 @@ public final class FlowRecordSender: @unchecked Sendable {
     private let signal = DispatchSemaphore(value: 0)
     private let running = Atomic<Bool>(true)
     private let finished = DispatchSemaphore(value: 0)
+    /// Batches spooled, acknowledged, refused (400, dropped); windows lost because the spool
+    /// could not be written.
+    let spooled = Atomic<UInt64>(0), delivered = Atomic<UInt64>(0), refused = Atomic<UInt64>(0)
+    let lostWindows = Atomic<UInt64>(0)
 
     /// `deliver` POSTs one batch body and returns the HTTP status (throws on connection errors).
     public init(spool: FlowRecordSpool, logger: Logger, deliver: @escaping @Sendable ([UInt8]) throws -> Int) {
@@ -68,7 +72,11 @@ public final class FlowRecordSender: @unchecked Sendable {
         let drains = queue.withLock { q -> [FlowLogDrain] in let d = q; q.removeAll(); return d }
         for d in drains {
             for windows in FlowRecordSender.batches(FlowLogWindows.build(d)) {
-                do { try spool.add(windows) } catch {
+                do {
+                    try spool.add(windows)
+                    spooled.add(1, ordering: .relaxed)
+                } catch {
+                    lostWindows.add(UInt64(windows.count), ordering: .relaxed)
                     logger.error("flow records lost: spooling failed", metadata: ["windows": "\(windows.count)", "error": "\(error)"])
                 }
             }
@@ -89,9 +97,11 @@ public final class FlowRecordSender: @unchecked Sendable {
                 switch status {
                 case 200:
                     try spool.remove(s)
+                    delivered.add(1, ordering: .relaxed)
                 case 400:
                     logger.error("flow-record batch refused, dropped", metadata: ["sequence": "\(s)"])
                     try spool.remove(s)
+                    refused.add(1, ordering: .relaxed)
                 default:
                     logger.warning("flow-record delivery failed", metadata: ["sequence": "\(s)", "status": "\(status)"])
                     return false
@@ -102,6 +112,14 @@ public final class FlowRecordSender: @unchecked Sendable {
             }
         }
         return true
+    }
+
+    /// The counters, named as the agent's metrics (without `vpc_agent_`).
+    public func counters() -> [String: UInt64] {
+        ["flow_record_batches_spooled_total": spooled.load(ordering: .relaxed),
+         "flow_record_batches_delivered_total": delivered.load(ordering: .relaxed),
+         "flow_record_batches_refused_total": refused.load(ordering: .relaxed),
+         "flow_record_windows_lost_total": lostWindows.load(ordering: .relaxed)]
     }
 
     /// Splits windows into batches of at most `recordsPerBatch` records; a larger window
