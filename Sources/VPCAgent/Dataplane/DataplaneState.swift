@@ -27,8 +27,8 @@ public final class DataplaneState {
     var portNames: [(eni: String, instance: String)?]
     var mappingKeys: Set<MappingKey> = []
     /// Ports with flow logs in the current aggregation interval (with those removed during
-    /// it, whose records are still in the aggregator), the interval in seconds (0: no flow
-    /// log) and when it was last closed (monotonic seconds).
+    /// it, whose records are still in the aggregator), those of the installed configuration,
+    /// the interval in seconds (0: no flow log) and when it was last closed (monotonic seconds).
     var flowLogPorts: [Int: FlowLogDrain.Port] = [:]
     var flowLogCurrent: Set<Int> = []
     var flowLogInterval: UInt32 = 0
