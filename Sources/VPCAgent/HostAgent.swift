@@ -40,6 +40,7 @@ public final class HostAgent: @unchecked Sendable {
     let logger: Logger
     let feed: FeedClient
     var worker: DataplaneWorker!
+    var flowRecords: FlowRecordSender!
     /// Guards everything below; held while reconciling.
     let lock = NSLock()
     var desired = HostDesiredState()
@@ -89,6 +90,12 @@ public final class HostAgent: @unchecked Sendable {
             lookups.withLock { $0.append((vni, a, generation)) }
             lookupSignal.signal()
         }
+        let spool = try FlowRecordSpool(directory: "\(options.stateDirectory)/flow-records", hostId: options.hostId)
+        let feed = self.feed
+        let flowRecords = FlowRecordSender(spool: spool, logger: logger) { try feed.flowRecords($0) }
+        self.flowRecords = flowRecords
+        worker.onFlowInterval = { flowRecords.submit($0) }
+        flowRecords.start()
         worker.start()
         adoptExisting()
         if let listen = options.metricsListen {
@@ -106,6 +113,8 @@ public final class HostAgent: @unchecked Sendable {
         logger.notice("signal \(sig): \(options.cleanupOnExit ? "tearing everything down" : "leaving instances running")")
         stopping.store(true, ordering: .releasing)
         lock.lock()
+        // The open flow-log interval is spooled too, so a stop loses no window.
+        if let last = worker.closeFlowInterval() { flowRecords.submit(last) }
         if options.cleanupOnExit {
             let taps = runtimes.keys.sorted().flatMap { tearDown($0) }
             worker.apply(DataplaneConfig(version: appliedVersion, ports: [], mappings: []))
@@ -121,6 +130,7 @@ public final class HostAgent: @unchecked Sendable {
             for r in runtimes.values { for t in r.taps.values { t.detach() } }
         }
         worker.stop()
+        flowRecords.stop()
         lock.unlock()
         sources.forEach { $0.cancel() }
     }
@@ -336,7 +346,8 @@ public final class HostAgent: @unchecked Sendable {
     }
 
     func metricsText() -> String {
-        let m = worker.metrics()
+        var m = worker.metrics()
+        m.agent.merge(flowRecords.counters()) { $1 }
         let counts = lock.withLock { () -> [String: Int] in
             var c = ["running": 0, "stopped": 0]
             for r in runtimes.values { c[r.running ? "running" : "stopped", default: 0] += 1 }

@@ -198,12 +198,15 @@ struct PipelineInstanceTests {
 
     @Test func flowLogsRecordAcceptAndReject() {
         let p = Lab.pipeline(host: Lab.host1)
-        _ = p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip), port: 0)
-        _ = p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, flags: .ack), port: 0)
+        let syn = Frame.tcp(Lab.a, to: Lab.b.ip), ack = Frame.tcp(Lab.a, to: Lab.b.ip, flags: .ack)
+        _ = p.fromInstance(syn, port: 0)
+        _ = p.fromInstance(ack, port: 0)
         _ = p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, dport: 80), port: 0)
         let records = flowRecords(p)
         let acceptIn = records.first { $0.eni == 1 && $0.direction == .ingress && $0.action == .accept }
         #expect(acceptIn?.packets == 2 && acceptIn?.destinationPort == 22)
+        // IP bytes, as AWS counts them: the frames less their 14-byte Ethernet header.
+        #expect(acceptIn?.bytes == UInt64(syn.bytes.count + ack.bytes.count - 28))
         #expect(acceptIn?.tcpFlags == TCPFlagBits.syn | TCPFlagBits.ack)
         let reject = records.first { $0.eni == 1 && $0.action == .reject }
         #expect(reject?.destinationPort == 80 && reject?.packets == 1)

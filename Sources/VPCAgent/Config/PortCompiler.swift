@@ -4,13 +4,14 @@ public import VPCModel
 public import VPCWire
 
 /// One ENI of this host compiled for the data plane: the pipeline's port, the DHCP lease
-/// it is offered, and the resolver zone of its VPC.
+/// it is offered, the resolver zone of its VPC and the flow logs that cover it.
 public struct CompiledPort: Sendable {
     public var networkInterfaceId: String
     public var instanceId: String
     public var port: ENIPort
     public var lease: DHCPLease
     public var zone: ResolverZone
+    public var flowLogs: [FlowLogSpec]
 }
 
 /// One mapping entry for the pipeline's cache.
@@ -57,7 +58,7 @@ public enum PortCompiler {
         let port = ENIPort(
             index: index, eni: eni.value, mac: mac, vni: network.vni, vpcIPv4: vpcBlock, subnetIPv4: subnetV4,
             ipv4Addresses: v4, ipv6Addresses: v6, subnetIPv6: subnetV6, sourceDestCheck: interface.sourceDestCheck,
-            flowLogs: false, securityGroups: securityGroupPolicy(groups),
+            flowLogs: !(interface.flowLogs ?? []).isEmpty, securityGroups: securityGroupPolicy(groups),
             networkACL: acl.map(networkACL) ?? NetworkACL(rules: []),
             routeTable: RouteTable(routes: table.map(routes) ?? []))
         let lease = DHCPLease(clientMAC: mac, address: primary, prefixLength: Int(subnetV4.length),
@@ -65,7 +66,8 @@ public enum PortCompiler {
                               domainName: network.domainName.isEmpty ? nil : network.domainName,
                               hostName: ResolverZone.hostLabel(primary))
         return .success(CompiledPort(networkInterfaceId: interface.networkInterfaceId, instanceId: instance.instanceId,
-                                     port: port, lease: lease, zone: resolverZone(network)))
+                                     port: port, lease: lease, zone: resolverZone(network),
+                                     flowLogs: interface.flowLogs ?? []))
     }
 
     /// The union of the groups' rules; each peer block becomes one rule.

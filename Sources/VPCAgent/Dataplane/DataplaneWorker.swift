@@ -31,6 +31,9 @@ public final class DataplaneWorker: @unchecked Sendable {
     private let running = Atomic<Bool>(true)
     private let finished = DispatchSemaphore(value: 0)
     private let logger: Logger
+    /// Receives each closed flow-log aggregation interval (on the data-plane thread: it
+    /// must only hand it on). Set before `start`.
+    public var onFlowInterval: (@Sendable (FlowLogDrain) -> Void)?
 
     /// Binds the underlay socket to `underlay:port` and prepares the loop; `onMiss` is
     /// called (on the data-plane thread, rate-limited by the pipeline) with the VNI and
@@ -94,6 +97,11 @@ public final class DataplaneWorker: @unchecked Sendable {
         performAndWait { $0.apply(config) }
     }
 
+    /// Closes the flow-log interval now (the agent is stopping): its records, if any.
+    public func closeFlowInterval() -> FlowLogDrain? {
+        performAndWait { $0.closeFlowInterval(now: DataplaneState.monotonicSeconds(), early: true) }
+    }
+
     public func metrics() -> DataplaneMetrics { performAndWait { $0.metrics() } }
 
     private func wake() {
@@ -129,6 +137,7 @@ public final class DataplaneWorker: @unchecked Sendable {
             }
             if now != lastSweep {
                 state.pipeline.connections.sweep(now: now, maxSlots: 8192)
+                if let drain = state.closeFlowInterval(now: now) { onFlowInterval?(drain) }
                 lastSweep = now
             }
         }

@@ -40,6 +40,11 @@ public struct FeedClient: Sendable {
         try post("/_vpc/agent/status", s)
     }
 
+    /// Delivers one spooled `FlowRecordBatch` body; returns the HTTP status.
+    public func flowRecords(_ body: [UInt8]) throws -> Int {
+        try http.request("POST", "/_vpc/agent/flow-records", body: body, timeout: 30).status
+    }
+
     private func post(_ path: String, _ value: some Encodable) throws {
         let body = Array(try JSONEncoder().encode(value))
         let r = try http.request("POST", path, body: body, timeout: 10)

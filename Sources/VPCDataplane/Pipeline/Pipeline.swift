@@ -159,10 +159,12 @@ public final class Pipeline {
         return c.owns(IPv6Address(high: key.high, low: key.low))
     }
 
+    /// Flow-logs one packet of the Ethernet frame of `bytes` (untagged: tagged frames are
+    /// dropped before); the record counts IP bytes, as AWS does.
     @inline(__always)
     func recordFlow(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, bytes: Int, _ action: FlowLogAction, now: UInt32) {
         if ports[port].flowLogs {
-            flowLogs.record(eni: UInt32(truncatingIfNeeded: port), direction: dir, tuple: h.tuple, bytes: bytes,
+            flowLogs.record(eni: UInt32(truncatingIfNeeded: port), direction: dir, tuple: h.tuple, bytes: bytes &- 14,
                             tcpFlags: h.tcpFlags, action: action, now: now)
         }
     }

@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import VPCAgent
+import VPCDataplane
+import VPCModel
+import VPCWire
+
+@Suite struct FlowLogWindowTests {
+    static let a = IPv4Address(10, 0, 1, 10), b = IPv4Address(10, 0, 2, 20)
+
+    static func spec(_ id: String, _ type: String) -> FlowLogSpec {
+        FlowLogSpec(flowLogId: id, trafficType: type, logFormat: "${version}", aggregationInterval: 2)
+    }
+
+    static func icmp(_ s: IPv4Address, _ d: IPv4Address, id: UInt16) -> FlowTuple {
+        FlowTuple(proto: 1, source: .v4(s), destination: .v4(d), sourcePort: id, destinationPort: id)
+    }
+
+    /// An interval of port 0 (A, two flow logs) and port 1 (B, one, no traffic): two
+    /// echoes out of A under different identifiers, their replies, one refused SYN to A.
+    static func drain(capacity: Int = 16) -> FlowLogDrain {
+        let agg = FlowLogAggregator(capacity: capacity, now: 100)
+        agg.record(eni: 0, direction: .egress, tuple: icmp(a, b, id: 7), bytes: 84, action: .accept, now: 101)
+        agg.record(eni: 0, direction: .egress, tuple: icmp(a, b, id: 8), bytes: 84, action: .accept, now: 102)
+        agg.record(eni: 0, direction: .ingress, tuple: icmp(b, a, id: 7), bytes: 84, action: .accept, now: 101)
+        agg.record(eni: 0, direction: .ingress, tuple: FlowTuple(proto: 6, source: .v4(b), destination: .v4(a), sourcePort: 40000,
+                                                                 destinationPort: 5555),
+                   bytes: 60, tcpFlags: 2, action: .reject, now: 103)
+        let interval = agg.closeInterval(now: 110)
+        var records: [FlowLogRecord] = []
+        agg.drainClosed { records.append($0) }
+        return FlowLogDrain(interval: interval, wallOffset: 1_790_000_000, records: records, ports: [
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: a, flowLogs: [spec("fl-all", "ALL"), spec("fl-rej", "REJECT")]),
+            .init(index: 1, networkInterfaceId: "eni-b", primaryAddress: b, flowLogs: [spec("fl-acc", "ACCEPT")]),
+        ])
+    }
+
+    @Test func oneWindowPerFlowLogAndENIWithTrafficTypeSelection() throws {
+        let windows = FlowLogWindows.build(Self.drain())
+        #expect(windows.map { "\($0.flowLogId)/\($0.networkInterfaceId)/\($0.logStatus.rawValue)" }
+            == ["fl-all/eni-a/OK", "fl-rej/eni-a/OK", "fl-acc/eni-b/NODATA"])
+        #expect(windows.allSatisfy { $0.start == 1_790_000_100 && $0.end == 1_790_000_110 })
+        let all = windows[0].records
+        // The two echo identifiers are one ICMP flow, ports 0 as AWS prints them.
+        let out = try #require(all.first { $0.flowDirection == .egress })
+        #expect(out == FlowRecord(srcaddr: "10.0.1.10", dstaddr: "10.0.2.20", srcport: 0, dstport: 0, protocol: 1, packets: 2,
+                                  bytes: 168, start: 1_790_000_101, end: 1_790_000_102, action: .accept, flowDirection: .egress))
+        let back = try #require(all.first { $0.flowDirection == .ingress && $0.protocol == 1 })
+        #expect(back.srcaddr == "10.0.2.20" && back.packets == 1 && back.bytes == 84)
+        let refused = FlowRecord(srcaddr: "10.0.2.20", dstaddr: "10.0.1.10", srcport: 40000, dstport: 5555, protocol: 6,
+                                 packets: 1, bytes: 60, start: 1_790_000_103, end: 1_790_000_103, action: .reject, tcpFlags: 2,
+                                 flowDirection: .ingress)
+        #expect(all.count == 3 && all.contains(refused))
+        #expect(windows[1].records == [refused])
+        #expect(windows[2].records.isEmpty)
+    }
+
+    @Test func skippedFlowsMakeEveryWindowSkipData() {
+        let windows = FlowLogWindows.build(Self.drain(capacity: 2))
+        #expect(windows.allSatisfy { $0.logStatus == .skipData })
+        // The flows that were kept: the first two, A's echoes, one ICMP flow.
+        #expect(windows[0].records.map(\.packets) == [2])
+    }
+
+    @Test func trafficToASecondaryAddressNamesThePrimary() {
+        let agg = FlowLogAggregator(capacity: 4, now: 0)
+        let secondary = IPv4Address(10, 0, 1, 11)
+        agg.record(eni: 0, direction: .ingress, tuple: Self.icmp(Self.b, secondary, id: 1), bytes: 84, action: .accept, now: 1)
+        let interval = agg.closeInterval(now: 2)
+        var records: [FlowLogRecord] = []
+        agg.drainClosed { records.append($0) }
+        let w = FlowLogWindows.build(FlowLogDrain(interval: interval, wallOffset: 0, records: records, ports: [
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "ALL")]),
+        ]))
+        #expect(w.first?.records.first?.dstaddr == "10.0.1.10" && w.first?.records.first?.pktDstaddr == "10.0.1.11")
+    }
+
+    @Test func unknownTrafficTypeDeliversNothing() {
+        var d = Self.drain()
+        d.ports = [.init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "SOME")])]
+        #expect(FlowLogWindows.build(d).isEmpty)
+    }
+}
+
+@Suite struct FlowRecordSpoolTests {
+    static func directory() -> String {
+        NSTemporaryDirectory() + "flow-spool-\(UUID().uuidString)"
+    }
+
+    static let window = FlowLogWindow(flowLogId: "fl-1", networkInterfaceId: "eni-a", start: 10, end: 12,
+                                      logStatus: .noData, records: [])
+
+    @Test func batchesSurviveARestartInSequenceOrder() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
+        #expect(try spool.add([Self.window]) == 1)
+        #expect(try spool.add([Self.window]) == 2)
+        #expect(try spool.add([Self.window]) == 3)
+        try spool.remove(1)
+        let reopened = try FlowRecordSpool(directory: dir, hostId: "host-1")
+        #expect(try reopened.pending() == [2, 3])
+        #expect(reopened.nextSequence == 4)
+        let batch = try JSONDecoder().decode(FlowRecordBatch.self, from: Data(try reopened.body(2)))
+        #expect(batch == FlowRecordBatch(hostId: "host-1", sequence: 2, windows: [Self.window]))
+        // All acknowledged: the counter alone keeps the numbering going.
+        try reopened.remove(2); try reopened.remove(3)
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == 4)
+    }
+
+    @Test func aBatchWrittenBeforeItsCounterIsNotRenumbered() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
+        try spool.add([Self.window])
+        // A crash between the batch and the counter: the counter still says 1.
+        try Data("1\n".utf8).write(to: URL(fileURLWithPath: dir + "/next-sequence"))
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == 2)
+    }
+
+    @Test func largeIntervalsAreSplitIntoBatchesOfBoundedSize() {
+        let r = FlowRecord(srcaddr: "10.0.1.10", dstaddr: "10.0.2.20", srcport: 1, dstport: 2, protocol: 6, packets: 1,
+                           bytes: 40, start: 0, end: 0, action: .accept, flowDirection: .egress)
+        let n = FlowRecordSender.recordsPerBatch
+        var big = Self.window
+        big.logStatus = .ok
+        big.records = Array(repeating: r, count: n + n / 2)
+        let batches = FlowRecordSender.batches([Self.window, big, Self.window])
+        // NODATA + the first part of the big window fill the first batch; its rest and the
+        // second NODATA the next. Nothing lost or repeated, flow log and ENI kept.
+        #expect(batches.map { $0.map(\.records.count) } == [[0, n], [n / 2, 0]])
+        #expect(batches.joined().allSatisfy { $0.flowLogId == "fl-1" && $0.networkInterfaceId == "eni-a" && $0.start == 10 })
+    }
+
+    @Test func senderResendsUntilAcknowledgedAndDropsRefused() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
+        try spool.add([Self.window])  // left by an earlier run
+        let answers = Mutex<[Int]>([500, 200, 400])
+        let sent = Mutex<[UInt64]>([])
+        let sender = FlowRecordSender(spool: spool, logger: Logger(label: "test")) { body in
+            let b = try JSONDecoder().decode(FlowRecordBatch.self, from: Data(body))
+            sent.withLock { $0.append(b.sequence) }
+            return answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
+        }
+        let agg = FlowLogAggregator(capacity: 4, now: 0)
+        let interval = agg.closeInterval(now: 2)
+        sender.submit(FlowLogDrain(interval: interval, wallOffset: 0, records: [], ports: [
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: IPv4Address(10, 0, 1, 10),
+                  flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")]),
+        ]))
+        sender.start()
+        let deadline = Date().addingTimeInterval(10)
+        while try spool.pending() != [] && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        sender.stop()
+        // 1 failed (500) and was resent (200); 2, the new interval, was refused (400) and dropped.
+        #expect(sent.withLock { $0 } == [1, 1, 2])
+        #expect(try spool.pending() == [])
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == 3)
+    }
+}
