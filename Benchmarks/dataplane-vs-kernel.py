@@ -143,6 +143,7 @@ def agent_pairs(binary, seconds, pings):
     os.environ["VPC_BIN"] = binary
     import boto3
     from helpers import free_port, wait_tcp
+    from hosts import launch_when_hosts_ready
 
     key, secret = "AKIDBENCHDP000000001", "benchsecret"
     data_dir = tempfile.mkdtemp(prefix="vpc-bench-dp-")
@@ -160,19 +161,9 @@ def agent_pairs(binary, seconds, pings):
         ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
             {"IpProtocol": "tcp", "FromPort": 5201, "ToPort": 5201, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]},
             {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]}])
-        deadline = time.time() + 30
-        while True:
-            try:
-                res = ec2.run_instances(ImageId="ami-12345678", MinCount=3, MaxCount=3, SubnetId=subnet,
-                                        SecurityGroupIds=[sg])
-                break
-            except Exception as e:  # until both agents registered
-                if "InsufficientInstanceCapacity" not in str(e) or time.time() > deadline:
-                    raise
-                time.sleep(0.5)
-        ids = [i["InstanceId"] for i in res["Instances"]]
-        ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
-        desc = {i["InstanceId"]: i for r in ec2.describe_instances(InstanceIds=ids)["Reservations"] for i in r["Instances"]}
+        instances = launch_when_hosts_ready(ec2, count=3, SubnetId=subnet, SecurityGroupIds=[sg])
+        ids = [i["InstanceId"] for i in instances]
+        desc = {i["InstanceId"]: i for i in instances}
         host = {i: next(n for n in (1, 2) if os.path.isdir(os.path.join(data_dir, "hosts", f"host-{n}", "instances", i)))
                 for i in ids}
         for i in ids:  # wait for each DHCP lease

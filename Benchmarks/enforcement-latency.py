@@ -35,6 +35,7 @@ def main():
     args = ap.parse_args()
     os.environ["VPC_BIN"] = args.bin
     from helpers import free_port, wait_tcp
+    from hosts import launch_when_hosts_ready
 
     import boto3
     data_dir = tempfile.mkdtemp(prefix="vpc-bench-enf-")
@@ -52,18 +53,8 @@ def main():
         vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.90.1.0/24")["Subnet"]["SubnetId"]
         sg = ec2.create_security_group(VpcId=vpc, GroupName="bench", Description="bench")["GroupId"]
-        deadline = time.time() + 30
-        while True:
-            try:
-                res = ec2.run_instances(ImageId="ami-12345678", MinCount=2, MaxCount=2, SubnetId=subnet,
-                                        SecurityGroupIds=[sg])
-                break
-            except Exception as e:  # until both agents registered
-                if "InsufficientInstanceCapacity" not in str(e) or time.time() > deadline:
-                    raise
-                time.sleep(0.5)
-        ids = [i["InstanceId"] for i in res["Instances"]]
-        ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
+        instances = launch_when_hosts_ready(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg])
+        ids = [i["InstanceId"] for i in instances]
         time.sleep(1)
         perm = [{"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.90.0.0/16"}]}]
         for n in range(args.writes):

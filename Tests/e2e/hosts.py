@@ -178,6 +178,41 @@ def launch(ec2, count=1, **kwargs):
     return sorted(found, key=lambda i: ids.index(i["InstanceId"]))
 
 
+def launch_when_hosts_ready(ec2, count=1, timeout=30, **kwargs):
+    """`launch`, retried while RunInstances answers InsufficientInstanceCapacity (no agent registered yet)."""
+    def attempt():
+        try:
+            return launch(ec2, count=count, **kwargs)
+        except Exception as e:
+            if "InsufficientInstanceCapacity" in str(e):
+                return None
+            raise
+    return eventually(attempt, timeout=timeout, interval=0.5, what="agents registered")
+
+
+def tear_down(server, agents, launched, data_dir):
+    """After a test with its own `vpc serve` and agents: terminate what it launched, stop
+    everything, and as a last resort delete the instances' namespaces (never leave them)."""
+    if launched and server.proc and server.proc.poll() is None:
+        try:
+            from helpers import make_client
+            ec2 = make_client(server.endpoint, "A")
+            ec2.terminate_instances(InstanceIds=launched)
+            ec2.get_waiter("instance_terminated").wait(InstanceIds=launched, WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
+        except Exception:
+            pass
+    for agent in agents:
+        agent.stop()
+    server.cleanup()
+    for i in launched:
+        if netns_name(i) in namespaces():
+            pids = subprocess.run(["ip", "netns", "pids", netns_name(i)], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                subprocess.run(["kill", "-9", pid])
+            subprocess.run(["ip", "netns", "del", netns_name(i)], capture_output=True)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def wait_address(instance):
     """Until the instance's DHCP client configured the ENI's primary address on eth0."""
     ip = instance["PrivateIpAddress"]

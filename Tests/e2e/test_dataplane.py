@@ -84,7 +84,7 @@ def test_dhcp_dns_mtu_and_jumbo_path(ec2, stack):
     net = Net(ec2, stack, "10.21.0.0/16")
     net.allow(net.sg, "icmp", cidr="10.21.0.0/16")
     a, b = net.run(count=2)
-    ia, ib = a["InstanceId"], b["InstanceId"]
+    ia = a["InstanceId"]
     # The lease: address (checked by wait_address), router, MTU 9001, resolver and domain.
     route = vx(ia, "ip", "-4", "route", "show", "default").stdout
     assert "via 10.21.1.1" in route, route

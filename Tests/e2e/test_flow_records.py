@@ -7,8 +7,6 @@ exactly the packets sent: addresses, ports, protocol, packet and IP byte counts,
 One `vpc up` with two hosts; runs as root (CI is root)."""
 import json
 import os
-import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -16,7 +14,7 @@ import uuid
 import pytest
 
 from helpers import ACCOUNTS, OurServer, make_client
-from hosts import Stack, eventually, launch, namespaces, netns_name, require_root, vx, wait_address
+from hosts import Stack, eventually, launch, launch_when_hosts_ready, namespaces, netns_name, require_root, tear_down, vx, wait_address
 from test_restart import AgentProcess
 
 pytestmark = [pytest.mark.ours, pytest.mark.own_server]
@@ -178,14 +176,7 @@ def test_window_spooled_when_the_agent_dies_arrives_once(tmp_path):
         ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
             {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.42.0.0/16"}]}])
 
-        def launch_when_hosts_ready():
-            try:
-                return launch(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg])
-            except Exception as e:  # InsufficientInstanceCapacity until both agents registered
-                if "InsufficientInstanceCapacity" in str(e):
-                    return None
-                raise
-        a, b = eventually(launch_when_hosts_ready, timeout=30, interval=0.5, what="agents registered")
+        a, b = launch_when_hosts_ready(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg])
         launched += [a["InstanceId"], b["InstanceId"]]
         for i in (a, b):
             wait_address(i)
@@ -238,22 +229,5 @@ def test_window_spooled_when_the_agent_dies_arrives_once(tmp_path):
         eventually(lambda: flows(records(logs, group, f"{eni}-all")) == echoes, timeout=30, interval=0.5,
                    what="the window spooled at the stop delivered")
     finally:
-        if launched and server.proc and server.proc.poll() is None:
-            try:
-                ec2 = make_client(server.endpoint, "A")
-                ec2.terminate_instances(InstanceIds=launched)
-                ec2.get_waiter("instance_terminated").wait(InstanceIds=launched,
-                                                           WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
-            except Exception:
-                pass
-        for agent in agents:
-            agent.stop()
-        server.cleanup()
-        for i in launched:
-            if netns_name(i) in namespaces():
-                pids = subprocess.run(["ip", "netns", "pids", netns_name(i)], capture_output=True, text=True).stdout.split()
-                for pid in pids:
-                    subprocess.run(["kill", "-9", pid])
-                subprocess.run(["ip", "netns", "del", netns_name(i)], capture_output=True)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        tear_down(server, agents, launched, data_dir)
     assert not ({netns_name(i) for i in launched} & namespaces()), "namespaces left behind"

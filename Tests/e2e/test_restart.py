@@ -6,7 +6,6 @@ seconds, without rerunning user data. Restarting the control plane loses nothing
 resume the feed and later changes are enforced. Root only (CI is root).
 """
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -14,7 +13,7 @@ import time
 import pytest
 
 from helpers import OurServer, make_client, vpc_bin
-from hosts import can_ping, eventually, launch, namespaces, netns_name, require_root, vx, wait_address
+from hosts import can_ping, eventually, launch_when_hosts_ready, namespaces, netns_name, require_root, tear_down, wait_address
 
 pytestmark = [pytest.mark.ours, pytest.mark.own_server]
 
@@ -71,14 +70,7 @@ def test_agent_and_control_plane_restarts(tmp_path):
             {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.31.0.0/16"}]}])
         rule_id = rule["SecurityGroupRules"][0]["SecurityGroupRuleId"]
 
-        def launch_when_hosts_ready():
-            try:
-                return launch(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg], UserData="echo booted-once\n")
-            except Exception as e:  # InsufficientInstanceCapacity until both agents registered
-                if "InsufficientInstanceCapacity" in str(e):
-                    return None
-                raise
-        a, b = eventually(launch_when_hosts_ready, timeout=30, interval=0.5, what="agents registered")
+        a, b = launch_when_hosts_ready(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg], UserData="echo booted-once\n")
         launched += [a["InstanceId"], b["InstanceId"]]
         for i in (a, b):
             wait_address(i)
@@ -107,23 +99,5 @@ def test_agent_and_control_plane_restarts(tmp_path):
         ec2.revoke_security_group_ingress(GroupId=sg, SecurityGroupRuleIds=[rule_id])
         eventually(lambda: not can_ping(ia, ip_b, count=1), timeout=15, what="revoke enforced after restart")
     finally:
-        if launched and server.proc and server.proc.poll() is None:
-            try:
-                ec2 = make_client(server.endpoint, "A")
-                ec2.terminate_instances(InstanceIds=launched)
-                ec2.get_waiter("instance_terminated").wait(InstanceIds=launched,
-                                                           WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
-            except Exception:
-                pass
-        for agent in agents:
-            agent.stop()
-        server.cleanup()
-        # Last resort: never leave this test's namespaces behind.
-        for i in launched:
-            if netns_name(i) in namespaces():
-                pids = subprocess.run(["ip", "netns", "pids", netns_name(i)], capture_output=True, text=True).stdout.split()
-                for pid in pids:
-                    subprocess.run(["kill", "-9", pid])
-                subprocess.run(["ip", "netns", "del", netns_name(i)], capture_output=True)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        tear_down(server, agents, launched, data_dir)
     assert not ({netns_name(i) for i in launched} & namespaces()), "namespaces left behind"
