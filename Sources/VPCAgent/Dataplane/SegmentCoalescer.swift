@@ -22,22 +22,11 @@ struct SegmentCoalescer {
 
         /// IPv4 (or IPv6 without extension headers) TCP whose IP length matches the frame.
         init?(_ f: UnsafeRawBufferPointer) {
-            let n = f.count
-            if n >= 54, f[12] == 0x08, f[13] == 0x00, f[14] >> 4 == 4, f[23] == 6 {
-                ipv4 = true
-                tcp = 14 &+ Int(f[14] & 0x0F) &* 4
-                guard tcp >= 34, Int(f.be16(16)) == n &- 14 else { return nil }
-            } else if n >= 74, f[12] == 0x86, f[13] == 0xDD, f[14] >> 4 == 6, f[20] == 6 {
-                ipv4 = false
-                tcp = 54
-                guard Int(f.be16(18)) == n &- 54 else { return nil }
-            } else {
-                return nil
-            }
-            guard n >= tcp &+ 20 else { return nil }
-            headers = tcp &+ Int(f[tcp &+ 12] >> 4) &* 4
-            guard headers >= tcp &+ 20, n >= headers else { return nil }
-            payload = n &- headers
+            guard let layout = TCPSegmentation.SuperFrame(f, length: f.count, mss: 1) else { return nil }
+            ipv4 = layout.ipv4
+            tcp = layout.tcp
+            headers = layout.headers
+            payload = layout.payload
             sequence = f.be32(tcp &+ 4)
             flags = f[tcp &+ 13]
         }
