@@ -92,3 +92,51 @@ import VPCWire
         #expect(whole?.count == 34 + 32 + 2000)  // the last two together
     }
 }
+
+/// What an instance (raw socket with a virtio header) or a host on the underlay could hand
+/// the agent: valid super-frames with random bytes changed and random lengths. Nothing may
+/// read or write out of bounds (debug builds check every buffer access), every frame
+/// accepted must split into segments of at most the MSS that carry its payload exactly, and
+/// the coalescer must gather only what it accepted.
+@Suite struct SuperFrameMutationTests {
+    @Test func mutatedSuperFramesAreRefusedOrSplitExactly() {
+        var rng = SystemRandomNumberGenerator()
+        var accepted = 0
+        var out = [UInt8](repeating: 0, count: 70_000)
+        for round in 0..<4000 {
+            var f = TCPSegmentationTests().superFrame(v6: round % 2 == 1, payload: Int.random(in: 1...5000, using: &rng))
+            for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                f[Int.random(in: 0..<min(f.count, 90), using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            let length = Bool.random(using: &rng) ? f.count : Int.random(in: 0...f.count, using: &rng)
+            let mss = [1, 7, 536, 1000, 8961, 70_000][Int.random(in: 0..<6, using: &rng)]
+            f.withUnsafeBytes { fb in
+                guard let s = TCPSegmentation.SuperFrame(fb, length: length, mss: mss) else { return }
+                accepted += 1
+                var carried = 0, count = 0
+                let ok = out.withUnsafeMutableBytes { ob in
+                    TCPSegmentation.segment(fb, s, partialChecksum: Bool.random(), into: { _ in ob }) { _, n in
+                        #expect(n - s.headers <= mss)
+                        carried += n - s.headers
+                        count += 1
+                    }
+                }
+                #expect(ok)
+                #expect(carried == s.payload && count == s.segments)
+            }
+            // The same bytes offered to the coalescer as received segments.
+            f.withUnsafeMutableBytes { fb in
+                let frame = UnsafeMutableRawBufferPointer(rebasing: fb[0..<length])
+                guard let seg = SegmentCoalescer.Segment(UnsafeRawBufferPointer(frame)) else { return }
+                var c = SegmentCoalescer()
+                defer { c.deallocate() }
+                var header = [UInt8](repeating: 0, count: VirtioNetHeader.length)
+                _ = c.offer(port: 0, frame, seg)
+                header.withUnsafeMutableBytes { h in
+                    c.take(vnetHeader: h, single: { _, b in #expect(b.count == length) }, whole: { _, _, _ in Issue.record("one segment") })
+                }
+            }
+        }
+        #expect(accepted > 100)  // the mutations leave valid frames too
+    }
+}
