@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 
 MTU = 9001
@@ -147,9 +148,9 @@ def agent_pairs(binary, seconds, pings):
 
     key, secret = "AKIDBENCHDP000000001", "benchsecret"
     data_dir = tempfile.mkdtemp(prefix="vpc-bench-dp-")
-    port = free_port()
+    port, metrics = free_port(), free_port()
     up = subprocess.Popen([binary, "up", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir, "--hosts", "2",
-                           "--metrics-port", str(free_port()), "--no-throttle", "--credentials", f"{key}:{secret}"],
+                           "--metrics-port", str(metrics), "--no-throttle", "--credentials", f"{key}:{secret}"],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_tcp(port, up, timeout=60)
@@ -161,6 +162,8 @@ def agent_pairs(binary, seconds, pings):
         ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
             {"IpProtocol": "tcp", "FromPort": 5201, "ToPort": 5201, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]},
             {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]}])
+        for p in (metrics, metrics + 1):  # both agents have their feed (so both are registered)
+            wait_agent_feed(p)
         instances = launch_when_hosts_ready(ec2, count=3, SubnetId=subnet, SecurityGroupIds=[sg])
         ids = [i["InstanceId"] for i in instances]
         desc = {i["InstanceId"]: i for i in instances}
@@ -185,6 +188,21 @@ def agent_pairs(binary, seconds, pings):
         except subprocess.TimeoutExpired:
             os.killpg(up.pid, signal.SIGKILL)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def wait_agent_feed(metrics_port, timeout=60):
+    """Until the agent whose metrics are on `metrics_port` has applied a feed version."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=2) as r:
+                for line in r.read().decode().splitlines():
+                    if line.startswith("vpc_agent_feed_version") and float(line.rsplit(" ", 1)[1]) > 0:
+                        return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the agent with metrics on port {metrics_port} did not get its feed")
 
 
 def main():

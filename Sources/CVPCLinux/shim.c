@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <spawn.h>
 #include <string.h>
@@ -50,6 +51,27 @@ long vpc_tap_write(int fd, int vnet, const void *frame, size_t length) {
     ssize_t n = vnet ? writev(fd, iov, 2) : write(fd, frame, length);
     if (n < 0) return -errno;
     return vnet ? n - (ssize_t)sizeof none : n;
+}
+
+long vpc_tap_write_offload(int fd, const void *vnet_header, const void *frame, size_t length) {
+    struct iovec iov[2] = { { (void *)vnet_header, sizeof(struct virtio_net_hdr) }, { (void *)frame, length } };
+    ssize_t n = writev(fd, iov, 2);
+    if (n < 0) return -errno;
+    return n - (ssize_t)sizeof(struct virtio_net_hdr);
+}
+
+long vpc_tap_write_vectors(int fd, const void *vnet_header, const vpc_bytes *parts, int count) {
+    struct iovec iov[VPC_TAP_MAX_PARTS + 1];
+    if (count < 1 || count > VPC_TAP_MAX_PARTS) return -EINVAL;
+    iov[0].iov_base = (void *)vnet_header;
+    iov[0].iov_len = sizeof(struct virtio_net_hdr);
+    for (int i = 0; i < count; i++) {
+        iov[i + 1].iov_base = (void *)parts[i].base;
+        iov[i + 1].iov_len = parts[i].length;
+    }
+    ssize_t n = writev(fd, iov, count + 1);
+    if (n < 0) return -errno;
+    return n - (ssize_t)sizeof(struct virtio_net_hdr);
 }
 
 int vpc_tap_set_persist(int fd, int persist) {
@@ -159,6 +181,7 @@ int vpc_udp_receive_batch(int fd, vpc_datagram *d, unsigned count) {
     struct mmsghdr msgs[VPC_BATCH_MAX];
     struct iovec iov[VPC_BATCH_MAX];
     struct sockaddr_in peers[VPC_BATCH_MAX];
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control[VPC_BATCH_MAX];
     memset(msgs, 0, sizeof(struct mmsghdr) * count);
     for (unsigned i = 0; i < count; i++) {
         iov[i].iov_base = d[i].base;
@@ -167,37 +190,82 @@ int vpc_udp_receive_batch(int fd, vpc_datagram *d, unsigned count) {
         msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_name = &peers[i];
         msgs[i].msg_hdr.msg_namelen = sizeof peers[i];
+        msgs[i].msg_hdr.msg_control = control[i].buf;
+        msgs[i].msg_hdr.msg_controllen = sizeof control[i].buf;
     }
     int n = recvmmsg(fd, msgs, count, MSG_DONTWAIT, NULL);
     if (n < 0) return -errno;
     for (int i = 0; i < n; i++) {
-        d[i].length = msgs[i].msg_len;
+        d[i].length = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : msgs[i].msg_len;
         d[i].peer_address = peers[i].sin_addr.s_addr;
         d[i].peer_port = ntohs(peers[i].sin_port);
+        d[i].segment_size = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+                int size;
+                memcpy(&size, CMSG_DATA(c), sizeof size);
+                d[i].segment_size = (uint32_t)size;
+            }
+        }
     }
     return n;
 }
+
+/* Largest UDP payload of one IPv4 datagram, and most segments in one UDP GSO send. */
+#define VPC_UDP_MAX_PAYLOAD 65507
+#define VPC_GSO_MAX_SEGMENTS 64
 
 int vpc_udp_send_batch(int fd, vpc_datagram *d, unsigned count) {
     if (count > VPC_BATCH_MAX) count = VPC_BATCH_MAX;
     struct mmsghdr msgs[VPC_BATCH_MAX];
     struct iovec iov[VPC_BATCH_MAX];
     struct sockaddr_in peers[VPC_BATCH_MAX];
+    union { char buf[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } control[VPC_BATCH_MAX];
+    unsigned sizes[VPC_BATCH_MAX];  /* datagrams in each message */
+    unsigned runs = 0;
     memset(msgs, 0, sizeof(struct mmsghdr) * count);
     for (unsigned i = 0; i < count; i++) {
         iov[i].iov_base = d[i].base;
         iov[i].iov_len = d[i].length;
-        memset(&peers[i], 0, sizeof peers[i]);
-        peers[i].sin_family = AF_INET;
-        peers[i].sin_addr.s_addr = d[i].peer_address;
-        peers[i].sin_port = htons(d[i].peer_port);
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &peers[i];
-        msgs[i].msg_hdr.msg_namelen = sizeof peers[i];
     }
-    int n = sendmmsg(fd, msgs, count, MSG_DONTWAIT);
-    return n < 0 ? -errno : n;
+    /* Consecutive datagrams to one peer, all of the first one's size but the last (not
+       longer), go as one message with UDP_SEGMENT: one UDP GSO send. */
+    for (unsigned i = 0; i < count; ) {
+        unsigned start = i;
+        size_t total = d[i].length;
+        i++;
+        while (i < count && d[i].peer_address == d[start].peer_address && d[i].peer_port == d[start].peer_port
+               && d[i - 1].length == d[start].length && d[i].length <= d[start].length
+               && total + d[i].length <= VPC_UDP_MAX_PAYLOAD && i - start < VPC_GSO_MAX_SEGMENTS) {
+            total += d[i].length;
+            i++;
+        }
+        struct msghdr *m = &msgs[runs].msg_hdr;
+        memset(&peers[runs], 0, sizeof peers[runs]);
+        peers[runs].sin_family = AF_INET;
+        peers[runs].sin_addr.s_addr = d[start].peer_address;
+        peers[runs].sin_port = htons(d[start].peer_port);
+        m->msg_name = &peers[runs];
+        m->msg_namelen = sizeof peers[runs];
+        m->msg_iov = &iov[start];
+        m->msg_iovlen = i - start;
+        if (i - start > 1) {
+            m->msg_control = control[runs].buf;
+            m->msg_controllen = sizeof control[runs].buf;
+            struct cmsghdr *c = CMSG_FIRSTHDR(m);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            uint16_t size = (uint16_t)d[start].length;
+            memcpy(CMSG_DATA(c), &size, sizeof size);
+        }
+        sizes[runs++] = i - start;
+    }
+    int n = sendmmsg(fd, msgs, runs, MSG_DONTWAIT);
+    if (n < 0) return -errno;
+    int sent = 0;
+    for (int r = 0; r < n; r++) sent += (int)sizes[r];
+    return sent;
 }
 
 int vpc_udp_bind(uint32_t address, uint16_t port, int buffer_bytes) {
@@ -210,6 +278,9 @@ int vpc_udp_bind(uint32_t address, uint16_t port, int buffer_bytes) {
     /* The outer packets carry DF (RFC 8926 §4.1.1); never fragment them locally. */
     int pmtu = IP_PMTUDISC_PROBE;
     setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+    /* Datagrams of one flow may arrive coalesced (UDP GRO): `segment_size` says so. */
+    int gro = 1;
+    setsockopt(s, SOL_UDP, UDP_GRO, &gro, sizeof gro);
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;

@@ -1,5 +1,6 @@
 import Testing
 @testable import VPCAgent
+import VPCDataplane
 import VPCWire
 
 /// Software TSO: super-frames as a TAP with offloads hands them over, cut into segments
@@ -116,5 +117,49 @@ import VPCWire
         }
         let bad = f.withUnsafeMutableBytes { TCPSegmentation.completeChecksum($0, length: $0.count, start: 34, offset: 400) }
         #expect(!bad)
+    }
+
+    @Test func superFrameCountsItsSegmentsOnTheWire() throws {
+        let f = superFrame(v6: false, payload: 3500)
+        let s = try #require(f.withUnsafeBytes { TCPSegmentation.SuperFrame($0, length: f.count, mss: 1000) })
+        #expect(s.segments == 4)
+        #expect(s.wire == WireSize(packets: 4, bytes: 4 * (14 + 20 + 32) + 3500))
+        let mismatched = f.withUnsafeBytes { TCPSegmentation.SuperFrame($0, length: f.count - 1, mss: 1000) }
+        #expect(mismatched == nil)  // IP total length must match the frame
+    }
+
+    /// A super-frame encapsulated once (outer Ethernet, IPv4, UDP, Geneve in front) becomes
+    /// one encapsulated segment per MSS, outer lengths and header checksum fixed up.
+    @Test func encapsulatedSuperFrameSplitsIntoEncapsulatedSegments() throws {
+        let inner = superFrame(v6: false, payload: 2500)
+        let overhead = Pipeline.encapsulationOverhead
+        var f = [UInt8](repeating: 0, count: overhead) + inner
+        f.withUnsafeMutableBytes { b in
+            b[12] = 0x08; b[13] = 0x00
+            _ = try! IPv4Repr(source: IPv4Address(127, 0, 0, 2), destination: IPv4Address(127, 0, 0, 3), protocol: .udp,
+                              payloadLength: 8 + 28 + inner.count).emit(into: UnsafeMutableRawBufferPointer(rebasing: b[14...]))
+        }
+        let s = try #require(f.withUnsafeBytes { TCPSegmentation.SuperFrame($0, inner: overhead, length: f.count, mss: 1000) })
+        var got: [[UInt8]] = []
+        var out = [UInt8](repeating: 0, count: 2000)
+        let ok = f.withUnsafeBytes { fb in
+            out.withUnsafeMutableBytes { ob in
+                TCPSegmentation.segment(fb, s, into: { _ in ob }) { b, n in
+                    Pipeline.resizeEncapsulation(b, innerLength: n - overhead)
+                    got.append(Array(b[0..<n]))
+                }
+            }
+        }
+        #expect(ok)
+        #expect(got.map(\.count) == [overhead + 66 + 1000, overhead + 66 + 1000, overhead + 66 + 500])
+        for g in got {
+            try g.withUnsafeBytes { b in
+                let outer = try IPv4Repr.parse(UnsafeRawBufferPointer(rebasing: b[14...]))  // header checksum verified
+                #expect(outer.payloadLength == g.count - 34)
+                #expect(UInt16(b[38]) << 8 | UInt16(b[39]) == UInt16(g.count - 34))  // UDP length
+                let ip = try IPv4Repr.parse(UnsafeRawBufferPointer(rebasing: b[(overhead + 14)...]))
+                _ = try TCPRepr.parse(UnsafeRawBufferPointer(rebasing: b[(overhead + 34)...]), pseudoHeaderSum: ip.pseudoHeaderSum)
+            }
+        }
     }
 }

@@ -25,6 +25,25 @@ int vpc_tap_open(const char *name, int persist, int vnet);
 /// (complete frame, checksums valid). Returns bytes of the frame written or -errno.
 long vpc_tap_write(int fd, int vnet, const void *frame, size_t length);
 
+/// Writes `frame` to a TAP opened with IFF_VNET_HDR behind the 10-byte virtio_net_hdr
+/// `vnet_header` (segmentation and checksum offload metadata). Returns the frame bytes
+/// written or -errno.
+long vpc_tap_write_offload(int fd, const void *vnet_header, const void *frame, size_t length);
+
+/// A run of bytes in memory.
+typedef struct {
+    const void *base;
+    size_t length;
+} vpc_bytes;
+
+/// Most parts of one `vpc_tap_write_vectors` frame.
+#define VPC_TAP_MAX_PARTS 64
+
+/// Writes one frame gathered from `count` parts (at most VPC_TAP_MAX_PARTS) to a TAP
+/// opened with IFF_VNET_HDR, behind the virtio_net_hdr `vnet_header`. Returns the frame
+/// bytes written or -errno.
+long vpc_tap_write_vectors(int fd, const void *vnet_header, const vpc_bytes *parts, int count);
+
 /// Switches this thread into the namespace bound at `netns_path` (`/run/netns/NAME`),
 /// opens the TAP `name` there (persistent), sets its MAC (`mac[6]`, unless NULL) and MTU
 /// (unless 0), brings it and `lo` up, and switches back. The descriptor stays usable from
@@ -37,19 +56,25 @@ int vpc_tap_set_persist(int fd, int persist);
 /// Reads the MAC and MTU of interface `name` in the namespace at `netns_path`.
 int vpc_link_info_in_netns(const char *netns_path, const char *name, uint8_t *mac_out, int *mtu_out);
 
-/// One datagram of a batch: buffer, capacity or length, and IPv4 peer (network order).
+/// One datagram of a batch: buffer, capacity or length, IPv4 peer (network order), and on
+/// receive the size of the datagrams coalesced in it (0: one datagram).
 typedef struct {
     void *base;
     uint32_t length;
     uint32_t peer_address;
     uint16_t peer_port;
+    uint32_t segment_size;
 } vpc_datagram;
 
 /// recvmmsg over `count` preallocated datagrams (MSG_DONTWAIT). On return `length` holds
-/// each received size and `peer_*` the sender. Returns how many were received or -errno.
+/// each received size (0 if it was truncated), `peer_*` the sender, and `segment_size`
+/// the size of the datagrams UDP GRO coalesced into it (all of it but the last; 0: one).
+/// Returns how many were received or -errno.
 int vpc_udp_receive_batch(int fd, vpc_datagram *datagrams, unsigned count);
 
-/// sendmmsg of `count` datagrams to their `peer_*`. Returns how many were sent or -errno.
+/// sendmmsg of `count` datagrams to their `peer_*`; runs of datagrams to one peer of one
+/// size (the last of a run may be shorter) go as one UDP GSO send (UDP_SEGMENT). Returns
+/// how many datagrams were sent or -errno.
 int vpc_udp_send_batch(int fd, vpc_datagram *datagrams, unsigned count);
 
 /// A UDP socket bound to `address:port` (network-order address), non-blocking,

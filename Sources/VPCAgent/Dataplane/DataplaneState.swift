@@ -42,20 +42,25 @@ public final class DataplaneState {
     public private(set) var generation: UInt64 = 0
 
     /// TAP read buffer (room for a virtio_net_hdr and a 64 KB super-frame), the buffer
-    /// segments are built in, one output buffer per batched datagram, underlay receive buffers.
+    /// segments are built in, a super-frame's encapsulation, the virtio_net_hdr a
+    /// super-frame is written with, one output buffer per batched datagram, underlay
+    /// receive buffers.
     let readBuffer: UnsafeMutableRawBufferPointer
     let segmentBuffer: UnsafeMutableRawBufferPointer
+    let superOutput: UnsafeMutableRawBufferPointer
+    let vnetHeader: UnsafeMutableRawBufferPointer
     let outputs: UnsafeMutableRawBufferPointer
     let receives: UnsafeMutableRawBufferPointer
     let txBatch: UnsafeMutablePointer<vpc_datagram>
     let rxBatch: UnsafeMutablePointer<vpc_datagram>
     var pendingTx = 0
+    var coalescer = SegmentCoalescer()
 
     /// Agent-level counters (Prometheus names without the `vpc_agent_` prefix).
-    var underlayRxPackets: UInt64 = 0, underlayRxBytes: UInt64 = 0
+    var underlayRxPackets: UInt64 = 0, underlayRxBytes: UInt64 = 0, underlayRxTruncated: UInt64 = 0
     var underlayTxPackets: UInt64 = 0, underlayTxBytes: UInt64 = 0, underlayTxErrors: UInt64 = 0
     var tapRxFrames: UInt64 = 0, tapTxFrames: UInt64 = 0, tapTxDrops: UInt64 = 0
-    var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0
+    var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0, wholeSuperFrames: UInt64 = 0, coalescedSegments: UInt64 = 0
     var toGatewayDrops: UInt64 = 0, dhcpReplies: UInt64 = 0, dhcpIgnored: UInt64 = 0
     var dnsReplies: UInt64 = 0, dnsIgnored: UInt64 = 0, mappingQueries: UInt64 = 0
 
@@ -76,8 +81,10 @@ public final class DataplaneState {
         let b = DataplaneWorker.batch, cap = DataplaneWorker.bufferCapacity
         readBuffer = .allocate(byteCount: DataplaneState.readCapacity, alignment: 64)
         segmentBuffer = .allocate(byteCount: cap, alignment: 64)
+        superOutput = .allocate(byteCount: DataplaneState.readCapacity + Pipeline.encapsulationOverhead, alignment: 64)
+        vnetHeader = .allocate(byteCount: VirtioNetHeader.length, alignment: 8)
         outputs = .allocate(byteCount: cap * b, alignment: 64)
-        receives = .allocate(byteCount: cap * b, alignment: 64)
+        receives = .allocate(byteCount: DataplaneState.receiveCapacity * b, alignment: 64)
         txBatch = .allocate(capacity: b)
         rxBatch = .allocate(capacity: b)
         txBatch.initialize(repeating: vpc_datagram(), count: b)
@@ -85,11 +92,14 @@ public final class DataplaneState {
     }
 
     deinit {
-        readBuffer.deallocate(); segmentBuffer.deallocate(); outputs.deallocate(); receives.deallocate()
-        txBatch.deallocate(); rxBatch.deallocate()
+        readBuffer.deallocate(); segmentBuffer.deallocate(); superOutput.deallocate(); vnetHeader.deallocate()
+        outputs.deallocate(); receives.deallocate()
+        txBatch.deallocate(); rxBatch.deallocate(); coalescer.deallocate()
     }
 
     static let readCapacity = VirtioNetHeader.length + 65536 + 256
+    /// Room for the largest UDP payload: datagrams UDP GRO coalesced.
+    static let receiveCapacity = 65536
 
     static func monotonicSeconds() -> UInt32 {
         var ts = timespec()
@@ -193,8 +203,8 @@ public final class DataplaneState {
 
     // MARK: packets
 
-    /// Reads up to a batch of frames from the TAP of port `index` and acts on each; TCP
-    /// super-frames are segmented and partial checksums completed first.
+    /// Reads up to a batch of frames from the TAP of port `index` and acts on each; partial
+    /// checksums are completed first, TCP super-frames go to `handleSuperFrame`.
     func drainTAP(_ index: Int, now: UInt32) {
         guard index >= 0 && index < tapFDs.count else { return }
         let fd = tapFDs[index]
@@ -211,12 +221,7 @@ public final class DataplaneState {
             if header != 0 {
                 let h = VirtioNetHeader(UnsafeRawBufferPointer(rebasing: readBuffer[0 ..< header]))
                 if h.gsoType & ~VirtioNetHeader.gsoECN != VirtioNetHeader.gsoNone {
-                    let ok = TCPSegmentation.segment(UnsafeRawBufferPointer(frame), length: length, mss: h.gsoSize,
-                                                     out: segmentBuffer) { segment in
-                        segmentedFrames &+= 1
-                        handleFrame(segmentBuffer, length: segment, port: index, now: now)
-                    }
-                    if !ok { offloadDrops &+= 1 }
+                    handleSuperFrame(frame, length: length, header: h, port: index, now: now)
                     continue
                 }
                 if h.flags & VirtioNetHeader.needsChecksum != 0
@@ -228,6 +233,60 @@ public final class DataplaneState {
             handleFrame(frame, length: length, port: index, now: now)
         }
         flushDatagrams()
+    }
+
+    /// A TCP super-frame (TSO) from the instance on `index`, whose headers and segment size
+    /// were checked: the pipeline decides on it once, counting its segments. To an instance
+    /// on this host it goes whole, its segmentation left to that instance's kernel (as
+    /// between two virtio NICs) when both TAPs have offloads; to another host it is split
+    /// into segments of at most the MTU, each encapsulated.
+    func handleSuperFrame(_ frame: UnsafeMutableRawBufferPointer, length: Int, header h: VirtioNetHeader, port index: Int,
+                          now: UInt32) {
+        let gso = h.gsoType & ~VirtioNetHeader.gsoECN
+        guard let s = TCPSegmentation.SuperFrame(UnsafeRawBufferPointer(frame), length: length, mss: h.gsoSize),
+              s.ipv4 == (gso == VirtioNetHeader.gsoTCPv4), s.ipv4 || gso == VirtioNetHeader.gsoTCPv6,
+              s.headers &+ s.mss <= DataplaneWorker.frameCapacity
+        else {
+            offloadDrops &+= 1
+            return
+        }
+        switch pipeline.processFromInstance(frame, length: length, port: index, now: now, out: superOutput, wire: s.wire) {
+        case .deliver(let port, let offset, let n):
+            let checksumAsSent = h.flags & VirtioNetHeader.needsChecksum != 0 && h.checksumStart == s.tcp
+                && h.checksumOffset == 16
+            if offset == 0 && n == length && checksumAsSent && vnets[port] {
+                VirtioNetHeader.writeSegmentation(s, ecn: h.gsoType & VirtioNetHeader.gsoECN != 0, into: vnetHeader)
+                wholeSuperFrames &+= 1
+                writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), length)
+            } else {
+                _ = TCPSegmentation.segment(UnsafeRawBufferPointer(frame), s, into: { _ in segmentBuffer }) { b, n in
+                    segmentedFrames &+= 1
+                    writeTAP(port, UnsafeRawPointer(b.baseAddress!), n)
+                }
+            }
+        case .sendToHost(let total):
+            let encapsulated = UnsafeRawBufferPointer(superOutput)
+            guard let e = TCPSegmentation.SuperFrame(encapsulated, inner: Pipeline.encapsulationOverhead, length: total,
+                                                    mss: s.mss)
+            else { offloadDrops &+= 1; return }
+            // The segments' TCP checksums are left partial for the receiving agent (the ENI
+            // option's partial-checksum variant says so; UDP's checksum covers the transit).
+            superOutput[Pipeline.geneveOffset &+ 1] |= 0x40  // C: a critical option is present
+            superOutput[Pipeline.geneveOffset &+ 10] = 0x80 | VPCENIOption.partialChecksumType
+            _ = TCPSegmentation.segment(encapsulated, e, partialChecksum: true, into: { _ in outputSlot(pendingTx) }) { b, n in
+                segmentedFrames &+= 1
+                Pipeline.resizeEncapsulation(b, innerLength: n &- Pipeline.encapsulationOverhead)
+                queueDatagram(b, n)
+            }
+        case .mappingMiss(let query):
+            if query { missFromInstance(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< length])) }
+        case .toGateway:
+            toGatewayDrops &+= 1
+        case .handToDNS:
+            dnsIgnored &+= 1  // DNS over TCP is not answered
+        case .drop, .absorbed, .replyToInstance, .handToDHCP:
+            break
+        }
     }
 
     /// One complete frame from the instance on `index`, through the pipeline.
@@ -258,9 +317,10 @@ public final class DataplaneState {
         }
     }
 
-    /// Receives Geneve datagrams (a few batches at most, then yields to the TAPs).
+    /// Receives Geneve datagrams (a few batches at most, then yields to the TAPs); a buffer
+    /// may hold several datagrams of one sender coalesced by UDP GRO.
     func drainUnderlay(now: UInt32) {
-        let b = DataplaneWorker.batch, cap = DataplaneWorker.bufferCapacity
+        let b = DataplaneWorker.batch, cap = DataplaneState.receiveCapacity
         for _ in 0..<4 {
             for i in 0..<b {
                 rxBatch[i].base = UnsafeMutableRawPointer(receives.baseAddress! + i * cap)
@@ -271,21 +331,80 @@ public final class DataplaneState {
             let out = outputSlot(0)
             for i in 0..<n {
                 let d = rxBatch[i]
-                let packet = UnsafeRawBufferPointer(start: d.base, count: Int(d.length))
-                underlayRxPackets &+= 1
-                underlayRxBytes &+= UInt64(d.length)
                 let source = IPv4Address(value: UInt32(bigEndian: d.peer_address))
-                switch pipeline.processFromUnderlay(packet, outerSource: source, now: now, out: out) {
-                case .deliver(let port, let offset, let length):
-                    writeTAP(port, UnsafeRawPointer(d.base! + offset), length)
-                case .mappingMiss(let query):
-                    if query { missFromUnderlay(packet) }
-                default:
-                    break
+                let length = Int(d.length)
+                if length == 0 { underlayRxTruncated &+= 1 }
+                let step = d.segment_size > 0 ? Int(d.segment_size) : max(length, 1)
+                var offset = 0
+                while offset < length {
+                    let packet = UnsafeRawBufferPointer(start: d.base! + offset, count: min(step, length &- offset))
+                    offset &+= step
+                    underlayRxPackets &+= 1
+                    underlayRxBytes &+= UInt64(packet.count)
+                    switch pipeline.processFromUnderlay(packet, outerSource: source, now: now, out: out) {
+                    case .deliver(let port, let at, let size):
+                        let frame = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(mutating: packet)[at ..< at &+ size])
+                        if GenevePacket(unchecked: packet).innerChecksumPartial {
+                            deliverPartial(port, frame)
+                        } else {
+                            takeCoalesced()
+                            writeTAP(port, UnsafeRawPointer(frame.baseAddress!), size)
+                        }
+                    case .mappingMiss(let query):
+                        if query { missFromUnderlay(packet) }
+                    default:
+                        break
+                    }
                 }
             }
+            takeCoalesced()  // before the buffers are received into again
             if n < b { return }
         }
+    }
+
+    /// A frame from another host whose TCP checksum holds only the pseudo-header sum: held
+    /// to be coalesced with the segments that follow it when the port's TAP has offloads,
+    /// else completed and written. Anything but IPv4 or IPv6 TCP is dropped and counted.
+    func deliverPartial(_ port: Int, _ frame: UnsafeMutableRawBufferPointer) {
+        guard let segment = SegmentCoalescer.Segment(UnsafeRawBufferPointer(frame)) else {
+            offloadDrops &+= 1
+            return
+        }
+        if vnets[port] {
+            if coalescer.offer(port: port, frame, segment) { return }
+            takeCoalesced()
+            if coalescer.offer(port: port, frame, segment) { return }
+            VirtioNetHeader.writePartialChecksum(start: segment.tcp, offset: 16, into: vnetHeader)
+            writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), frame.count)
+            return
+        }
+        takeCoalesced()
+        if TCPSegmentation.completeChecksum(frame, length: frame.count, start: segment.tcp, offset: 16) {
+            writeTAP(port, UnsafeRawPointer(frame.baseAddress!), frame.count)
+        } else {
+            offloadDrops &+= 1
+        }
+    }
+
+    /// Writes what the coalescer holds: one segment as it is (checksum partial), several as
+    /// one super-frame.
+    func takeCoalesced() {
+        guard coalescer.count > 0 else { return }
+        coalescer.take(vnetHeader: vnetHeader, single: { port, frame in
+            let tcp = SegmentCoalescer.Segment(UnsafeRawBufferPointer(frame))?.tcp ?? 0
+            VirtioNetHeader.writePartialChecksum(start: tcp, offset: 16, into: vnetHeader)
+            writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), frame.count)
+        }, whole: { port, parts, count in
+            let fd = tapFDs[port]
+            var length = 0
+            for i in 0..<count { length &+= parts[i].length }
+            if fd >= 0 && vpc_tap_write_vectors(fd, vnetHeader.baseAddress, parts, Int32(count)) == length {
+                tapTxFrames &+= 1
+                coalescedSegments &+= UInt64(count)
+            } else {
+                tapTxDrops &+= 1
+            }
+        })
     }
 
     @inline(__always)
@@ -301,7 +420,7 @@ public final class DataplaneState {
         txBatch[pendingTx] = vpc_datagram(
             base: out.baseAddress! + g, length: UInt32(length - g),
             peer_address: out.loadUnaligned(fromByteOffset: 30, as: UInt32.self),  // already network order
-            peer_port: UInt16(bigEndian: out.loadUnaligned(fromByteOffset: 36, as: UInt16.self)))
+            peer_port: UInt16(bigEndian: out.loadUnaligned(fromByteOffset: 36, as: UInt16.self)), segment_size: 0)
         pendingTx += 1
         if pendingTx == DataplaneWorker.batch { flushDatagrams() }
     }
@@ -319,6 +438,16 @@ public final class DataplaneState {
             sent += n
         }
         pendingTx = 0
+    }
+
+    /// Writes a frame with offload metadata (`header`, a virtio_net_hdr) to a TAP opened with IFF_VNET_HDR.
+    func writeTAP(_ port: Int, offload header: UnsafeRawPointer, _ bytes: UnsafeRawPointer, _ length: Int) {
+        let fd = port >= 0 && port < tapFDs.count ? tapFDs[port] : -1
+        if fd >= 0 && vnets[port] && vpc_tap_write_offload(fd, header, bytes, length) == length {
+            tapTxFrames &+= 1
+        } else {
+            tapTxDrops &+= 1
+        }
     }
 
     @inline(__always)
@@ -400,9 +529,11 @@ public final class DataplaneState {
         for r in DropReason.allCases { global[r] = pipeline.globalDrops(r) }
         let agent: [String: UInt64] = [
             "underlay_rx_packets_total": underlayRxPackets, "underlay_rx_bytes_total": underlayRxBytes,
+            "underlay_rx_truncated_total": underlayRxTruncated,
             "underlay_tx_packets_total": underlayTxPackets, "underlay_tx_bytes_total": underlayTxBytes,
             "underlay_tx_errors_total": underlayTxErrors,
             "tap_rx_frames_total": tapRxFrames, "tap_segments_total": segmentedFrames,
+            "tap_tx_super_frames_total": wholeSuperFrames, "tap_tx_coalesced_segments_total": coalescedSegments,
             "tap_offload_drops_total": offloadDrops, "tap_tx_frames_total": tapTxFrames, "tap_tx_drops_total": tapTxDrops,
             "to_gateway_drops_total": toGatewayDrops,
             "dhcp_replies_total": dhcpReplies, "dhcp_ignored_total": dhcpIgnored,

@@ -1,3 +1,4 @@
+import VPCDataplane
 import VPCWire
 
 /// Software segmentation and checksum completion for frames a TAP hands over with
@@ -17,6 +18,57 @@ enum TCPSegmentation {
         return true
     }
 
+    /// Where the headers of a TCP super-frame are, and how it splits on the wire.
+    struct SuperFrame {
+        var ipv4: Bool
+        /// Offsets in the buffer of the inner Ethernet frame, its IP header, TCP header and payload.
+        var inner: Int
+        var ip: Int
+        var tcp: Int
+        var headers: Int
+        var payload: Int
+        var mss: Int
+
+        /// Segments on the wire.
+        var segments: Int { (payload &+ mss &- 1) / mss }
+        /// Packets and Ethernet bytes the segments of the inner frame add up to.
+        var wire: WireSize { WireSize(packets: segments, bytes: segments &* (headers &- inner) &+ payload) }
+
+        /// Checks `f[inner..<length]` is an Ethernet + IPv4 (or IPv6 without extension
+        /// headers) + TCP frame whose IP length matches, with payload to split into segments
+        /// of `mss` bytes; nil otherwise.
+        init?(_ f: UnsafeRawBufferPointer, inner: Int = 0, length: Int, mss: Int) {
+            guard mss > 0, length <= f.count, length >= inner &+ 14 &+ 40 else { return nil }
+            let type = UInt16(f[inner &+ 12]) << 8 | UInt16(f[inner &+ 13])
+            let l3 = inner &+ 14
+            self.inner = inner
+            ip = l3
+            let ipLength: Int
+            if type == 0x0800 {
+                guard f[l3] >> 4 == 4, f[l3 &+ 9] == 6 else { return nil }
+                ipLength = Int(f[l3] & 0x0F) &* 4
+                let total = Int(UInt16(f[l3 &+ 2]) << 8 | UInt16(f[l3 &+ 3]))
+                guard ipLength >= 20, total == length &- l3 else { return nil }
+                ipv4 = true
+            } else if type == 0x86DD {
+                guard f[l3] >> 4 == 6, f[l3 &+ 6] == 6 else { return nil }
+                ipLength = 40
+                let payloadLength = Int(UInt16(f[l3 &+ 4]) << 8 | UInt16(f[l3 &+ 5]))
+                guard payloadLength == length &- l3 &- 40 else { return nil }
+                ipv4 = false
+            } else {
+                return nil
+            }
+            tcp = l3 &+ ipLength
+            guard length >= tcp &+ 20 else { return nil }
+            let tcpLength = Int(f[tcp &+ 12] >> 4) &* 4
+            headers = tcp &+ tcpLength
+            guard tcpLength >= 20, length > headers else { return nil }
+            payload = length &- headers
+            self.mss = mss
+        }
+    }
+
     /// Splits the TCP super-frame `f[0..<length]` (Ethernet, IPv4 or IPv6 without extension
     /// headers, TCP) into segments of at most `mss` payload bytes, each built in `out` with
     /// lengths, IPv4 id and header checksum, sequence number, flags (FIN and PSH on the last
@@ -25,44 +77,42 @@ enum TCPSegmentation {
     @inline(__always)
     static func segment(_ f: UnsafeRawBufferPointer, length: Int, mss: Int, out: UnsafeMutableRawBufferPointer,
                         emit: (Int) -> Void) -> Bool {
-        guard length >= 14 + 40, length <= f.count, mss > 0 else { return false }
-        let type = UInt16(f[12]) << 8 | UInt16(f[13])
-        let v4 = type == 0x0800
-        guard v4 || type == 0x86DD else { return false }
-        let ipLength: Int
-        if v4 {
-            guard f[14] >> 4 == 4, f[23] == 6 else { return false }
-            ipLength = Int(f[14] & 0x0F) &* 4
-            guard ipLength >= 20 else { return false }
-        } else {
-            guard f[14] >> 4 == 6, f[20] == 6 else { return false }
-            ipLength = 40
-        }
-        let tcp = 14 &+ ipLength
-        guard length >= tcp &+ 20 else { return false }
-        let tcpLength = Int(f[tcp &+ 12] >> 4) &* 4
-        let headers = tcp &+ tcpLength
-        guard tcpLength >= 20, length >= headers, out.count >= headers &+ mss else { return false }
-        let payload = length &- headers
+        guard let s = SuperFrame(f, length: length, mss: mss) else { return false }
+        return segment(f, s, into: { _ in out }, emit: { _, n in emit(n) })
+    }
+
+    /// Splits the super-frame `s` found in `f` into segments, segment `k` built in `into(k)`
+    /// (bytes in front of the inner frame, an encapsulation, are copied as they are: the
+    /// caller fixes them in `emit`); `emit(buffer, length)` after each. With
+    /// `partialChecksum` each TCP checksum holds only its pseudo-header sum (CHECKSUM_PARTIAL,
+    /// for a receiver that completes it). False (stopping there) if a buffer is too small.
+    @inline(__always)
+    static func segment(_ f: UnsafeRawBufferPointer, _ s: SuperFrame, partialChecksum: Bool = false,
+                        into: (Int) -> UnsafeMutableRawBufferPointer,
+                        emit: (UnsafeMutableRawBufferPointer, Int) -> Void) -> Bool {
+        let headers = s.headers, tcp = s.tcp, v4 = s.ipv4, ipStart = s.ip
+        let tcpLength = headers &- tcp
         let seq0 = UInt32(bigEndian: f.loadUnaligned(fromByteOffset: tcp &+ 4, as: UInt32.self))
-        let id0 = v4 ? UInt16(f[18]) << 8 | UInt16(f[19]) : 0
+        let id0 = v4 ? UInt16(f[ipStart &+ 4]) << 8 | UInt16(f[ipStart &+ 5]) : 0
         let flags0 = f[tcp &+ 13]
         var offset = 0
         var k: UInt16 = 0
         repeat {
-            let chunk = min(mss, payload &- offset)
-            let last = offset &+ chunk >= payload
+            let out = into(Int(k))
+            let chunk = min(s.mss, s.payload &- offset)
+            guard out.count >= headers &+ chunk else { return false }
+            let last = offset &+ chunk >= s.payload
             out.copyMemory(from: UnsafeRawBufferPointer(rebasing: f[0 ..< headers]))
             UnsafeMutableRawBufferPointer(rebasing: out[headers ..< headers &+ chunk])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: f[(headers &+ offset) ..< (headers &+ offset &+ chunk)]))
             let segmentTCP = tcpLength &+ chunk
             if v4 {
-                put16(out, 16, UInt16(truncatingIfNeeded: ipLength &+ segmentTCP))
-                put16(out, 18, id0 &+ k)
-                put16(out, 24, 0)
-                put16(out, 24, InternetChecksum.compute(UnsafeRawBufferPointer(rebasing: out[14 ..< tcp])))
+                put16(out, ipStart &+ 2, UInt16(truncatingIfNeeded: tcp &- ipStart &+ segmentTCP))
+                put16(out, ipStart &+ 4, id0 &+ k)
+                put16(out, ipStart &+ 10, 0)
+                put16(out, ipStart &+ 10, InternetChecksum.compute(UnsafeRawBufferPointer(rebasing: out[ipStart ..< tcp])))
             } else {
-                put16(out, 18, UInt16(truncatingIfNeeded: segmentTCP))
+                put16(out, ipStart &+ 4, UInt16(truncatingIfNeeded: segmentTCP))
             }
             out.storeBytes(of: (seq0 &+ UInt32(truncatingIfNeeded: offset)).bigEndian, toByteOffset: tcp &+ 4, as: UInt32.self)
             var flags = flags0
@@ -72,32 +122,27 @@ enum TCPSegmentation {
             put16(out, tcp &+ 16, 0)
             let o = UnsafeRawBufferPointer(out)
             let pseudo: UInt64 = v4
-                ? InternetChecksum.pseudoHeader(source: IPv4Address(value: be32(o, 26)), destination: IPv4Address(value: be32(o, 30)),
+                ? InternetChecksum.pseudoHeader(source: IPv4Address(value: o.be32(ipStart &+ 12)),
+                                                destination: IPv4Address(value: o.be32(ipStart &+ 16)),
                                                 protocol: .tcp, length: segmentTCP)
-                : InternetChecksum.pseudoHeader(source: IPv6Address(high: be64(o, 22), low: be64(o, 30)),
-                                                destination: IPv6Address(high: be64(o, 38), low: be64(o, 46)),
+                : InternetChecksum.pseudoHeader(source: IPv6Address(high: o.be64(ipStart &+ 8), low: o.be64(ipStart &+ 16)),
+                                                destination: IPv6Address(high: o.be64(ipStart &+ 24), low: o.be64(ipStart &+ 32)),
                                                 protocol: .tcp, length: segmentTCP)
-            let sum = InternetChecksum.add(UnsafeRawBufferPointer(rebasing: o[tcp ..< tcp &+ segmentTCP]), to: pseudo)
-            put16(out, tcp &+ 16, InternetChecksum.finish(sum))
-            emit(headers &+ chunk)
+            if partialChecksum {
+                put16(out, tcp &+ 16, InternetChecksum.fold(pseudo))
+            } else {
+                let sum = InternetChecksum.add(UnsafeRawBufferPointer(rebasing: o[tcp ..< tcp &+ segmentTCP]), to: pseudo)
+                put16(out, tcp &+ 16, InternetChecksum.finish(sum))
+            }
+            emit(out, headers &+ chunk)
             offset &+= chunk
             k &+= 1
-        } while offset < payload
+        } while offset < s.payload
         return true
     }
 
     @inline(__always)
     static func put16(_ b: UnsafeMutableRawBufferPointer, _ o: Int, _ v: UInt16) {
         b.storeBytes(of: v.bigEndian, toByteOffset: o, as: UInt16.self)
-    }
-
-    @inline(__always)
-    static func be32(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt32 {
-        UInt32(bigEndian: b.loadUnaligned(fromByteOffset: o, as: UInt32.self))
-    }
-
-    @inline(__always)
-    static func be64(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
-        UInt64(bigEndian: b.loadUnaligned(fromByteOffset: o, as: UInt64.self))
     }
 }

@@ -27,3 +27,39 @@ struct VirtioNetHeader {
         checksumOffset = Int(UInt16(b[8]) | UInt16(b[9]) << 8)
     }
 }
+
+extension VirtioNetHeader {
+    /// Writes the header that hands super-frame `s` to a TAP for its kernel to segment:
+    /// NEEDS_CSUM at the TCP checksum (which holds the pseudo-header sum, as the sending
+    /// instance's kernel left it), TCP GSO of the frame's family with segments of `s.mss`.
+    static func writeSegmentation(_ s: TCPSegmentation.SuperFrame, ecn: Bool, into b: UnsafeMutableRawBufferPointer) {
+        writeSegmentation(ipv4: s.ipv4, tcp: s.tcp, headers: s.headers, mss: s.mss, ecn: ecn, into: b)
+    }
+
+    /// The same, from the offsets of the TCP header and of the payload.
+    static func writeSegmentation(ipv4: Bool, tcp: Int, headers: Int, mss: Int, ecn: Bool,
+                                  into b: UnsafeMutableRawBufferPointer) {
+        write(into: b, gsoType: (ipv4 ? gsoTCPv4 : gsoTCPv6) | (ecn ? gsoECN : 0), headers: headers, gsoSize: mss,
+              checksumStart: tcp, checksumOffset: 16)
+    }
+
+    /// Writes the header of a complete frame whose checksum at `start + offset` holds only
+    /// the pseudo-header sum (NEEDS_CSUM, no segmentation).
+    static func writePartialChecksum(start: Int, offset: Int, into b: UnsafeMutableRawBufferPointer) {
+        write(into: b, gsoType: gsoNone, headers: 0, gsoSize: 0, checksumStart: start, checksumOffset: offset)
+    }
+
+    private static func write(into b: UnsafeMutableRawBufferPointer, gsoType: UInt8, headers: Int, gsoSize: Int,
+                              checksumStart: Int, checksumOffset: Int) {
+        b[0] = needsChecksum
+        b[1] = gsoType
+        func le16(_ o: Int, _ v: Int) {
+            b[o] = UInt8(truncatingIfNeeded: v)
+            b[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+        }
+        le16(2, headers)
+        le16(4, gsoSize)
+        le16(6, checksumStart)
+        le16(8, checksumOffset)
+    }
+}

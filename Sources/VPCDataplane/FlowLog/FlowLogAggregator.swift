@@ -55,9 +55,10 @@ public final class FlowLogAggregator {
     /// Packets skipped in the current interval.
     public var skippedPackets: UInt64 { activeSkipped }
 
-    /// Counts one packet. `now` must be within 65535 s of the interval start.
+    /// Counts `packets` packets (one, or a TCP super-frame's segments) of `bytes` IP bytes
+    /// in all. `now` must be within 65535 s of the interval start.
     @inlinable
-    public func record(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, bytes: Int,
+    public func record(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int = 1, bytes: Int,
                        tcpFlags: UInt8 = 0, action: FlowLogAction, now: UInt32) {
         let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
         let misc = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.proto) << 32
@@ -68,11 +69,11 @@ public final class FlowLogAggregator {
         while true {
             let s = active + i
             if s.pointee.kind == 0 {
-                if activeCount >= capacity { activeSkipped &+= 1; return }
+                if activeCount >= capacity { activeSkipped &+= UInt64(truncatingIfNeeded: packets); return }
                 activeCount &+= 1
                 s.pointee.srcHigh = t.source.high; s.pointee.srcLow = t.source.low
                 s.pointee.dstHigh = t.destination.high; s.pointee.dstLow = t.destination.low
-                s.pointee.bytes = UInt64(bytes); s.pointee.packets = 1
+                s.pointee.bytes = UInt64(bytes); s.pointee.packets = UInt64(truncatingIfNeeded: packets)
                 s.pointee.firstOffset = offset; s.pointee.lastOffset = offset; s.pointee.eni = eni
                 s.pointee.srcPort = t.sourcePort; s.pointee.dstPort = t.destinationPort; s.pointee.proto = t.proto
                 s.pointee.family = t.family.rawValue; s.pointee.kind = kind; s.pointee.tcpFlags = tcpFlags
@@ -82,7 +83,7 @@ public final class FlowLogAggregator {
                 && s.pointee.srcHigh == t.source.high && s.pointee.dstHigh == t.destination.high
                 && s.pointee.srcPort == t.sourcePort && s.pointee.dstPort == t.destinationPort
                 && s.pointee.proto == t.proto && s.pointee.eni == eni && s.pointee.family == t.family.rawValue {
-                s.pointee.packets &+= 1
+                s.pointee.packets &+= UInt64(truncatingIfNeeded: packets)
                 s.pointee.bytes &+= UInt64(bytes)
                 s.pointee.lastOffset = offset
                 s.pointee.tcpFlags |= tcpFlags

@@ -9,8 +9,11 @@ extension Pipeline {
     /// NACL outbound, route lookup and, for VPC-local targets, the mapping: same host →
     /// the destination's NACL inbound and SG ingress, then `.deliver`; other host →
     /// Geneve in `out`, `.sendToHost`. The frame's MAC addresses may be rewritten in place.
+    /// `wire` is what the frame stands for on the wire when it is a TCP super-frame (the
+    /// caller checked its segmentation metadata); counters and flow logs count that.
     public func processFromInstance(_ frame: UnsafeMutableRawBufferPointer, length: Int, port: Int, now: UInt32,
-                                    out: UnsafeMutableRawBufferPointer) -> PipelineAction {
+                                    out: UnsafeMutableRawBufferPointer, wire: WireSize? = nil) -> PipelineAction {
+        let size = wire ?? .frame(length)
         guard port >= 0 && port < maxPorts && ports[port].active else { return dropGlobal(.unknownPort) }
         guard length >= 14 && length <= frame.count else { return drop(port, .malformed) }
         let b = UnsafeRawBufferPointer(start: frame.baseAddress, count: length)
@@ -22,14 +25,14 @@ extension Pipeline {
         case 0x0800:
             if let r = h.parseIPv4(ip) { return drop(port, r) }
             if h.tuple.proto == IPProtocolNumber.udp && h.tuple.destinationPort == 67 {
-                counters.countOut(port, bytes: length)
+                counters.countOut(port, size)
                 return .handToDHCP
             }
             if s.pointee.sourceDestCheck && !owns(port, .v4, h.tuple.source) { return drop(port, .sourceIPSpoofed) }
             let dst = UInt32(truncatingIfNeeded: h.tuple.destination.low)
             if h.tuple.destinationPort == 53 && (dst == s.pointee.dns || dst == ENIPort.linkLocalDNS.value)
                 && (h.tuple.proto == IPProtocolNumber.udp || h.tuple.proto == IPProtocolNumber.tcp) {
-                counters.countOut(port, bytes: length)
+                counters.countOut(port, size)
                 return .handToDNS
             }
             if dst >= 0xE000_0000 { return drop(port, .broadcastOrMulticast) }
@@ -40,13 +43,13 @@ extension Pipeline {
                 return neighborDiscovery(port, ip, h, out: out)
             }
             if h.tuple.proto == IPProtocolNumber.udp && h.tuple.destinationPort == 547 {
-                counters.countOut(port, bytes: length)
+                counters.countOut(port, size)
                 return .handToDHCP
             }
             if s.pointee.sourceDestCheck && !owns(port, .v6, h.tuple.source) { return drop(port, .sourceIPSpoofed) }
             if h.tuple.destinationPort == 53 && h.tuple.destination == AddressKey(ENIPort.linkLocalDNSv6)
                 && (h.tuple.proto == IPProtocolNumber.udp || h.tuple.proto == IPProtocolNumber.tcp) {
-                counters.countOut(port, bytes: length)
+                counters.countOut(port, size)
                 return .handToDNS
             }
             if h.tuple.destination.high >> 56 == 0xFF { return drop(port, .broadcastOrMulticast) }
@@ -57,21 +60,21 @@ extension Pipeline {
         default:
             return drop(port, .unsupportedEtherType)
         }
-        return forward(port, frame, length, h, now: now, out: out)
+        return forward(port, frame, length, size, h, now: now, out: out)
     }
 
     /// SG egress, NACL outbound, route, mapping; then local delivery or encapsulation.
     @inline(__always)
-    func forward(_ port: Int, _ frame: UnsafeMutableRawBufferPointer, _ length: Int, _ h: PacketHeaders,
+    func forward(_ port: Int, _ frame: UnsafeMutableRawBufferPointer, _ length: Int, _ size: WireSize, _ h: PacketHeaders,
                  now: UInt32, out: UnsafeMutableRawBufferPointer) -> PipelineAction {
         let s = ports + port
         let sg = securityGroup(port, .egress, h, now: now)
         if !sg.isAccepted {
-            recordFlow(port, .egress, h, bytes: length, .reject, now: now)
+            recordFlow(port, .egress, h, size, .reject, now: now)
             return drop(port, Pipeline.dropReason(sg))
         }
         if !networkACLAllows(port, .egress, h) {
-            recordFlow(port, .egress, h, bytes: length, .reject, now: now)
+            recordFlow(port, .egress, h, size, .reject, now: now)
             return drop(port, .networkACLOutbound)
         }
         let family = h.tuple.family
@@ -86,8 +89,8 @@ extension Pipeline {
         case .blackhole:
             return drop(port, .blackhole)
         default:
-            recordFlow(port, .egress, h, bytes: length, .accept, now: now)
-            counters.countOut(port, bytes: length)
+            recordFlow(port, .egress, h, size, .accept, now: now)
+            counters.countOut(port, size)
             return .toGateway(target)
         }
         let vni = s.pointee.vni
@@ -96,21 +99,21 @@ extension Pipeline {
             return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.destination, now: now))
         }
         guard case .v4(let host) = entry.underlay else { return drop(port, .unsupportedUnderlay) }
-        recordFlow(port, .egress, h, bytes: length, .accept, now: now)
+        recordFlow(port, .egress, h, size, .accept, now: now)
         // Frames between subnets come from the router; within a subnet, from the sender.
         let sourceMAC = s.pointee.inSubnet(family, h.tuple.destination) ? s.pointee.mac : routerMAC
         if host == underlay.address {
             let dst = portIndex(eni: entry.eni)
             if dst < 0 || ports[dst].vni != vni { return drop(port, .unknownDestination) }
-            counters.countOut(port, bytes: length)
-            if let r = admit(dst, h, bytes: length, now: now) { return .drop(r) }
+            counters.countOut(port, size)
+            if let r = admit(dst, h, size, now: now) { return .drop(r) }
             frame.putMAC(0, ports[dst].mac)
             frame.putMAC(6, sourceMAC)
             return .deliver(port: dst, offset: 0, length: length)
         }
         let total = Pipeline.encapsulationOverhead &+ length
         guard out.count >= total else { return drop(port, .frameTooLarge) }
-        counters.countOut(port, bytes: length)
+        counters.countOut(port, size)
         let inner = UnsafeMutableRawBufferPointer(rebasing: out[Pipeline.encapsulationOverhead ..< total])
         inner.copyMemory(from: UnsafeRawBufferPointer(start: frame.baseAddress, count: length))
         inner.putMAC(0, entry.mac)
@@ -136,7 +139,7 @@ extension Pipeline {
         out.putMAC(6, underlay.mac)
         out.put16(12, EtherType.ipv4.rawValue)
         let ipLength = 20 &+ 8 &+ 28 &+ innerLength
-        out.put32(14, 0x4500_0000 | UInt32(truncatingIfNeeded: ipLength))
+        out.put32(14, 0x4500_0000 | UInt32(truncatingIfNeeded: ipLength) & 0xFFFF)
         out.put32(18, 0x0000_4000)  // id 0, DF
         let src = underlay.address.value
         // Header checksum (RFC 791) over the ten words, most of them constant.
@@ -156,5 +159,21 @@ extension Pipeline {
                       | UInt32(VPCENIOption.dataLength / 4))
         out.put64(54, source)
         out.put64(62, destination)
+    }
+
+    /// Rewrites the lengths (and the IPv4 header checksum) of an encapsulation written by
+    /// `.sendToHost` for an inner frame of `innerLength` bytes: for each segment of a
+    /// super-frame sent with one encapsulation.
+    public static func resizeEncapsulation(_ out: UnsafeMutableRawBufferPointer, innerLength: Int) {
+        let ipLength = 20 &+ 8 &+ 28 &+ innerLength
+        out.put16(16, UInt16(truncatingIfNeeded: ipLength))
+        out.put16(24, 0)
+        var sum: UInt32 = 0
+        let header = UnsafeRawBufferPointer(out)
+        for i in stride(from: 14, to: 34, by: 2) { sum &+= UInt32(header.be16(i)) }
+        sum = (sum & 0xFFFF) &+ (sum >> 16)
+        sum = (sum & 0xFFFF) &+ (sum >> 16)
+        out.put16(24, UInt16(truncatingIfNeeded: ~sum & 0xFFFF))
+        out.put16(38, UInt16(truncatingIfNeeded: 8 &+ 28 &+ innerLength))
     }
 }

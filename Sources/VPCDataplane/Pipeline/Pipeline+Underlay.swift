@@ -54,7 +54,7 @@ extension Pipeline {
             counters.dropGlobal(.forgedEncapsulation)
             return drop(dst, .forgedEncapsulation)
         }
-        if let r = admit(dst, h, bytes: frame.count, now: now) { return .drop(r) }
+        if let r = admit(dst, h, .frame(frame.count), now: now) { return .drop(r) }
         return .deliver(port: dst, offset: offset, length: frame.count)
     }
 }

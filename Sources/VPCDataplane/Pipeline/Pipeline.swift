@@ -162,9 +162,11 @@ public final class Pipeline {
     /// Flow-logs one packet of the Ethernet frame of `bytes` (untagged: tagged frames are
     /// dropped before); the record counts IP bytes, as AWS does.
     @inline(__always)
-    func recordFlow(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, bytes: Int, _ action: FlowLogAction, now: UInt32) {
+    func recordFlow(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, _ size: WireSize, _ action: FlowLogAction,
+                    now: UInt32) {
         if ports[port].flowLogs {
-            flowLogs.record(eni: UInt32(truncatingIfNeeded: port), direction: dir, tuple: h.tuple, bytes: bytes &- 14,
+            flowLogs.record(eni: UInt32(truncatingIfNeeded: port), direction: dir, tuple: h.tuple,
+                            packets: size.packets, bytes: size.bytes &- 14 &* size.packets,
                             tcpFlags: h.tcpFlags, action: action, now: now)
         }
     }
@@ -210,21 +212,21 @@ public final class Pipeline {
     /// Inbound checks of a local destination: NACL inbound of its subnet, then SG ingress.
     /// Counts and flow-logs the outcome; returns the drop reason or nil.
     @inline(__always)
-    func admit(_ dst: Int, _ h: PacketHeaders, bytes: Int, now: UInt32) -> DropReason? {
+    func admit(_ dst: Int, _ h: PacketHeaders, _ size: WireSize, now: UInt32) -> DropReason? {
         if !networkACLAllows(dst, .ingress, h) {
-            recordFlow(dst, .ingress, h, bytes: bytes, .reject, now: now)
+            recordFlow(dst, .ingress, h, size, .reject, now: now)
             counters.drop(dst, .networkACLInbound)
             return .networkACLInbound
         }
         let sg = securityGroup(dst, .ingress, h, now: now)
         if !sg.isAccepted {
-            recordFlow(dst, .ingress, h, bytes: bytes, .reject, now: now)
+            recordFlow(dst, .ingress, h, size, .reject, now: now)
             let r = Pipeline.dropReason(sg)
             counters.drop(dst, r)
             return r
         }
-        recordFlow(dst, .ingress, h, bytes: bytes, .accept, now: now)
-        counters.countIn(dst, bytes: bytes)
+        recordFlow(dst, .ingress, h, size, .accept, now: now)
+        counters.countIn(dst, size)
         return nil
     }
 

@@ -48,17 +48,17 @@ struct CounterBlock {
     }
 
     @inline(__always)
-    func countIn(_ port: Int, bytes: Int) {
+    func countIn(_ port: Int, _ size: WireSize) {
         let p = base + port &* CounterBlock.stride
-        p[0] &+= 1
-        p[1] &+= UInt64(truncatingIfNeeded: bytes)
+        p[0] &+= UInt64(truncatingIfNeeded: size.packets)
+        p[1] &+= UInt64(truncatingIfNeeded: size.bytes)
     }
 
     @inline(__always)
-    func countOut(_ port: Int, bytes: Int) {
+    func countOut(_ port: Int, _ size: WireSize) {
         let p = base + port &* CounterBlock.stride
-        p[2] &+= 1
-        p[3] &+= UInt64(truncatingIfNeeded: bytes)
+        p[2] &+= UInt64(truncatingIfNeeded: size.packets)
+        p[3] &+= UInt64(truncatingIfNeeded: size.bytes)
     }
 
     func snapshot(_ port: Int) -> PortCounters {

@@ -33,7 +33,7 @@ public struct GenevePacket {
             guard i + 4 <= end else { throw WireError(.malformed, .geneve) }
             let len = Int(bytes._u8(i + 3) & 0x1F) * 4
             guard i + 4 + len <= end else { throw WireError(.malformed, .geneve) }
-            if bytes._u16(i) == VPCENIOption.optionClass, bytes._u8(i + 2) & 0x7F == VPCENIOption.optionType,
+            if bytes._u16(i) == VPCENIOption.optionClass, VPCENIOption.isENIType(bytes._u8(i + 2) & 0x7F),
                len != VPCENIOption.dataLength {
                 throw WireError(.malformed, .geneve)
             }
@@ -59,17 +59,26 @@ public struct GenevePacket {
 
     /// Our source/destination ENI option, if present (length already checked).
     @inlinable public var eniOption: VPCENIOption? {
-        for o in options where o.optionClass == VPCENIOption.optionClass && o.type == VPCENIOption.optionType {
+        for o in options where o.optionClass == VPCENIOption.optionClass && VPCENIOption.isENIType(o.type) {
             return VPCENIOption(source: o.data._u64(0), destination: o.data._u64(8))
         }
         return nil
+    }
+
+    /// The ENI option is the partial-checksum variant: the inner TCP checksum holds only
+    /// the pseudo-header sum, to be completed or handed on as CHECKSUM_PARTIAL.
+    @inlinable public var innerChecksumPartial: Bool {
+        for o in options where o.optionClass == VPCENIOption.optionClass && VPCENIOption.isENIType(o.type) {
+            return o.type == VPCENIOption.partialChecksumType
+        }
+        return false
     }
 
     /// True if an option we do not understand has its critical bit set: the packet must be
     /// dropped (RFC 8926 §3.5.1).
     @inlinable public var hasUnknownCriticalOption: Bool {
         for o in options where o.isCritical {
-            if !(o.optionClass == VPCENIOption.optionClass && o.type == VPCENIOption.optionType) { return true }
+            if !(o.optionClass == VPCENIOption.optionClass && VPCENIOption.isENIType(o.type)) { return true }
         }
         return false
     }
@@ -118,9 +127,17 @@ public struct GeneveOption {
 
 /// Our option: class 0xFFF0 (experimental range, RFC 8926 §8.1), type 0x01, 16 bytes of data:
 /// source ENI then destination ENI, each a big-endian `UInt64` (`NetworkInterfaceNumber.value`).
+/// Type 0x02, sent critical, is the same option for a frame whose inner TCP checksum holds
+/// only the pseudo-header sum (a segment the sending agent cut from a super-frame): the
+/// encapsulation's UDP checksum covers the frame in transit, and the receiver completes the
+/// inner checksum or hands the frame on as CHECKSUM_PARTIAL. Critical, so that a receiver
+/// not knowing it drops the frame rather than deliver it with a checksum it would not complete.
 public struct VPCENIOption: Hashable, Sendable {
     public static let optionClass: UInt16 = 0xFFF0
     public static let optionType: UInt8 = 0x01
+    public static let partialChecksumType: UInt8 = 0x02
+
+    @inlinable public static func isENIType(_ type: UInt8) -> Bool { type == optionType || type == partialChecksumType }
     /// Data bytes (Length field 4, in 4-byte words).
     public static let dataLength = 16
 
