@@ -27,28 +27,36 @@ public final class FlowLogAggregator {
         @usableFromInline var tcpFlags: UInt8
     }
 
-    @usableFromInline var active: UnsafeMutablePointer<Slot>
+    // What `record` reads and writes is exempt from the runtime exclusivity checks (two to
+    // four `swift_beginAccess` calls per packet otherwise): the aggregator is confined to
+    // one thread and never passes these inout across a call back into itself.
+    @exclusivity(unchecked) @usableFromInline var active: UnsafeMutablePointer<Slot>
     @usableFromInline var closed: UnsafeMutablePointer<Slot>
     @usableFromInline let slotCount: Int
     /// Most flows per interval.
     public let capacity: Int
-    @usableFromInline var activeCount = 0
-    @usableFromInline var activeSkipped: UInt64 = 0
-    @usableFromInline var intervalStart: UInt32
+    @exclusivity(unchecked) @usableFromInline var activeCount = 0
+    @exclusivity(unchecked) @usableFromInline var activeSkipped: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var intervalStart: UInt32
     var closedInterval: FlowLogInterval?
 
     public init(capacity: Int, now: UInt32) {
         precondition(capacity > 0)
         self.capacity = capacity
         self.slotCount = capacity + capacity / 2 + 1
-        active = .allocate(capacity: slotCount)
-        closed = .allocate(capacity: slotCount)
-        UnsafeMutableRawPointer(active).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
-        UnsafeMutableRawPointer(closed).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
+        active = FlowLogAggregator.allocateSlots(slotCount)
+        closed = FlowLogAggregator.allocateSlots(slotCount)
         intervalStart = now
     }
 
-    deinit { active.deallocate(); closed.deallocate() }
+    deinit { UnsafeMutableRawPointer(active).deallocate(); UnsafeMutableRawPointer(closed).deallocate() }
+
+    /// Zeroed slots on cache-line boundaries, so a slot is one line, not two.
+    private static func allocateSlots(_ n: Int) -> UnsafeMutablePointer<Slot> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * MemoryLayout<Slot>.stride, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: n * MemoryLayout<Slot>.stride)
+        return raw.bindMemory(to: Slot.self, capacity: n)
+    }
 
     /// Flows recorded in the current interval.
     public var count: Int { activeCount }
