@@ -1,3 +1,5 @@
+internal import CPrefetch
+
 /// Per-interval flow-log counters (AWS VPC Flow Logs, aggregation interval 60 or 600 s).
 ///
 /// Flows are keyed by ENI, direction, action and 5-tuple in a preallocated open-addressing
@@ -63,15 +65,36 @@ public final class FlowLogAggregator {
     /// Packets skipped in the current interval.
     public var skippedPackets: UInt64 { activeSkipped }
 
+    /// Where a flow's probe chain starts: a hash of ENI, direction and tuple. The action is
+    /// matched but not hashed, so the pipeline can hash (and prefetch) before the verdict.
+    @inlinable @inline(__always)
+    static func hash(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple) -> UInt64 {
+        let misc = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.proto) << 32
+            | UInt64(t.family.rawValue) << 40 | (direction == .egress ? 1 << 48 : 0)
+        return FastHash.hash(t.source.high, t.source.low, t.destination.high, t.destination.low, misc ^ (UInt64(eni) << 8))
+    }
+
+    /// Starts loading the slot `hash` leads to, so that `record` a little later finds it in
+    /// cache instead of waiting on memory.
+    @inline(__always)
+    func prefetch(hash: UInt64) {
+        vpc_prefetch(active + FastHash.reduce(hash, slotCount))
+    }
+
     /// Counts one packet. `now` must be within 65535 s of the interval start.
     @inlinable
     public func record(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, bytes: Int,
                        tcpFlags: UInt8 = 0, action: FlowLogAction, now: UInt32) {
+        record(hash: FlowLogAggregator.hash(eni: eni, direction: direction, tuple: t), eni: eni, direction: direction,
+               tuple: t, bytes: bytes, tcpFlags: tcpFlags, action: action, now: now)
+    }
+
+    /// `record` with the key's `hash(eni:direction:tuple:)` already computed.
+    @inlinable
+    func record(hash: UInt64, eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, bytes: Int,
+                tcpFlags: UInt8, action: FlowLogAction, now: UInt32) {
         let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
-        let misc = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.proto) << 32
-            | UInt64(t.family.rawValue) << 40 | UInt64(kind) << 48
-        let h = FastHash.hash(t.source.high, t.source.low, t.destination.high, t.destination.low, misc ^ (UInt64(eni) << 8))
-        var i = FastHash.reduce(h, slotCount)
+        var i = FastHash.reduce(hash, slotCount)
         let offset = UInt16(clamping: now &- intervalStart)
         while true {
             let s = active + i

@@ -65,13 +65,14 @@ extension Pipeline {
     func forward(_ port: Int, _ frame: UnsafeMutableRawBufferPointer, _ length: Int, _ h: PacketHeaders,
                  now: UInt32, out: UnsafeMutableRawBufferPointer) -> PipelineAction {
         let s = ports + port
+        let logHash = prefetchFlowLog(port, .egress, h)
         let sg = securityGroup(port, .egress, h, now: now)
         if !sg.isAccepted {
-            recordFlow(port, .egress, h, bytes: length, .reject, now: now)
+            recordFlow(port, .egress, h, logHash, bytes: length, .reject, now: now)
             return drop(port, Pipeline.dropReason(sg))
         }
         if !networkACLAllows(port, .egress, h) {
-            recordFlow(port, .egress, h, bytes: length, .reject, now: now)
+            recordFlow(port, .egress, h, logHash, bytes: length, .reject, now: now)
             return drop(port, .networkACLOutbound)
         }
         let family = h.tuple.family
@@ -86,7 +87,7 @@ extension Pipeline {
         case .blackhole:
             return drop(port, .blackhole)
         default:
-            recordFlow(port, .egress, h, bytes: length, .accept, now: now)
+            recordFlow(port, .egress, h, logHash, bytes: length, .accept, now: now)
             counters.countOut(port, bytes: length)
             return .toGateway(target)
         }
@@ -96,14 +97,14 @@ extension Pipeline {
             return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.destination, now: now))
         }
         guard case .v4(let host) = entry.underlay else { return drop(port, .unsupportedUnderlay) }
-        recordFlow(port, .egress, h, bytes: length, .accept, now: now)
+        recordFlow(port, .egress, h, logHash, bytes: length, .accept, now: now)
         // Frames between subnets come from the router; within a subnet, from the sender.
         let sourceMAC = s.pointee.inSubnet(family, h.tuple.destination) ? s.pointee.mac : routerMAC
         if host == underlay.address {
             let dst = portIndex(eni: entry.eni)
             if dst < 0 || ports[dst].vni != vni { return drop(port, .unknownDestination) }
             counters.countOut(port, bytes: length)
-            if let r = admit(dst, h, bytes: length, now: now) { return .drop(r) }
+            if let r = admit(dst, h, logHash: prefetchFlowLog(dst, .ingress, h), bytes: length, now: now) { return .drop(r) }
             frame.putMAC(0, ports[dst].mac)
             frame.putMAC(6, sourceMAC)
             return .deliver(port: dst, offset: 0, length: length)
