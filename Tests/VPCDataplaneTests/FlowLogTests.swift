@@ -23,4 +23,26 @@ import Testing
         #expect(agg.closeInterval(now: 1120).status == .noData)
         #expect(agg.drainClosed { _ in Issue.record("no records expected") }?.records == 0)
     }
+
+    /// The action is not hashed (so the pipeline can prefetch before the verdict) but is part
+    /// of the key: accepted and rejected packets of one flow, and each direction, stay apart.
+    @Test func actionAndDirectionAreSeparateRecords() {
+        let agg = FlowLogAggregator(capacity: 8, now: 0)
+        let t = tcp("10.0.1.5", 40000, "10.0.2.7", 22)
+        agg.record(eni: 1, direction: .egress, tuple: t, bytes: 60, action: .accept, now: 1)
+        agg.record(eni: 1, direction: .egress, tuple: t, bytes: 70, action: .reject, now: 2)
+        agg.record(eni: 1, direction: .egress, tuple: t, bytes: 80, action: .accept, now: 3)
+        agg.record(eni: 1, direction: .ingress, tuple: t, bytes: 90, action: .accept, now: 4)
+        agg.record(eni: 2, direction: .egress, tuple: t, bytes: 100, action: .accept, now: 5)
+        #expect(agg.count == 4)
+        agg.closeInterval(now: 60)
+        var records: [FlowLogRecord] = []
+        agg.drainClosed { records.append($0) }
+        let accepted = records.filter { $0.eni == 1 && $0.direction == .egress && $0.action == .accept }
+        #expect(accepted.count == 1 && accepted.first?.packets == 2 && accepted.first?.bytes == 140)
+        let rejected = records.filter { $0.eni == 1 && $0.direction == .egress && $0.action == .reject }
+        #expect(rejected.count == 1 && rejected.first?.bytes == 70)
+        #expect(records.filter { $0.eni == 1 && $0.direction == .ingress }.map(\.bytes) == [90])
+        #expect(records.filter { $0.eni == 2 }.map(\.bytes) == [100])
+    }
 }

@@ -126,7 +126,8 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: established flows, instance → other host
 
-    for (flows, destinations, flowLogs) in [(10_000, 1000, true), (10_000, 1000, false), (1 << 20, 1 << 16, true)] {
+    for (flows, destinations, flowLogs) in [(10_000, 1000, true), (10_000, 1000, false), (1 << 20, 1 << 16, true),
+                                             (1 << 20, 1 << 16, false)] {
         nonisolated(unsafe) let p = sendingHost(flows: flows, destinations: destinations, flowLogs: flowLogs)
         let buf = Buffers()
         for i in 0..<flows {  // open every flow

@@ -16,16 +16,19 @@ public final class ConnectionTable {
     @usableFromInline let zoneCounts: UnsafeMutablePointer<UInt32>
     @usableFromInline let zoneLimits: UnsafeMutablePointer<UInt32>
     public let zoneCount: Int
-    public var timeouts: ConnectionTimeouts
+    // The per-packet state below skips the runtime exclusivity checks (a swift_beginAccess
+    // call per packet otherwise): the table is confined to one thread and never passes
+    // these inout across a call back into itself.
+    @exclusivity(unchecked) public var timeouts: ConnectionTimeouts
     /// Tracked connections now in the table.
     public var count: Int { _count }
     /// New flows refused because their ENI was at its allowance.
     public var conntrackAllowanceExceeded: UInt64 { _allowanceExceeded }
     /// New flows refused because the whole table was full.
     public var tableFull: UInt64 { _tableFull }
-    @usableFromInline var _count: Int = 0
-    @usableFromInline var _allowanceExceeded: UInt64 = 0
-    @usableFromInline var _tableFull: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var _count: Int = 0
+    @exclusivity(unchecked) @usableFromInline var _allowanceExceeded: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var _tableFull: UInt64 = 0
     @usableFromInline var sweepCursor: Int = 0
 
     /// - Parameters:

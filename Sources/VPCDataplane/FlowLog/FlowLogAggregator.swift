@@ -1,3 +1,5 @@
+internal import CPrefetch
+
 /// Per-interval flow-log counters (AWS VPC Flow Logs, aggregation interval 60 or 600 s).
 ///
 /// Flows are keyed by ENI, direction, action and 5-tuple in a preallocated open-addressing
@@ -27,44 +29,73 @@ public final class FlowLogAggregator {
         @usableFromInline var tcpFlags: UInt8
     }
 
-    @usableFromInline var active: UnsafeMutablePointer<Slot>
+    // What `record` reads and writes is exempt from the runtime exclusivity checks (two to
+    // four `swift_beginAccess` calls per packet otherwise): the aggregator is confined to
+    // one thread and never passes these inout across a call back into itself.
+    @exclusivity(unchecked) @usableFromInline var active: UnsafeMutablePointer<Slot>
     @usableFromInline var closed: UnsafeMutablePointer<Slot>
     @usableFromInline let slotCount: Int
     /// Most flows per interval.
     public let capacity: Int
-    @usableFromInline var activeCount = 0
-    @usableFromInline var activeSkipped: UInt64 = 0
-    @usableFromInline var intervalStart: UInt32
+    @exclusivity(unchecked) @usableFromInline var activeCount = 0
+    @exclusivity(unchecked) @usableFromInline var activeSkipped: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var intervalStart: UInt32
     var closedInterval: FlowLogInterval?
 
     public init(capacity: Int, now: UInt32) {
         precondition(capacity > 0)
         self.capacity = capacity
         self.slotCount = capacity + capacity / 2 + 1
-        active = .allocate(capacity: slotCount)
-        closed = .allocate(capacity: slotCount)
-        UnsafeMutableRawPointer(active).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
-        UnsafeMutableRawPointer(closed).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
+        active = FlowLogAggregator.allocateSlots(slotCount)
+        closed = FlowLogAggregator.allocateSlots(slotCount)
         intervalStart = now
     }
 
-    deinit { active.deallocate(); closed.deallocate() }
+    deinit { UnsafeMutableRawPointer(active).deallocate(); UnsafeMutableRawPointer(closed).deallocate() }
+
+    /// Zeroed slots on cache-line boundaries, so a slot is one line, not two.
+    private static func allocateSlots(_ n: Int) -> UnsafeMutablePointer<Slot> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * MemoryLayout<Slot>.stride, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: n * MemoryLayout<Slot>.stride)
+        return raw.bindMemory(to: Slot.self, capacity: n)
+    }
 
     /// Flows recorded in the current interval.
     public var count: Int { activeCount }
     /// Packets skipped in the current interval.
     public var skippedPackets: UInt64 { activeSkipped }
 
+    /// Where a flow's probe chain starts: a hash of ENI, direction and tuple. The action is
+    /// matched but not hashed, so the pipeline can hash (and prefetch) before the verdict.
+    @inlinable @inline(__always)
+    static func hash(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple) -> UInt64 {
+        let misc = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.proto) << 32
+            | UInt64(t.family.rawValue) << 40 | (direction == .egress ? 1 << 48 : 0)
+        return FastHash.hash(t.source.high, t.source.low, t.destination.high, t.destination.low, misc ^ (UInt64(eni) << 8))
+    }
+
+    /// Starts loading the slot `hash` leads to, so that `record` a little later finds it in
+    /// cache instead of waiting on memory.
+    @inline(__always)
+    func prefetch(hash: UInt64) {
+        vpc_prefetch(active + FastHash.reduce(hash, slotCount))
+    }
+
     /// Counts `packets` packets (one, or a TCP super-frame's segments) of `bytes` IP bytes
     /// in all. `now` must be within 65535 s of the interval start.
     @inlinable
     public func record(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int = 1, bytes: Int,
                        tcpFlags: UInt8 = 0, action: FlowLogAction, now: UInt32) {
+        record(hash: FlowLogAggregator.hash(eni: eni, direction: direction, tuple: t), eni: eni, direction: direction,
+               tuple: t, packets: packets, bytes: bytes, tcpFlags: tcpFlags, action: action, now: now)
+    }
+
+    /// `record` with the key's `hash(eni:direction:tuple:)` already computed.
+    @inlinable
+    func record(hash: UInt64, eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int = 1, bytes: Int,
+                tcpFlags: UInt8, action: FlowLogAction, now: UInt32) {
         let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
-        let misc = UInt64(t.sourcePort) | UInt64(t.destinationPort) << 16 | UInt64(t.proto) << 32
-            | UInt64(t.family.rawValue) << 40 | UInt64(kind) << 48
-        let h = FastHash.hash(t.source.high, t.source.low, t.destination.high, t.destination.low, misc ^ (UInt64(eni) << 8))
-        var i = FastHash.reduce(h, slotCount)
+        var i = FastHash.reduce(hash, slotCount)
         let offset = UInt16(clamping: now &- intervalStart)
         while true {
             let s = active + i
