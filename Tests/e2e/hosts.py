@@ -135,6 +135,7 @@ class Stack:
     def cleanup(self):
         self.kill()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        shutil.rmtree(os.path.dirname(self.log_path), ignore_errors=True)
 
 
 def netns_name(instance_id):

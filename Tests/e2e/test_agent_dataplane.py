@@ -7,6 +7,7 @@ unique per run; agents run with --cleanup-on-exit and the test checks nothing is
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -58,6 +59,7 @@ def lab():
             if os.path.isdir("/run/netns") else []
         for ns in leftovers:  # only if the agents failed to clean up; the test below then fails
             subprocess.run(["ip", "netns", "delete", ns])
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_instances_run_in_their_namespaces(lab):

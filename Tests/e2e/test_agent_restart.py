@@ -6,6 +6,7 @@ or a second run of the user data. A new boot count reruns the user data.
 Needs root. Unique ids, namespaces and underlay addresses per run."""
 import os
 import secrets
+import shutil
 import subprocess
 import tempfile
 import time
@@ -96,4 +97,5 @@ def test_restart_reattaches_and_reboot_reruns_user_data():
         for inst in (a, b):
             if "vpc-" + inst["id"] in left:
                 subprocess.run(["ip", "netns", "delete", "vpc-" + inst["id"]])
+        shutil.rmtree(workdir, ignore_errors=True)
     assert "vpc-" + a["id"] not in left and "vpc-" + b["id"] not in left
