@@ -63,6 +63,7 @@ let package = Package(
         // SQLite (GRDB, WAL, synchronous commits): the embedded default store.
         .target(name: "VPCStoreSQLite", dependencies: [
             "VPCStore", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
         // The EC2 actions as typed functions over the model and a store.
         .target(name: "VPCControlPlane", dependencies: [

@@ -23,10 +23,20 @@ extension SQLiteStore {
         let resource = try db.cachedStatement(sql: "INSERT INTO audit_resources (seq, type, name) VALUES (?, ?, ?)")
         for e in events {
             previous = RecordChain.link(previous, e.body)
-            let resources = e.resources.map { "\($0.type)\t\($0.name)" }.joined(separator: "\n")
-            try insert.execute(arguments: [e.eventID, e.eventTime, e.account, e.region, e.eventName, e.eventSource,
-                                           e.readOnly, e.username, e.accessKeyId, resources, Data(e.body),
-                                           Data(previous)])
+            var row = BoundInsert(insert)
+            row.bind(e.eventID)
+            row.bind(e.eventTime)
+            row.bind(e.account)
+            row.bind(e.region)
+            row.bind(e.eventName)
+            row.bind(e.eventSource)
+            row.bind(e.readOnly)
+            row.bind(e.username)
+            row.bind(e.accessKeyId)
+            row.bind(e.resources.isEmpty ? "" : e.resources.map { "\($0.type)\t\($0.name)" }.joined(separator: "\n"))
+            row.bind(e.body)
+            row.bind(previous)
+            try row.run(db)
             guard !e.resources.isEmpty else { continue }
             let seq = db.lastInsertedRowID
             for r in e.resources { try resource.execute(arguments: [seq, r.type, r.name]) }
