@@ -110,7 +110,7 @@ public struct CloudTrailRecord: Sendable {
     func body(parameters: JSONValue, resources: [AuditResource]) -> [UInt8] {
         let account = caller.account ?? ""
         var out: [UInt8] = []
-        out.reserveCapacity(1024)
+        out.reserveCapacity(2048)  // a DescribeVpcs record is ~1.2 KB: no regrowth
         var o = JSONObjectWriter()
         o.string("awsRegion", awsRegion, &out)
         if let errorCode { o.string("errorCode", errorCode, &out) }

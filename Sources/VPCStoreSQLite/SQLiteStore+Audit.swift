@@ -21,9 +21,9 @@ extension SQLiteStore {
                 username, access_key_id, resources, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let resource = try db.cachedStatement(sql: "INSERT INTO audit_resources (seq, type, name) VALUES (?, ?, ?)")
+        var row = BoundInsert(insert)
         for e in events {
             previous = RecordChain.link(previous, e.body)
-            var row = BoundInsert(insert)
             row.bind(e.eventID)
             row.bind(e.eventTime)
             row.bind(e.account)
