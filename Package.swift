@@ -57,11 +57,15 @@ let package = Package(
         .target(name: "EC2Shapes", swiftSettings: swiftSettings),
         // Resources, typed ids, CIDR math, AWS invariants and error codes. Pure.
         .target(name: "VPCModel", dependencies: ["EC2Shapes"], swiftSettings: swiftSettings),
-        // The durable-store protocol that every backend implements.
-        .target(name: "VPCStore", swiftSettings: swiftSettings),
+        // The durable-store protocol that every backend implements, and the audit records'
+        // hash chain that every backend extends as it appends them.
+        .target(name: "VPCStore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
         // SQLite (GRDB, WAL, synchronous commits): the embedded default store.
         .target(name: "VPCStoreSQLite", dependencies: [
             "VPCStore", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
         // The EC2 actions as typed functions over the model and a store.
         .target(name: "VPCControlPlane", dependencies: [

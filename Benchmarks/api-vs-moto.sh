@@ -4,6 +4,7 @@
 #   Benchmarks/api-vs-moto.sh            # build (release), run, print a markdown table
 #   DURATION=5 WARMUP=1 CONNS="1 8 32" MODES="describe-vpcs create-sg" Benchmarks/api-vs-moto.sh
 #   VPC_FLAGS=--no-audit SERVERS=vpc Benchmarks/api-vs-moto.sh   # without the audit trail, ours only
+#   SKIP_BUILD=1 BIN=/tmp/old SERVERS=vpc Benchmarks/api-vs-moto.sh  # vpc and vpc-loadgen from another dir
 #
 # Starts `vpc serve --no-throttle --quota-vpcs 50` (temp data dir) and `moto_server`
 # on free loopback ports, runs vpc-loadgen in each mode at each concurrency against
@@ -25,7 +26,7 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
     swift build -c release --product vpc >&2 || exit 0
     swift build -c release --product vpc-loadgen >&2 || exit 0
 fi
-BIN=$(swift build -c release --show-bin-path)
+BIN=${BIN:-$(swift build -c release --show-bin-path)}  # BIN=dir: run other binaries (A/B)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {  # wait until something answers HTTP on the port

@@ -58,8 +58,29 @@ public struct CloudTrailRecord: Sendable {
         responseResources = ResourceIDs.collect([responseElements])
     }
 
-    /// `userIdentity`'s members, in sorted order.
+    /// Writes `userIdentity`, remembered per caller: every record of the caller's calls has the same one.
     func writeUserIdentity(_ out: inout [UInt8]) {
+        let key = IdentityKey(accessKeyId: caller.accessKeyId, account: caller.account, userName: caller.userName)
+        if let known = Self.userIdentities.withLock({ $0[key] }) { return out.append(contentsOf: known) }
+        var json: [UInt8] = []
+        Self.writeUserIdentity(caller, &json)
+        Self.userIdentities.withLock { known in
+            if known.count >= 10_000 { known.removeAll() }
+            known[key] = json
+        }
+        out.append(contentsOf: json)
+    }
+
+    private struct IdentityKey: Hashable {
+        var accessKeyId: String?
+        var account: String?
+        var userName: String?
+    }
+
+    private static let userIdentities = Mutex<[IdentityKey: [UInt8]]>([:])
+
+    /// `userIdentity`'s members, in sorted order.
+    static func writeUserIdentity(_ caller: CallerIdentity, _ out: inout [UInt8]) {
         var o = JSONObjectWriter()
         guard let account = caller.account, let user = caller.userName else {
             if let key = caller.accessKeyId { o.string("accessKeyId", key, &out) }
@@ -70,28 +91,14 @@ public struct CloudTrailRecord: Sendable {
         if let key = caller.accessKeyId { o.string("accessKeyId", key, &out) }
         o.string("accountId", account, &out)
         o.string("arn", root ? "arn:aws:iam::\(account):root" : "arn:aws:iam::\(account):user/\(user)", &out)
-        o.string("principalId", root ? account : Self.principalId(account: account, user: user), &out)
+        o.string("principalId", root ? account : principalId(account: account, user: user), &out)
         o.string("type", root ? "Root" : "IAMUser", &out)
         if !root { o.string("userName", user, &out) }
         o.end(&out)
     }
 
-    /// A stable IAM-style unique id (`AIDA…`) for a user, remembered: every
-    /// record of the user's calls names it.
+    /// A stable IAM-style unique id (`AIDA…`) for a user.
     static func principalId(account: String, user: String) -> String {
-        let key = account + ":" + user
-        if let known = principalIds.withLock({ $0[key] }) { return known }
-        let id = computePrincipalId(account: account, user: user)
-        principalIds.withLock { ids in
-            if ids.count >= 10_000 { ids.removeAll() }
-            ids[key] = id
-        }
-        return id
-    }
-
-    private static let principalIds = Mutex<[String: String]>([:])
-
-    static func computePrincipalId(account: String, user: String) -> String {
         let digest = SHA256.hash(data: Array("\(account):\(user)".utf8))
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
         return "AIDA" + String(digest.prefix(17).map { alphabet[Int($0 & 31)] })
@@ -103,7 +110,7 @@ public struct CloudTrailRecord: Sendable {
     func body(parameters: JSONValue, resources: [AuditResource]) -> [UInt8] {
         let account = caller.account ?? ""
         var out: [UInt8] = []
-        out.reserveCapacity(1024)
+        out.reserveCapacity(2048)  // a DescribeVpcs record is ~1.2 KB: no regrowth
         var o = JSONObjectWriter()
         o.string("awsRegion", awsRegion, &out)
         if let errorCode { o.string("errorCode", errorCode, &out) }

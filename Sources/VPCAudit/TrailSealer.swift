@@ -2,10 +2,10 @@ public import VPCStore
 import Foundation
 import Synchronization
 
-/// Seals the trail in the background: chains unsealed records in sequence
-/// order (every second), and at each digest interval writes a signed digest
-/// over the interval's log files, stores both, exports them under
-/// `<trail dir>/AWSLogs/…` and rewrites `<trail dir>/HEAD`.
+/// Seals the trail in the background (the store chains records as it appends
+/// them): every second it anchors the chain's head in `<trail dir>/HEAD`, and at
+/// each digest interval it writes a signed digest over the interval's log files,
+/// stores it and exports both under `<trail dir>/AWSLogs/…`.
 public final class TrailSealer: Sendable {
     struct State {
         var lastSequence: Int64
@@ -37,17 +37,17 @@ public final class TrailSealer: Sendable {
         let clock = clock ?? { Date().timeIntervalSince1970 }
         self.clock = clock
         self.log = log
-        let sealed = try store.lastSealedEvent()
+        let head = try store.chainHead()
         let lastDigest = try store.loadDigests().last
-        state = Mutex(State(lastSequence: sealed?.sequence ?? 0, lastHash: sealed?.hash ?? RecordChain.genesis,
+        state = Mutex(State(lastSequence: head?.sequence ?? 0, lastHash: head?.hash ?? RecordChain.genesis,
                             lastDigest: lastDigest, lastDigestTime: lastDigest?.endTime ?? clock(),
                             headWritten: try? TrailHead.read(trailDirectory: trailDirectory)))
     }
 
-    /// One pass: seal, write a digest if one is due (or `force`), update HEAD.
+    /// One pass: take the chain's head, write a digest if one is due (or `force`), update HEAD.
     public func runOnce(force: Bool = false) throws {
         try state.withLock { s in
-            try seal(&s)
+            if let head = try store.chainHead() { (s.lastSequence, s.lastHash) = head }
             let now = clock()
             if force || now - s.lastDigestTime >= digestInterval { try digest(&s, now: now) }
             let head = TrailHead(digestKey: s.lastDigest?.key, digestSignature: s.lastDigest?.signature,
@@ -59,31 +59,16 @@ public final class TrailSealer: Sendable {
         }
     }
 
-    /// Chains every record not yet sealed.
-    private func seal(_ s: inout State) throws {
-        while true {
-            let events = try store.loadEvents(after: s.lastSequence, limit: 1000)
-            if events.isEmpty { return }
-            var hashes: [(sequence: Int64, hash: [UInt8])] = []
-            var hash = s.lastHash
-            for e in events {
-                hash = RecordChain.link(hash, e.body)
-                hashes.append((e.sequence, hash))
-            }
-            try store.sealEvents(hashes)
-            s.lastSequence = events.last!.sequence
-            s.lastHash = hash
-        }
-    }
-
-    /// Writes a digest over the sealed records since the previous one (none if there are none).
+    /// Writes a digest over the records up to the chain's head since the previous one (none if there are none).
     private func digest(_ s: inout State, now: Double) throws {
         let first = (s.lastDigest?.lastSequence ?? 0) + 1
         guard s.lastSequence >= first else { s.lastDigestTime = now; return }
         var events: [AuditEvent] = []
         while (events.last?.sequence ?? first - 1) < s.lastSequence {
-            events += try store.loadEvents(after: events.last?.sequence ?? first - 1,
-                                           limit: Int(s.lastSequence - (events.last?.sequence ?? first - 1)))
+            let page = try store.loadEvents(after: events.last?.sequence ?? first - 1,
+                                            limit: Int(s.lastSequence - (events.last?.sequence ?? first - 1)))
+            if page.isEmpty { break }
+            events += page
         }
         let endTime = max(now.rounded(.down), (s.lastDigest?.endTime ?? 0) + 1)
         let files = layout.logFiles(of: events, endTime: endTime, unique: s.lastSequence)
@@ -130,11 +115,13 @@ public final class TrailSealer: Sendable {
         try FileOutput.writeAtomically(Data(metadata.utf8), to: path(digest.key) + ".metadata.json")
     }
 
-    /// Runs `runOnce` every `interval` seconds on a background thread.
+    /// Runs `runOnce` at once (HEAD appears as the server starts) and then every
+    /// `interval` seconds on a background thread.
     public func start(interval: Double = 1) {
         state.withLock { $0.running = true }
         let thread = Thread { [self] in
             BackgroundPriority.lower()
+            do { try runOnce() } catch { log("trail sealer: \(error)") }
             while state.withLock({ $0.running }) {
                 wake.lock()
                 _ = wake.wait(until: Date(timeIntervalSinceNow: interval))

@@ -8,7 +8,6 @@ public struct TrailVerifier {
     public struct Report: Sendable {
         public var problems: [String] = []
         public var records = 0
-        public var unsealed = 0
         public var digests = 0
     }
 
@@ -42,23 +41,20 @@ public struct TrailVerifier {
         return report
     }
 
-    /// Each sealed record's hash must follow from the previous hash and its bytes;
-    /// sequences have no gaps; nothing sealed follows an unsealed record.
+    /// Each record's hash must follow from the previous hash and its bytes (the
+    /// store chains every record as it appends it); sequences have no gaps.
     func checkChain(_ events: [AuditEvent], _ report: inout Report) {
         var previous = RecordChain.genesis
         var expected: Int64 = 1
-        var sawUnsealed = false
         for e in events {
             if e.sequence != expected {
                 report.problems.append("records \(expected)...\(e.sequence - 1) are missing (sequence gap before record \(e.sequence))")
             }
             expected = e.sequence + 1
             guard let hash = e.hash else {
-                sawUnsealed = true
-                report.unsealed += 1
+                report.problems.append("record \(e.sequence) (eventID \(e.eventID)): no chain hash — the record or its hash was altered")
                 continue
             }
-            if sawUnsealed { report.problems.append("record \(e.sequence) is sealed after an unsealed record") }
             if RecordChain.link(previous, e.body) != hash {
                 report.problems.append("record \(e.sequence) (eventID \(e.eventID)): hash mismatch — the record or its hash was altered")
             }
@@ -145,8 +141,8 @@ public struct TrailVerifier {
     func checkHead(_ events: [AuditEvent], _ bySequence: [Int64: AuditEvent], _ digests: [AuditDigest],
                    _ report: inout Report) throws {
         guard let head = try TrailHead.read(trailDirectory: trailDirectory) else {
-            if digests.count > 0 || events.contains(where: { $0.hash != nil }) {
-                report.problems.append("HEAD is missing from \(trailDirectory) but the store has sealed records")
+            if !digests.isEmpty || !events.isEmpty {
+                report.problems.append("HEAD is missing from \(trailDirectory) but the store has records")
             }
             return
         }

@@ -1,7 +1,7 @@
 /// One audit-trail record as the store keeps it: the CloudTrail record JSON
 /// (`body`, the canonical bytes the chain hashes) and the columns LookupEvents
-/// searches. `sequence` is assigned by the store in commit order; `hash` is
-/// set once the sealer has chained the record.
+/// searches. `sequence` and `hash` (the `RecordChain` link) are assigned by the
+/// store as it appends the record, in commit order.
 public struct AuditEvent: Sendable, Equatable {
     public var sequence: Int64
     public var eventID: String

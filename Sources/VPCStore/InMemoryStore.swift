@@ -32,7 +32,7 @@ public final class InMemoryStore: Store {
     private static func append(_ events: [AuditEvent], to state: inout State) {
         for var event in events {
             event.sequence = Int64(state.events.count + 1)
-            event.hash = nil
+            event.hash = RecordChain.link(state.events.last?.hash ?? RecordChain.genesis, event.body)
             state.events.append(event)
         }
     }
@@ -47,14 +47,8 @@ public final class InMemoryStore: Store {
         state.withLock { Array($0.events.dropFirst(Int(max(0, sequence))).prefix(limit)) }
     }
 
-    public func lastSealedEvent() throws -> AuditEvent? {
-        state.withLock { $0.events.last { $0.hash != nil } }
-    }
-
-    public func sealEvents(_ hashes: [(sequence: Int64, hash: [UInt8])]) throws {
-        state.withLock { state in
-            for (sequence, hash) in hashes { state.events[Int(sequence) - 1].hash = hash }
-        }
+    public func chainHead() throws -> (sequence: Int64, hash: [UInt8])? {
+        state.withLock { s in s.events.last.map { ($0.sequence, $0.hash ?? RecordChain.genesis) } }
     }
 
     public func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent] {

@@ -43,22 +43,22 @@ public struct AccessKey: Sendable, Equatable {
 /// implements the same protocol.
 public protocol Store: Sendable {
     func loadRecords() throws -> [StoredRecord]
-    /// Applies `changes` and appends `events` (their audit records) in one
-    /// transaction: no change without its record, no record without its change.
+    /// Applies `changes` and appends `events` (their audit records, chained) in
+    /// one transaction: no change without its record, no record without its change.
     func commit(_ changes: [RecordChange], events: [AuditEvent]) throws
     /// Removes every resource record (`/_vpc/reset`), and delivered flow-log lines; access keys stay.
     func deleteAllRecords() throws
     func loadAccessKeys() throws -> [AccessKey]
     func saveAccessKey(_ key: AccessKey) throws
 
-    /// Appends records of calls that changed nothing (reads, failures), durably.
+    /// Appends records of calls that changed nothing (reads, failures), chained, durably.
+    /// Appending (here and in `commit`) gives each record the next sequence and its
+    /// `RecordChain` hash in the same transaction, so every stored record is chained.
     func appendEvents(_ events: [AuditEvent]) throws
     /// Records after `sequence`, in sequence order, at most `limit`.
     func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent]
-    /// The newest record the sealer has chained, if any.
-    func lastSealedEvent() throws -> AuditEvent?
-    /// Stores chain hashes, by sequence.
-    func sealEvents(_ hashes: [(sequence: Int64, hash: [UInt8])]) throws
+    /// The newest record's sequence and chain hash (nil: no records yet).
+    func chainHead() throws -> (sequence: Int64, hash: [UInt8])?
     /// LookupEvents: one account's matching records, newest first.
     func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent]
     func saveDigest(_ digest: AuditDigest) throws

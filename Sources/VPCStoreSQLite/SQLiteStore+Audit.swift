@@ -10,19 +10,68 @@ extension SQLiteStore {
         access_key_id, resources, body, hash
         """
 
+    /// Appends `events` in the caller's transaction, each chained to the one
+    /// before it: the chain head is read in the same transaction, so the
+    /// sequence order (SQLite's single writer) is the chain order.
     static func insert(_ events: [AuditEvent], _ db: Database) throws {
         guard !events.isEmpty else { return }
+        var previous = try chainHead(db)?.hash ?? RecordChain.genesis
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_events (event_id, event_time, account, region, event_name, event_source, read_only,
-                username, access_key_id, resources, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                username, access_key_id, resources, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let resource = try db.cachedStatement(sql: "INSERT INTO audit_resources (seq, type, name) VALUES (?, ?, ?)")
+        var row = BoundInsert(insert)
         for e in events {
-            let resources = e.resources.map { "\($0.type)\t\($0.name)" }.joined(separator: "\n")
-            try insert.execute(arguments: [e.eventID, e.eventTime, e.account, e.region, e.eventName, e.eventSource,
-                                           e.readOnly, e.username, e.accessKeyId, resources, Data(e.body)])
+            previous = RecordChain.link(previous, e.body)
+            row.bind(e.eventID)
+            row.bind(e.eventTime)
+            row.bind(e.account)
+            row.bind(e.region)
+            row.bind(e.eventName)
+            row.bind(e.eventSource)
+            row.bind(e.readOnly)
+            row.bind(e.username)
+            row.bind(e.accessKeyId)
+            row.bind(e.resources.isEmpty ? "" : e.resources.map { "\($0.type)\t\($0.name)" }.joined(separator: "\n"))
+            row.bind(e.body)
+            row.bind(previous)
+            try row.run(db)
+            guard !e.resources.isEmpty else { continue }
             let seq = db.lastInsertedRowID
             for r in e.resources { try resource.execute(arguments: [seq, r.type, r.name]) }
+        }
+    }
+
+    /// The newest record's sequence and hash. A record without a hash can only
+    /// have been edited after the fact (the verifier reports it); the chain
+    /// then continues from the genesis hash.
+    static func chainHead(_ db: Database) throws -> (sequence: Int64, hash: [UInt8])? {
+        let newest = try db.cachedStatement(sql: "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        guard let row = try Row.fetchOne(newest) else { return nil }
+        let hash: Data? = row[1]
+        return (row[0], hash.map { [UInt8]($0) } ?? RecordChain.genesis)
+    }
+
+    /// Chains the records a background sealer had not chained yet (before
+    /// records were chained as they were appended).
+    static func registerChainOnAppendMigration(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v4-audit-chained-on-append") { db in
+            var previous = RecordChain.genesis
+            var hashes: [(sequence: Int64, hash: [UInt8])] = []
+            for row in try Row.fetchAll(db, sql: "SELECT seq, body, hash FROM audit_events ORDER BY seq") {
+                let hash: Data? = row[2]
+                if let hash {
+                    previous = [UInt8](hash)
+                } else {
+                    let body: Data = row[1]
+                    previous = RecordChain.link(previous, [UInt8](body))
+                    hashes.append((row[0], previous))
+                }
+            }
+            for (sequence, hash) in hashes {
+                try db.execute(sql: "UPDATE audit_events SET hash = ? WHERE seq = ?", arguments: [Data(hash), sequence])
+            }
         }
     }
 
@@ -43,8 +92,8 @@ extension SQLiteStore {
     /// A transaction committed without its own fsync (synchronous=NORMAL): it
     /// survives a process crash, and the next synchronous commit makes it
     /// durable against power loss too. For what can be lost or redone — the
-    /// batched records of calls that changed nothing, and chain hashes — so API
-    /// writes never queue behind an extra fsync.
+    /// batched records of calls that changed nothing — so API writes never
+    /// queue behind an extra fsync.
     func writeWithoutSync(_ body: (Database) throws -> Void) throws {
         try queue.inDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -68,20 +117,8 @@ extension SQLiteStore {
         }
     }
 
-    public func lastSealedEvent() throws -> AuditEvent? {
-        try queue.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT \(Self.eventColumns) FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1
-                """).map(Self.event)
-        }
-    }
-
-    public func sealEvents(_ hashes: [(sequence: Int64, hash: [UInt8])]) throws {
-        guard !hashes.isEmpty else { return }
-        try writeWithoutSync { db in
-            let update = try db.cachedStatement(sql: "UPDATE audit_events SET hash = ? WHERE seq = ?")
-            for (sequence, hash) in hashes { try update.execute(arguments: [Data(hash), sequence]) }
-        }
+    public func chainHead() throws -> (sequence: Int64, hash: [UInt8])? {
+        try queue.read { db in try Self.chainHead(db) }
     }
 
     public func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent] {

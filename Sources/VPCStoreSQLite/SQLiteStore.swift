@@ -50,6 +50,7 @@ public final class SQLiteStore: Store {
                 """)
         }
         registerFlowLogMigration(&m)
+        registerChainOnAppendMigration(&m)
         return m
     }
 

@@ -30,8 +30,7 @@ struct Trail: ParsableCommand {
             let report = try verifier.verify()
             for p in report.problems { print(p) }
             guard report.problems.isEmpty else { throw ExitCode(1) }
-            print("verified \(report.records) records, \(report.digests) digests"
-                  + (report.unsealed > 0 ? " (\(report.unsealed) records not yet sealed)" : ""))
+            print("verified \(report.records) records, \(report.digests) digests")
         }
     }
 }

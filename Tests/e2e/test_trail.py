@@ -174,7 +174,7 @@ def test_trail_verifies_after_calls(trail_server):
     a.create_security_group(VpcId=vpc, GroupName="g", Description="d")
     a.describe_vpcs()
     time.sleep(2.5)  # at least one digest interval
-    out = run_verify(trail_server.data_dir)  # while running: unsealed records are fine
+    out = run_verify(trail_server.data_dir)  # while running
     assert out.startswith("verified ")
     trail_server.stop()
     out = run_verify(trail_server.data_dir)

@@ -1,18 +1,5 @@
 import Crypto
 
-/// The hash chain over records in sequence order:
-/// `hash = SHA-256(previous hash ‖ record bytes)`, starting from 32 zero bytes.
-public enum RecordChain {
-    public static let genesis = [UInt8](repeating: 0, count: 32)
-
-    public static func link(_ previous: [UInt8], _ body: [UInt8]) -> [UInt8] {
-        var h = SHA256()
-        h.update(data: previous)
-        h.update(data: body)
-        return Array(h.finalize())
-    }
-}
-
 /// Lowercase hex, as CloudTrail writes hashes and signatures.
 public enum Hex {
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
