@@ -1,4 +1,4 @@
-internal import CPrefetch
+internal import CMemoryHints
 
 /// Per-interval flow-log counters (AWS VPC Flow Logs, aggregation interval 60 or 600 s).
 ///
