@@ -37,10 +37,10 @@ let package = Package(
     targets: [
         // Packet formats: zero-copy views and builders. Stdlib only.
         .target(name: "VPCWire", swiftSettings: swiftSettings),
-        // Software prefetch for the pipeline's table lookups (a header-only C function).
-        .target(name: "CPrefetch"),
+        // Memory hints Swift has no API for, used by the pipeline's tables (header-only C).
+        .target(name: "CMemoryHints"),
         // The per-packet policy and pipeline: pure, frames in, actions out.
-        .target(name: "VPCDataplane", dependencies: ["VPCWire", "CPrefetch"], swiftSettings: swiftSettings),
+        .target(name: "VPCDataplane", dependencies: ["VPCWire", "CMemoryHints"], swiftSettings: swiftSettings),
         // DHCP server and VPC resolver: request frame in, reply frame out. No sockets.
         .target(name: "VPCHostServices", dependencies: ["VPCWire"], swiftSettings: swiftSettings),
         // Kernel constants and calls Swift cannot import (TUN/TAP, setns, epoll, recvmmsg).

@@ -41,9 +41,8 @@ public final class ConnectionTable {
         self.slotCount = max(capacity + capacity * 15 / 32, capacity + 2)
         self.zoneCount = zones
         self.timeouts = timeouts
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: slotCount * MemoryLayout<ConnectionEntry>.stride, alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<ConnectionEntry>.stride)
-        slots = raw.bindMemory(to: ConnectionEntry.self, capacity: slotCount)
+        slots = SlotMemory.allocateZeroed(byteCount: slotCount * MemoryLayout<ConnectionEntry>.stride)
+            .bindMemory(to: ConnectionEntry.self, capacity: slotCount)
         zoneCounts = .allocate(capacity: zones)
         zoneCounts.initialize(repeating: 0, count: zones)
         zoneLimits = .allocate(capacity: zones)

@@ -1,4 +1,4 @@
-internal import CPrefetch
+internal import CMemoryHints
 
 /// Per-interval flow-log counters (AWS VPC Flow Logs, aggregation interval 60 or 600 s).
 ///
@@ -53,11 +53,10 @@ public final class FlowLogAggregator {
 
     deinit { UnsafeMutableRawPointer(active).deallocate(); UnsafeMutableRawPointer(closed).deallocate() }
 
-    /// Zeroed slots on cache-line boundaries, so a slot is one line, not two.
+    /// Zeroed slots on cache-line boundaries (a slot is one line, not two), on huge pages
+    /// when the table is large.
     private static func allocateSlots(_ n: Int) -> UnsafeMutablePointer<Slot> {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * MemoryLayout<Slot>.stride, alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: n * MemoryLayout<Slot>.stride)
-        return raw.bindMemory(to: Slot.self, capacity: n)
+        SlotMemory.allocateZeroed(byteCount: n * MemoryLayout<Slot>.stride).bindMemory(to: Slot.self, capacity: n)
     }
 
     /// Flows recorded in the current interval.

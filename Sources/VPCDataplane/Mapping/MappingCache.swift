@@ -22,9 +22,8 @@ public final class MappingCache {
         precondition(capacity > 0)
         self.capacity = capacity
         self.slotCount = capacity + capacity / 2 + 1
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: slotCount * MemoryLayout<MappingSlot>.stride, alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<MappingSlot>.stride)
-        slots = raw.bindMemory(to: MappingSlot.self, capacity: slotCount)
+        slots = SlotMemory.allocateZeroed(byteCount: slotCount * MemoryLayout<MappingSlot>.stride)
+            .bindMemory(to: MappingSlot.self, capacity: slotCount)
         pendingMisses = PendingMissSet(capacity: pendingCapacity, retryAfter: retryAfter)
     }
 
