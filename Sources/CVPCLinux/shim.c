@@ -196,7 +196,8 @@ int vpc_udp_receive_batch(int fd, vpc_datagram *d, unsigned count) {
     int n = recvmmsg(fd, msgs, count, MSG_DONTWAIT, NULL);
     if (n < 0) return -errno;
     for (int i = 0; i < n; i++) {
-        d[i].length = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : msgs[i].msg_len;
+        /* Cut short, or its GRO segment size lost with a cut control buffer: unusable. */
+        d[i].length = (msgs[i].msg_hdr.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ? 0 : msgs[i].msg_len;
         d[i].peer_address = peers[i].sin_addr.s_addr;
         d[i].peer_port = ntohs(peers[i].sin_port);
         d[i].segment_size = 0;
@@ -221,7 +222,7 @@ int vpc_udp_send_batch(int fd, vpc_datagram *d, unsigned count) {
     struct iovec iov[VPC_BATCH_MAX];
     struct sockaddr_in peers[VPC_BATCH_MAX];
     union { char buf[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } control[VPC_BATCH_MAX];
-    unsigned sizes[VPC_BATCH_MAX];  /* datagrams in each message */
+    unsigned sizes[VPC_BATCH_MAX], starts[VPC_BATCH_MAX];  /* datagrams in each message, first one */
     unsigned runs = 0;
     memset(msgs, 0, sizeof(struct mmsghdr) * count);
     for (unsigned i = 0; i < count; i++) {
@@ -259,13 +260,40 @@ int vpc_udp_send_batch(int fd, vpc_datagram *d, unsigned count) {
             uint16_t size = (uint16_t)d[start].length;
             memcpy(CMSG_DATA(c), &size, sizeof size);
         }
+        starts[runs] = start;
         sizes[runs++] = i - start;
     }
-    int n = sendmmsg(fd, msgs, runs, MSG_DONTWAIT);
-    if (n < 0) return -errno;
-    int sent = 0;
-    for (int r = 0; r < n; r++) sent += (int)sizes[r];
-    return sent;
+    /* A run the kernel refuses as one GSO send (EIO without checksum offload on older
+       kernels, EINVAL when it exceeds the device's MTU) goes again datagram by datagram;
+       a datagram refused on its own is skipped, its length set to 0. Stops at EAGAIN
+       (the socket buffer is full). */
+    int handled = 0;
+    unsigned r = 0;
+    while (r < runs) {
+        int n = sendmmsg(fd, msgs + r, runs - r, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (n > 0) {
+            for (int k = 0; k < n; k++) handled += (int)sizes[r + k];
+            r += (unsigned)n;
+            continue;
+        }
+        /* msgs[r] failed: one datagram, or a run to send apart. */
+        struct msghdr *m = &msgs[r].msg_hdr;
+        for (size_t k = 0; k < m->msg_iovlen; k++) {
+            struct msghdr single = *m;
+            single.msg_iov = &m->msg_iov[k];
+            single.msg_iovlen = 1;
+            single.msg_control = NULL;
+            single.msg_controllen = 0;
+            if (sendmsg(fd, &single, MSG_DONTWAIT) < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK) return handled;
+                d[starts[r] + k].length = 0;
+            }
+            handled++;
+        }
+        r++;
+    }
+    return handled;
 }
 
 int vpc_udp_bind(uint32_t address, uint16_t port, int buffer_bytes) {

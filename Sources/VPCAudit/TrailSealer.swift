@@ -67,8 +67,10 @@ public final class TrailSealer: Sendable {
         while (events.last?.sequence ?? first - 1) < s.lastSequence {
             let page = try store.loadEvents(after: events.last?.sequence ?? first - 1,
                                             limit: Int(s.lastSequence - (events.last?.sequence ?? first - 1)))
-            if page.isEmpty { break }
-            events += page
+            // A gap in the sequence (rows deleted) must not pull in records past the head.
+            let inRange = page.filter { $0.sequence <= s.lastSequence }
+            if inRange.isEmpty { break }
+            events += inRange
         }
         let endTime = max(now.rounded(.down), (s.lastDigest?.endTime ?? 0) + 1)
         let files = layout.logFiles(of: events, endTime: endTime, unique: s.lastSequence)

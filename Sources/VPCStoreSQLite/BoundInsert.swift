@@ -46,30 +46,31 @@ struct BoundInsert: ~Copyable {
         }
         bytes.append(0)  // never empty, so the buffer has an address even when every value is empty
         let sql = statement.sqliteStatement
-        let code = bytes.withUnsafeBufferPointer { buffer -> Int32 in
+        let (code, message) = bytes.withUnsafeBufferPointer { buffer -> (Int32, String?) in
             let base = buffer.baseAddress!
-            for (i, value) in values.enumerated() {
+            var code = SQLITE_OK
+            for (i, value) in values.enumerated() where code == SQLITE_OK {
                 let index = Int32(i + 1)
                 switch value {
                 case .text(let r):
-                    base.advanced(by: r.lowerBound).withMemoryRebound(to: CChar.self, capacity: r.count) {
-                        _ = sqlite3_bind_text(sql, index, $0, Int32(r.count), nil)
+                    code = base.advanced(by: r.lowerBound).withMemoryRebound(to: CChar.self, capacity: r.count) {
+                        sqlite3_bind_text(sql, index, $0, Int32(r.count), nil)
                     }
-                case .blob(let r): sqlite3_bind_blob(sql, index, base.advanced(by: r.lowerBound), Int32(r.count), nil)
-                case .real(let v): sqlite3_bind_double(sql, index, v)
-                case .integer(let v): sqlite3_bind_int64(sql, index, v)
+                case .blob(let r): code = sqlite3_bind_blob(sql, index, base.advanced(by: r.lowerBound), Int32(r.count), nil)
+                case .real(let v): code = sqlite3_bind_double(sql, index, v)
+                case .integer(let v): code = sqlite3_bind_int64(sql, index, v)
                 }
             }
-            let code = sqlite3_step(sql)
+            if code == SQLITE_OK { code = sqlite3_step(sql) }
+            // The message before the reset clears it.
+            let message = code == SQLITE_DONE ? nil : db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
             // Unbind before the buffer is reused (nil destructor: SQLite did not copy it).
             sqlite3_reset(sql)
             sqlite3_clear_bindings(sql)
-            return code
+            return (code, message)
         }
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code),
-                                message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) },
-                                sql: statement.sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
         }
     }
 }

@@ -57,20 +57,22 @@ extension SQLiteStore {
     /// records were chained as they were appended).
     static func registerChainOnAppendMigration(_ m: inout DatabaseMigrator) {
         m.registerMigration("v4-audit-chained-on-append") { db in
-            var previous = RecordChain.genesis
-            var hashes: [(sequence: Int64, hash: [UInt8])] = []
-            for row in try Row.fetchAll(db, sql: "SELECT seq, body, hash FROM audit_events ORDER BY seq") {
-                let hash: Data? = row[2]
-                if let hash {
-                    previous = [UInt8](hash)
-                } else {
+            // The old sealer chained in sequence order: everything after its newest hash is unchained.
+            let sealed = try Row.fetchOne(db, sql: """
+                SELECT seq, hash FROM audit_events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1
+                """)
+            var after: Int64 = sealed?[0] ?? 0
+            var previous = (sealed?[1] as Data?).map { [UInt8]($0) } ?? RecordChain.genesis
+            while true {  // a page at a time, not the whole trail in memory
+                let rows = try Row.fetchAll(db, sql: "SELECT seq, body FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1000",
+                                            arguments: [after])
+                if rows.isEmpty { break }
+                for row in rows {
                     let body: Data = row[1]
                     previous = RecordChain.link(previous, [UInt8](body))
-                    hashes.append((row[0], previous))
+                    after = row[0]
+                    try db.execute(sql: "UPDATE audit_events SET hash = ? WHERE seq = ?", arguments: [Data(previous), after])
                 }
-            }
-            for (sequence, hash) in hashes {
-                try db.execute(sql: "UPDATE audit_events SET hash = ? WHERE seq = ?", arguments: [Data(hash), sequence])
             }
         }
     }

@@ -30,7 +30,7 @@ import VPCWire
         var header = [UInt8](repeating: 0, count: VirtioNetHeader.length)
         let take = { (c: inout SegmentCoalescer) in
             header.withUnsafeMutableBytes { h in
-                c.take(vnetHeader: h, single: { _, _ in singles += 1 }, whole: { port, parts, count in
+                c.take(vnetHeader: h, single: { _, _, _ in singles += 1 }, whole: { port, parts, count in
                     #expect(port == 3)
                     var bytes: [UInt8] = []
                     for i in 0..<count { bytes += UnsafeRawBufferPointer(start: parts[i].base, count: parts[i].length) }
@@ -62,7 +62,8 @@ import VPCWire
         let l4 = v6 ? 54 : 34
         #expect(f.count == l4 + 32 + 3500)
         let h = header.withUnsafeBytes { VirtioNetHeader($0) }
-        #expect(h.gsoType == (v6 ? VirtioNetHeader.gsoTCPv6 : VirtioNetHeader.gsoTCPv4))
+        // The first segment carries CWR: the super-frame is marked ECN, as Linux GRO marks it.
+        #expect(h.gsoType == (v6 ? VirtioNetHeader.gsoTCPv6 : VirtioNetHeader.gsoTCPv4) | VirtioNetHeader.gsoECN)
         #expect(h.gsoSize == 1000 && h.checksumStart == l4 && h.checksumOffset == 16)
         #expect(f.withUnsafeMutableBytes { TCPSegmentation.completeChecksum($0, length: $0.count, start: l4, offset: 16) })
         try f.withUnsafeBytes { b in
@@ -133,7 +134,8 @@ import VPCWire
                 var header = [UInt8](repeating: 0, count: VirtioNetHeader.length)
                 _ = c.offer(port: 0, frame, seg)
                 header.withUnsafeMutableBytes { h in
-                    c.take(vnetHeader: h, single: { _, b in #expect(b.count == length) }, whole: { _, _, _ in Issue.record("one segment") })
+                    c.take(vnetHeader: h, single: { _, b, tcp in #expect(b.count == length && tcp == seg.tcp) },
+                           whole: { _, _, _ in Issue.record("one segment") })
                 }
             }
         }

@@ -73,8 +73,10 @@ typedef struct {
 int vpc_udp_receive_batch(int fd, vpc_datagram *datagrams, unsigned count);
 
 /// sendmmsg of `count` datagrams to their `peer_*`; runs of datagrams to one peer of one
-/// size (the last of a run may be shorter) go as one UDP GSO send (UDP_SEGMENT). Returns
-/// how many datagrams were sent or -errno.
+/// size (the last of a run may be shorter) go as one UDP GSO send (UDP_SEGMENT), or one by
+/// one if the kernel refuses that. Returns how many datagrams were handled from the start
+/// (sent, or refused: their `length` is then set to 0), fewer than `count` when the socket
+/// buffer is full, or -errno.
 int vpc_udp_send_batch(int fd, vpc_datagram *datagrams, unsigned count);
 
 /// A UDP socket bound to `address:port` (network-order address), non-blocking,

@@ -58,6 +58,7 @@ public final class DataplaneState {
 
     /// Agent-level counters (Prometheus names without the `vpc_agent_` prefix).
     var underlayRxPackets: UInt64 = 0, underlayRxBytes: UInt64 = 0, underlayRxTruncated: UInt64 = 0
+    var underlayRxOversize: UInt64 = 0
     var underlayTxPackets: UInt64 = 0, underlayTxBytes: UInt64 = 0, underlayTxErrors: UInt64 = 0
     var tapRxFrames: UInt64 = 0, tapTxFrames: UInt64 = 0, tapTxDrops: UInt64 = 0
     var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0, wholeSuperFrames: UInt64 = 0, coalescedSegments: UInt64 = 0
@@ -100,6 +101,9 @@ public final class DataplaneState {
     static let readCapacity = VirtioNetHeader.length + 65536 + 256
     /// Room for the largest UDP payload: datagrams UDP GRO coalesced.
     static let receiveCapacity = 65536
+    /// The largest datagram (UDP payload) another agent sends: Geneve with the ENI option
+    /// and a frame of at most `DataplaneWorker.frameCapacity`.
+    static let largestDatagram = Pipeline.encapsulationOverhead &- Pipeline.geneveOffset &+ DataplaneWorker.frameCapacity
 
     static func monotonicSeconds() -> UInt32 {
         var ts = timespec()
@@ -243,7 +247,8 @@ public final class DataplaneState {
     func handleSuperFrame(_ frame: UnsafeMutableRawBufferPointer, length: Int, header h: VirtioNetHeader, port index: Int,
                           now: UInt32) {
         let gso = h.gsoType & ~VirtioNetHeader.gsoECN
-        guard let s = TCPSegmentation.SuperFrame(UnsafeRawBufferPointer(frame), length: length, mss: h.gsoSize),
+        guard h.gsoSize >= TCPSegmentation.minimumMSS,
+              let s = TCPSegmentation.SuperFrame(UnsafeRawBufferPointer(frame), length: length, mss: h.gsoSize),
               s.ipv4 == (gso == VirtioNetHeader.gsoTCPv4), s.ipv4 || gso == VirtioNetHeader.gsoTCPv6,
               s.headers &+ s.mss <= DataplaneWorker.frameCapacity
         else {
@@ -254,6 +259,7 @@ public final class DataplaneState {
         case .deliver(let port, let offset, let n):
             let checksumAsSent = h.flags & VirtioNetHeader.needsChecksum != 0 && h.checksumStart == s.tcp
                 && h.checksumOffset == 16
+            // (`.deliver` from an instance is the frame itself, rewritten in place: offset 0, whole.)
             if offset == 0 && n == length && checksumAsSent && vnets[port] {
                 VirtioNetHeader.writeSegmentation(s, ecn: h.gsoType & VirtioNetHeader.gsoECN != 0, into: vnetHeader)
                 wholeSuperFrames &+= 1
@@ -275,8 +281,7 @@ public final class DataplaneState {
             superOutput[Pipeline.geneveOffset &+ 10] = 0x80 | VPCENIOption.partialChecksumType
             _ = TCPSegmentation.segment(encapsulated, e, partialChecksum: true, into: { _ in outputSlot(pendingTx) }) { b, n in
                 segmentedFrames &+= 1
-                Pipeline.resizeEncapsulation(b, innerLength: n &- Pipeline.encapsulationOverhead)
-                queueDatagram(b, n)
+                queueDatagram(b, n)  // the socket builds the outer IP and UDP headers
             }
         case .mappingMiss(let query):
             if query { missFromInstance(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< length])) }
@@ -341,6 +346,11 @@ public final class DataplaneState {
                     offset &+= step
                     underlayRxPackets &+= 1
                     underlayRxBytes &+= UInt64(packet.count)
+                    // No agent sends more than one frame of at most the MTU per datagram.
+                    guard packet.count <= DataplaneState.largestDatagram else {
+                        underlayRxOversize &+= 1
+                        continue
+                    }
                     switch pipeline.processFromUnderlay(packet, outerSource: source, now: now, out: out) {
                     case .deliver(let port, let at, let size):
                         let frame = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(mutating: packet)[at ..< at &+ size])
@@ -390,8 +400,7 @@ public final class DataplaneState {
     /// one super-frame.
     func takeCoalesced() {
         guard coalescer.count > 0 else { return }
-        coalescer.take(vnetHeader: vnetHeader, single: { port, frame in
-            let tcp = SegmentCoalescer.Segment(UnsafeRawBufferPointer(frame))?.tcp ?? 0
+        coalescer.take(vnetHeader: vnetHeader, single: { port, frame, tcp in
             VirtioNetHeader.writePartialChecksum(start: tcp, offset: 16, into: vnetHeader)
             writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), frame.count)
         }, whole: { port, parts, count in
@@ -425,6 +434,8 @@ public final class DataplaneState {
         if pendingTx == DataplaneWorker.batch { flushDatagrams() }
     }
 
+    /// Sends the queued datagrams; those the kernel refuses (their length set to 0), and
+    /// those left when the socket buffer is full, are counted as errors.
     func flushDatagrams() {
         var sent = 0
         while sent < pendingTx {
@@ -433,8 +444,14 @@ public final class DataplaneState {
                 underlayTxErrors &+= UInt64(pendingTx - sent)
                 break
             }
-            for i in sent ..< sent + n { underlayTxBytes &+= UInt64(txBatch[i].length) }
-            underlayTxPackets &+= UInt64(n)
+            for i in sent ..< sent + n {
+                if txBatch[i].length == 0 {
+                    underlayTxErrors &+= 1
+                } else {
+                    underlayTxPackets &+= 1
+                    underlayTxBytes &+= UInt64(txBatch[i].length)
+                }
+            }
             sent += n
         }
         pendingTx = 0
@@ -529,7 +546,7 @@ public final class DataplaneState {
         for r in DropReason.allCases { global[r] = pipeline.globalDrops(r) }
         let agent: [String: UInt64] = [
             "underlay_rx_packets_total": underlayRxPackets, "underlay_rx_bytes_total": underlayRxBytes,
-            "underlay_rx_truncated_total": underlayRxTruncated,
+            "underlay_rx_truncated_total": underlayRxTruncated, "underlay_rx_oversize_total": underlayRxOversize,
             "underlay_tx_packets_total": underlayTxPackets, "underlay_tx_bytes_total": underlayTxBytes,
             "underlay_tx_errors_total": underlayTxErrors,
             "tap_rx_frames_total": tapRxFrames, "tap_segments_total": segmentedFrames,

@@ -91,16 +91,16 @@ struct SegmentCoalescer {
             && same(h.tcp &+ 18, h.headers)
     }
 
-    /// Ends the run: with one segment, hands back its frame (`single`); with more, rewrites
+    /// Ends the run: with one segment, hands back its frame and TCP offset (`single`); with more, rewrites
     /// the first segment's headers for the whole (lengths, IPv4 header checksum, PSH and FIN
     /// of the last segment, the pseudo-header sum for a partial checksum), writes the GSO
     /// virtio header to `vnetHeader` and hands back the parts (`whole`).
     mutating func take(vnetHeader: UnsafeMutableRawBufferPointer,
-                       single: (Int, UnsafeMutableRawBufferPointer) -> Void,
+                       single: (Int, UnsafeMutableRawBufferPointer, Int) -> Void,
                        whole: (Int, UnsafePointer<vpc_bytes>, Int) -> Void) {
         guard count > 0, let h = head else { return }
         defer { count = 0; head = nil; port = -1; closed = false }
-        if count == 1 { single(port, first); return }
+        if count == 1 { single(port, first, h.tcp); return }
         let f = first
         let tcpLength = h.headers &- h.tcp &+ payload
         let pseudo: UInt64
@@ -121,8 +121,8 @@ struct SegmentCoalescer {
         }
         f[h.tcp &+ 13] = h.flags | lastFlags & (Self.psh | Self.fin)
         f.storeBytes(of: InternetChecksum.fold(pseudo).bigEndian, toByteOffset: h.tcp &+ 16, as: UInt16.self)
-        VirtioNetHeader.writeSegmentation(ipv4: h.ipv4, tcp: h.tcp, headers: h.headers, mss: h.payload, ecn: false,
-                                          into: vnetHeader)
+        VirtioNetHeader.writeSegmentation(ipv4: h.ipv4, tcp: h.tcp, headers: h.headers, mss: h.payload,
+                                          ecn: h.flags & Self.cwr != 0, into: vnetHeader)
         whole(port, parts, count)
     }
 }

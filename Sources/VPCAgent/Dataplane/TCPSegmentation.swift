@@ -18,6 +18,11 @@ enum TCPSegmentation {
         return true
     }
 
+    /// The smallest segment size accepted from a virtio header (Linux's `tcp_min_snd_mss`):
+    /// smaller ones only come from crafted headers, and would multiply one frame into
+    /// thousands of packets.
+    static let minimumMSS = 48
+
     /// Where the headers of a TCP super-frame are, and how it splits on the wire.
     struct SuperFrame {
         var ipv4: Bool
@@ -34,9 +39,9 @@ enum TCPSegmentation {
         /// Packets and Ethernet bytes the segments of the inner frame add up to.
         var wire: WireSize { WireSize(packets: segments, bytes: segments &* (headers &- inner) &+ payload) }
 
-        /// Checks `f[inner..<length]` is an Ethernet + IPv4 (or IPv6 without extension
-        /// headers) + TCP frame whose IP length matches, with payload to split into segments
-        /// of `mss` bytes; nil otherwise.
+        /// Checks `f[inner..<length]` is an Ethernet + IPv4 (not a fragment; or IPv6 without
+        /// extension headers) + TCP frame whose IP length matches, with payload to split into
+        /// segments of `mss` bytes; nil otherwise.
         init?(_ f: UnsafeRawBufferPointer, inner: Int = 0, length: Int, mss: Int) {
             guard mss > 0, length <= f.count, length >= inner &+ 14 &+ 40 else { return nil }
             let type = UInt16(f[inner &+ 12]) << 8 | UInt16(f[inner &+ 13])
@@ -48,7 +53,8 @@ enum TCPSegmentation {
                 guard f[l3] >> 4 == 4, f[l3 &+ 9] == 6 else { return nil }
                 ipLength = Int(f[l3] & 0x0F) &* 4
                 let total = Int(UInt16(f[l3 &+ 2]) << 8 | UInt16(f[l3 &+ 3]))
-                guard ipLength >= 20, total == length &- l3 else { return nil }
+                // Not a fragment: MF clear, offset 0.
+                guard ipLength >= 20, total == length &- l3, f[l3 &+ 6] & 0x3F == 0, f[l3 &+ 7] == 0 else { return nil }
                 ipv4 = true
             } else if type == 0x86DD {
                 guard f[l3] >> 4 == 6, f[l3 &+ 6] == 6 else { return nil }

@@ -161,20 +161,4 @@ extension Pipeline {
         out.put64(54, source)
         out.put64(62, destination)
     }
-
-    /// Rewrites the lengths (and the IPv4 header checksum) of an encapsulation written by
-    /// `.sendToHost` for an inner frame of `innerLength` bytes: for each segment of a
-    /// super-frame sent with one encapsulation.
-    public static func resizeEncapsulation(_ out: UnsafeMutableRawBufferPointer, innerLength: Int) {
-        let ipLength = 20 &+ 8 &+ 28 &+ innerLength
-        out.put16(16, UInt16(truncatingIfNeeded: ipLength))
-        out.put16(24, 0)
-        var sum: UInt32 = 0
-        let header = UnsafeRawBufferPointer(out)
-        for i in stride(from: 14, to: 34, by: 2) { sum &+= UInt32(header.be16(i)) }
-        sum = (sum & 0xFFFF) &+ (sum >> 16)
-        sum = (sum & 0xFFFF) &+ (sum >> 16)
-        out.put16(24, UInt16(truncatingIfNeeded: ~sum & 0xFFFF))
-        out.put16(38, UInt16(truncatingIfNeeded: 8 &+ 28 &+ innerLength))
-    }
 }
