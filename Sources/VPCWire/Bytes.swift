@@ -1,23 +1,24 @@
 // Big-endian loads and stores on raw buffers. Network byte order everywhere
 // (RFC 1700 "Data Notations"). Bounds are the caller's duty: views check once
-// in `init(checking:)`, then read without further checks.
+// in `init(checking:)`, then read without further checks. The 16/32/64-bit loads
+// are public for the pipeline and the agent's frame handling.
 
 extension UnsafeRawBufferPointer {
     @inlinable @inline(__always)
     func _u8(_ offset: Int) -> UInt8 { self[offset] }
 
     @inlinable @inline(__always)
-    func _u16(_ offset: Int) -> UInt16 {
+    public func _u16(_ offset: Int) -> UInt16 {
         UInt16(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
     @inlinable @inline(__always)
-    func _u32(_ offset: Int) -> UInt32 {
+    public func _u32(_ offset: Int) -> UInt32 {
         UInt32(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     @inlinable @inline(__always)
-    func _u64(_ offset: Int) -> UInt64 {
+    public func _u64(_ offset: Int) -> UInt64 {
         UInt64(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 

@@ -27,7 +27,7 @@ struct SegmentCoalescer {
             tcp = layout.tcp
             headers = layout.headers
             payload = layout.payload
-            sequence = f.be32(tcp &+ 4)
+            sequence = f._u32(tcp &+ 4)
             flags = f[tcp &+ 13]
         }
     }
@@ -110,13 +110,13 @@ struct SegmentCoalescer {
             let c = InternetChecksum.compute(UnsafeRawBufferPointer(rebasing: f[14 ..< h.tcp]))
             f.storeBytes(of: c.bigEndian, toByteOffset: 24, as: UInt16.self)
             let r = UnsafeRawBufferPointer(f)
-            pseudo = InternetChecksum.pseudoHeader(source: IPv4Address(value: r.be32(26)), destination: IPv4Address(value: r.be32(30)),
+            pseudo = InternetChecksum.pseudoHeader(source: IPv4Address(value: r._u32(26)), destination: IPv4Address(value: r._u32(30)),
                                                    protocol: .tcp, length: tcpLength)
         } else {
             f.storeBytes(of: UInt16(truncatingIfNeeded: tcpLength).bigEndian, toByteOffset: 18, as: UInt16.self)
             let r = UnsafeRawBufferPointer(f)
-            pseudo = InternetChecksum.pseudoHeader(source: IPv6Address(high: r.be64(22), low: r.be64(30)),
-                                                   destination: IPv6Address(high: r.be64(38), low: r.be64(46)),
+            pseudo = InternetChecksum.pseudoHeader(source: IPv6Address(high: r._u64(22), low: r._u64(30)),
+                                                   destination: IPv6Address(high: r._u64(38), low: r._u64(46)),
                                                    protocol: .tcp, length: tcpLength)
         }
         f[h.tcp &+ 13] = h.flags | lastFlags & (Self.psh | Self.fin)

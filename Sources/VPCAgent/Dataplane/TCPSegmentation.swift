@@ -128,11 +128,11 @@ enum TCPSegmentation {
             put16(out, tcp &+ 16, 0)
             let o = UnsafeRawBufferPointer(out)
             let pseudo: UInt64 = v4
-                ? InternetChecksum.pseudoHeader(source: IPv4Address(value: o.be32(ipStart &+ 12)),
-                                                destination: IPv4Address(value: o.be32(ipStart &+ 16)),
+                ? InternetChecksum.pseudoHeader(source: IPv4Address(value: o._u32(ipStart &+ 12)),
+                                                destination: IPv4Address(value: o._u32(ipStart &+ 16)),
                                                 protocol: .tcp, length: segmentTCP)
-                : InternetChecksum.pseudoHeader(source: IPv6Address(high: o.be64(ipStart &+ 8), low: o.be64(ipStart &+ 16)),
-                                                destination: IPv6Address(high: o.be64(ipStart &+ 24), low: o.be64(ipStart &+ 32)),
+                : InternetChecksum.pseudoHeader(source: IPv6Address(high: o._u64(ipStart &+ 8), low: o._u64(ipStart &+ 16)),
+                                                destination: IPv6Address(high: o._u64(ipStart &+ 24), low: o._u64(ipStart &+ 32)),
                                                 protocol: .tcp, length: segmentTCP)
             if partialChecksum {
                 put16(out, tcp &+ 16, InternetChecksum.fold(pseudo))

@@ -2,13 +2,7 @@ import VPCWire
 
 extension UnsafeRawBufferPointer {
     @inline(__always)
-    func be16(_ o: Int) -> UInt16 { UInt16(bigEndian: loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
-    @inline(__always)
-    func be32(_ o: Int) -> UInt32 { UInt32(bigEndian: loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
-    @inline(__always)
-    func be64(_ o: Int) -> UInt64 { UInt64(bigEndian: loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
-    @inline(__always)
-    func mac(_ o: Int) -> MACAddress { MACAddress(value: UInt64(be16(o)) << 32 | UInt64(be32(o + 2))) }
+    func mac(_ o: Int) -> MACAddress { MACAddress(value: UInt64(_u16(o)) << 32 | UInt64(_u32(o + 2))) }
 }
 
 extension UnsafeMutableRawBufferPointer {
@@ -53,12 +47,12 @@ struct PacketHeaders {
         guard ip.count >= 20 else { return .malformed }
         let vi = ip[0]
         let hl = Int(vi & 0x0F) &* 4
-        let total = Int(ip.be16(2))
+        let total = Int(ip._u16(2))
         guard vi >> 4 == 4, hl >= 20, total >= hl, ip.count >= total else { return .malformed }
-        if ip.be16(6) & 0x1FFF != 0 { return .fragment }
+        if ip._u16(6) & 0x1FFF != 0 { return .fragment }
         let proto = ip[9]
-        tuple = FlowTuple(family: .v4, proto: proto, source: AddressKey(high: 0, low: UInt64(ip.be32(12))),
-                          destination: AddressKey(high: 0, low: UInt64(ip.be32(16))))
+        tuple = FlowTuple(family: .v4, proto: proto, source: AddressKey(high: 0, low: UInt64(ip._u32(12))),
+                          destination: AddressKey(high: 0, low: UInt64(ip._u32(16))))
         transportOffset = hl
         return parseTransport(ip, hl, total, icmpProto: IPProtocolNumber.icmp)
     }
@@ -66,7 +60,7 @@ struct PacketHeaders {
     /// Parses an IPv6 packet (walking extension headers) at the start of `ip`.
     mutating func parseIPv6(_ ip: UnsafeRawBufferPointer) -> DropReason? {
         guard ip.count >= 40, ip[0] >> 4 == 6 else { return .malformed }
-        let end = 40 &+ Int(ip.be16(4))
+        let end = 40 &+ Int(ip._u16(4))
         guard ip.count >= end else { return .malformed }
         var proto = ip[6]
         var l4 = 40
@@ -79,8 +73,8 @@ struct PacketHeaders {
             l4 = 40 &+ upper.offset
         }
         hopLimit = ip[7]
-        tuple = FlowTuple(family: .v6, proto: proto, source: AddressKey(high: ip.be64(8), low: ip.be64(16)),
-                          destination: AddressKey(high: ip.be64(24), low: ip.be64(32)))
+        tuple = FlowTuple(family: .v6, proto: proto, source: AddressKey(high: ip._u64(8), low: ip._u64(16)),
+                          destination: AddressKey(high: ip._u64(24), low: ip._u64(32)))
         transportOffset = l4
         return parseTransport(ip, l4, end, icmpProto: IPProtocolNumber.icmpv6)
     }
@@ -91,13 +85,13 @@ struct PacketHeaders {
         switch tuple.proto {
         case IPProtocolNumber.tcp:
             guard n >= 20 else { return .malformed }
-            tuple.sourcePort = ip.be16(l4)
-            tuple.destinationPort = ip.be16(l4 &+ 2)
+            tuple.sourcePort = ip._u16(l4)
+            tuple.destinationPort = ip._u16(l4 &+ 2)
             tcpFlags = ip[l4 &+ 13]
         case IPProtocolNumber.udp:
             guard n >= 8 else { return .malformed }
-            tuple.sourcePort = ip.be16(l4)
-            tuple.destinationPort = ip.be16(l4 &+ 2)
+            tuple.sourcePort = ip._u16(l4)
+            tuple.destinationPort = ip._u16(l4 &+ 2)
         case icmpProto:
             guard n >= 8 else { return .malformed }
             icmpType = ip[l4]
@@ -105,7 +99,7 @@ struct PacketHeaders {
             let v4 = icmpProto == IPProtocolNumber.icmp
             let echo = v4 ? (icmpType == 8 || icmpType == 0) : (icmpType == 128 || icmpType == 129)
             if echo {
-                let id = ip.be16(l4 &+ 4)
+                let id = ip._u16(l4 &+ 4)
                 tuple.sourcePort = id
                 tuple.destinationPort = id
             } else if v4 ? (icmpType == 3 || icmpType == 4 || icmpType == 5 || icmpType == 11 || icmpType == 12)
@@ -128,22 +122,22 @@ struct PacketHeaders {
             let hl = Int(ip[q] & 0x0F) &* 4
             guard ip[q] >> 4 == 4, hl >= 20, end &- q >= hl &+ 8 else { return .malformed }
             proto = ip[q &+ 9]
-            quoted = FlowTuple(family: .v4, proto: proto, source: AddressKey(high: 0, low: UInt64(ip.be32(q &+ 12))),
-                               destination: AddressKey(high: 0, low: UInt64(ip.be32(q &+ 16))))
+            quoted = FlowTuple(family: .v4, proto: proto, source: AddressKey(high: 0, low: UInt64(ip._u32(q &+ 12))),
+                               destination: AddressKey(high: 0, low: UInt64(ip._u32(q &+ 16))))
             l4 = q &+ hl
         } else {
             guard end &- q >= 48, ip[q] >> 4 == 6 else { return .malformed }
             proto = ip[q &+ 6]
-            quoted = FlowTuple(family: .v6, proto: proto, source: AddressKey(high: ip.be64(q &+ 8), low: ip.be64(q &+ 16)),
-                               destination: AddressKey(high: ip.be64(q &+ 24), low: ip.be64(q &+ 32)))
+            quoted = FlowTuple(family: .v6, proto: proto, source: AddressKey(high: ip._u64(q &+ 8), low: ip._u64(q &+ 16)),
+                               destination: AddressKey(high: ip._u64(q &+ 24), low: ip._u64(q &+ 32)))
             l4 = q &+ 40
         }
         switch proto {
         case IPProtocolNumber.tcp, IPProtocolNumber.udp:
-            quoted.sourcePort = ip.be16(l4)
-            quoted.destinationPort = ip.be16(l4 &+ 2)
+            quoted.sourcePort = ip._u16(l4)
+            quoted.destinationPort = ip._u16(l4 &+ 2)
         case IPProtocolNumber.icmp, IPProtocolNumber.icmpv6:
-            let id = ip.be16(l4 &+ 4)
+            let id = ip._u16(l4 &+ 4)
             quoted.sourcePort = id
             quoted.destinationPort = id
         default:

@@ -21,7 +21,7 @@ extension Pipeline {
         if b.mac(6) != s.pointee.mac { return drop(port, .sourceMACSpoofed) }
         let ip = UnsafeRawBufferPointer(rebasing: b[14...])
         var h = PacketHeaders()
-        switch b.be16(12) {
+        switch b._u16(12) {
         case 0x0800:
             if let r = h.parseIPv4(ip) { return drop(port, r) }
             if h.tuple.proto == IPProtocolNumber.udp && h.tuple.destinationPort == 67 {

@@ -18,15 +18,15 @@ extension Pipeline {
 
     /// ARP (RFC 826) from the instance: the sender must be the ENI; requests are answered.
     func arp(_ port: Int, _ b: UnsafeRawBufferPointer, out: UnsafeMutableRawBufferPointer) -> PipelineAction {
-        guard b.count >= 42, b.be16(14) == 1, b.be16(16) == 0x0800, b[18] == 6, b[19] == 4 else {
+        guard b.count >= 42, b._u16(14) == 1, b._u16(16) == 0x0800, b[18] == 6, b[19] == 4 else {
             return drop(port, .malformed)
         }
         let s = ports + port
-        let senderMAC = b.mac(22), senderIP = b.be32(28), targetIP = b.be32(38)
+        let senderMAC = b.mac(22), senderIP = b._u32(28), targetIP = b._u32(38)
         if senderMAC != s.pointee.mac { return drop(port, .arpSpoofed) }
         // 0.0.0.0 is an RFC 5227 probe.
         if senderIP != 0 && !owns(port, .v4, AddressKey(high: 0, low: UInt64(senderIP))) { return drop(port, .arpSpoofed) }
-        switch b.be16(20) {
+        switch b._u16(20) {
         case 1:
             // Gratuitous ARP or a probe for its own address: nothing to answer.
             if targetIP == senderIP || owns(port, .v4, AddressKey(high: 0, low: UInt64(targetIP))) { return .absorbed }
@@ -53,7 +53,7 @@ extension Pipeline {
                            out: UnsafeMutableRawBufferPointer) -> PipelineAction {
         let s = ports + port
         let l4 = h.transportOffset
-        let end = 40 + Int(ip.be16(4))
+        let end = 40 + Int(ip._u16(4))
         // RFC 4861 §7.1: hop limit 255, code 0, no extension headers in front.
         guard h.hopLimit == 255, h.icmpCode == 0, l4 == 40 else { return drop(port, .malformed) }
         let src = h.tuple.source
@@ -65,7 +65,7 @@ extension Pipeline {
             guard end - l4 >= 24 else { return drop(port, .malformed) }
             let options = NDPOptions(bytes: UnsafeRawBufferPointer(rebasing: ip[(l4 + 24) ..< end]))
             guard (try? options.validate()) != nil else { return drop(port, .malformed) }
-            let target = AddressKey(high: ip.be64(l4 + 8), low: ip.be64(l4 + 16))
+            let target = AddressKey(high: ip._u64(l4 + 8), low: ip._u64(l4 + 16))
             let optionType: NDPOptionType = h.icmpType == 135 ? .sourceLinkLayerAddress : .targetLinkLayerAddress
             if let lla = options.linkLayerAddress(optionType), lla != s.pointee.mac { return drop(port, .ndpSpoofed) }
             let targetLinkLocal = target.high >> 54 == 0x3FA

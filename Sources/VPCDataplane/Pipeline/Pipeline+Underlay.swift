@@ -30,7 +30,7 @@ extension Pipeline {
         guard frame.count >= 14 else { return drop(dst, .malformed) }
         var h = PacketHeaders()
         let ip = UnsafeRawBufferPointer(rebasing: frame[14...])
-        switch frame.be16(12) {
+        switch frame._u16(12) {
         case 0x0800:
             if let r = h.parseIPv4(ip) { return drop(dst, r) }
         case 0x86DD:
