@@ -16,9 +16,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        if let n = options.eventLoops {
-            NIOSingletons.groupLoopCountSuggestion = n  // before anything uses the shared event loops
-        }
+        // Before anything uses the shared event loops.
+        NIOSingletons.groupLoopCountSuggestion = options.eventLoops ?? ServerOptions.defaultEventLoops
         var logger = Logger(label: "vpc")
         logger.logLevel = .info
         let store = try DataDirectory.openStore(options.dataDir)

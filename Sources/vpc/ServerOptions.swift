@@ -53,8 +53,12 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Tests only: the flow-log aggregation interval agents use, in seconds, instead of each flow log's MaxAggregationInterval.")
     var flowLogIntervalOverride: Int?
 
-    @Option(help: "Event-loop threads serving HTTP (default: one per core). Reads are answered on them.")
+    @Option(help: "Event-loop threads serving HTTP (default: one per core but one, at least one). Reads are answered on them.")
     var eventLoops: Int?
+
+    /// One event loop per core but one, which is left to the audit trail's writer and
+    /// SQLite: on two cores one loop answered as many reads with a lower p99 (BENCHMARKS.md).
+    static var defaultEventLoops: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
 
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
