@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -270,6 +271,64 @@ def test_metrics_count_per_eni_traffic(lab):
     assert metric(m, "vpc_eni_packets_in_total", eni=lab["a"]["eni"]) > 0
     assert metric(m, "vpc_agent_dhcp_replies_total") >= 2
     assert "vpc_drops_total{reason=\"forgedEncapsulation\"}" in m
+
+
+def test_oversize_datagram_from_a_registered_host_is_dropped_and_counted(lab):
+    """No agent sends more than Geneve plus one frame of at most 9216 bytes per datagram: a
+    larger one, even from a registered host's underlay address, is dropped and counted, and
+    nothing reaches the instance."""
+    a, b = lab["a"], lab["b"]
+    before = lab["agents"][0].metrics()
+    header = struct.pack("!BBHI", 5, 0, 0x6558, lab["world"].vni << 8) + struct.pack("!HBB", 0xFFF0, 0x01, 4)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((b["underlay"], 0))  # the source the mapping service names for B's host
+        s.sendto(header + bytes(16) + bytes(20000), (a["underlay"], 6081))
+    def counted():
+        return metric(lab["agents"][0].metrics(), "vpc_agent_underlay_rx_oversize_total") \
+            > metric(before, "vpc_agent_underlay_rx_oversize_total")
+    deadline = time.time() + 5
+    while not counted() and time.time() < deadline:
+        time.sleep(0.1)
+    assert counted()
+    after = lab["agents"][0].metrics()
+    assert metric(after, "vpc_eni_packets_in_total", eni=a["eni"]) == metric(before, "vpc_eni_packets_in_total", eni=a["eni"])
+
+
+def test_crafted_tiny_segment_size_from_an_instance_is_dropped_and_counted(lab):
+    """A root process in an instance can hand its TAP a TCP super-frame with any virtio
+    header (AF_PACKET with PACKET_VNET_HDR). One asking for 8-byte segments would become
+    hundreds of packets: the agent drops it and counts it, and the peer gets nothing."""
+    a, b = lab["a"], lab["b"]
+    before, before_b = lab["agents"][0].metrics(), lab["agents"][1].metrics()
+    p = netns_exec(a, "python3", "-c", CRAFTED_GSO, a["mac"], a["ip"], b["ip"], timeout=30)
+    assert p.returncode == 0, p.stderr
+    deadline = time.time() + 5
+    while metric(lab["agents"][0].metrics(), "vpc_agent_tap_offload_drops_total") \
+            == metric(before, "vpc_agent_tap_offload_drops_total") and time.time() < deadline:
+        time.sleep(0.1)
+    after = lab["agents"][0].metrics()
+    assert metric(after, "vpc_agent_tap_offload_drops_total") == metric(before, "vpc_agent_tap_offload_drops_total") + 1
+    assert metric(after, "vpc_eni_packets_out_total", eni=a["eni"]) == metric(before, "vpc_eni_packets_out_total", eni=a["eni"])
+    time.sleep(0.5)  # anything sent on would have crossed by now
+    after_b = lab["agents"][1].metrics()
+    assert metric(after_b, "vpc_eni_packets_in_total", eni=b["eni"]) == metric(before_b, "vpc_eni_packets_in_total", eni=b["eni"])
+
+
+CRAFTED_GSO = r"""
+import socket, struct, sys
+mac, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
+payload = bytes(3000)
+tcp = struct.pack("!HHIIBBHHH", 40000, 5000, 1, 0, 5 << 4, 0x18, 512, 0, 0)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 1, 0x4000, 64, 6, 0,
+                 socket.inet_aton(src), socket.inet_aton(dst))
+eth = bytes.fromhex("027670630001") + bytes.fromhex(mac.replace(":", "")) + b"\x08\x00"
+# virtio_net_hdr: NEEDS_CSUM, GSO TCPv4, hdr_len 54, gso_size 8, csum_start 34, csum_offset 16
+vnet = struct.pack("<BBHHHH", 1, 1, 54, 8, 34, 16)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.setsockopt(263, 15, 1)  # SOL_PACKET, PACKET_VNET_HDR
+s.bind(("eth0", 0))
+s.send(vnet + eth + ip + tcp + payload)
+"""
 
 
 def test_mapping_miss_is_resolved_by_lookup(lab):
