@@ -4,28 +4,46 @@ import VPCAudit
 import VPCStore
 
 /// What the audit record of one request knows before it is dispatched: the
-/// caller as far as the credential scope names one (even when the signature
-/// fails), the region, the client and the request id.
+/// client, the request id and the time; then the caller, from the verified
+/// SigV4 identity or, when the signature failed, as far as the credential scope
+/// names one.
 struct CallAudit: Sendable {
-    var caller = CallerIdentity()
-    var region = "us-east-1"
-    var sourceIP: String
-    var userAgent: String
-    var requestId: String
-    var eventTime: Double
+    private var caller = CallerIdentity()
+    private var region = "us-east-1"
+    /// False until `identify` or `identifyFromScope` ran.
+    private var identified = false
+    private let request: APIRequest
+    private let credentials: Credentials
+    var sourceIP: String { request.sourceIP }
+    let requestId: String
+    let eventTime: Double
 
     init(request: APIRequest, credentials: Credentials, requestId: String, now: Double) {
-        sourceIP = request.sourceIP
-        userAgent = request.header("user-agent") ?? ""
+        self.request = request
+        self.credentials = credentials
         self.requestId = requestId
         eventTime = now
-        if let scope = Self.credentialScope(request) {
-            caller.accessKeyId = scope.accessKeyId
-            if !scope.region.isEmpty { region = scope.region }
-            if let key = credentials.key(scope.accessKeyId) {
-                caller.account = key.account
-                caller.userName = key.userName
-            }
+    }
+
+    /// The caller of a request whose signature verified (the key may still be unknown).
+    mutating func identify(_ identity: SigV4Identity, key: AccessKey?) {
+        caller.accessKeyId = identity.accessKeyId
+        if !identity.region.isEmpty { region = identity.region }
+        caller.account = key?.account
+        caller.userName = key?.userName
+        identified = true
+    }
+
+    /// The caller as far as the credential scope names one: for requests that
+    /// failed before their signature verified (parsed only then, not for every call).
+    private mutating func identifyFromScope() {
+        identified = true
+        guard let scope = Self.credentialScope(request) else { return }
+        caller.accessKeyId = scope.accessKeyId
+        if !scope.region.isEmpty { region = scope.region }
+        if let key = credentials.key(scope.accessKeyId) {
+            caller.account = key.account
+            caller.userName = key.userName
         }
     }
 
@@ -59,9 +77,11 @@ struct CallAudit: Sendable {
 
     func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,
                 eventSource: String = "ec2.amazonaws.com") -> CloudTrailRecord {
+        var call = self
+        if !call.identified { call.identifyFromScope() }
         var record = CloudTrailRecord(
-            eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: action, awsRegion: region,
-            sourceIPAddress: sourceIP, userAgent: userAgent,
+            eventTime: eventTime, caller: call.caller, eventSource: eventSource, eventName: action, awsRegion: call.region,
+            sourceIPAddress: request.sourceIP, userAgent: request.header("user-agent") ?? "",
             requestParameters: parameters.filter { !EC2Service.protocolParameters.contains($0.0) },
             requestID: requestId, eventID: RandomUUID.lowercased(), readOnly: readOnly)
         if let code = response.errorCode {

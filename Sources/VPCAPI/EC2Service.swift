@@ -117,7 +117,7 @@ public struct EC2Service: Sendable {
     func respond(_ request: APIRequest, parameters: [(String, String)]) -> APIResponse {
         let requestId = RandomUUID.lowercased()
         var response = APIResponse(status: 200, body: [], requestId: requestId)
-        let call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
+        var call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
         var readOnly: Bool?
         var committed = false
         defer {
@@ -139,9 +139,10 @@ public struct EC2Service: Sendable {
             } catch {
                 throw EC2Error(error.code, error.message, httpStatus: error.code == "RequestExpired" ? 400 : 401)
             }
+            let knownKey = credentials.key(identity.accessKeyId)
+            call.identify(identity, key: knownKey)
             // This server issues no temporary credentials, so a session token is never ours.
-            guard identity.service == "ec2", identity.sessionToken == nil,
-                  let key = credentials.key(identity.accessKeyId) else {
+            guard identity.service == "ec2", identity.sessionToken == nil, let key = knownKey else {
                 throw EC2Error("AuthFailure", "AWS was not able to validate the provided access credentials",
                                httpStatus: 401)
             }

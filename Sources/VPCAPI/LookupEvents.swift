@@ -32,7 +32,7 @@ extension EC2Service {
         let service = Self.jsonServices.first { target.hasPrefix($0.target) }
         let action = service.map { String(target.dropFirst($0.target.count)) } ?? target
         response.action = action
-        let call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
+        var call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
         var parameters: [(String, String)] = []
         defer {
             audit?.append(call.record(action: action, parameters: parameters, readOnly: true, response: response,
@@ -48,8 +48,10 @@ extension EC2Service {
                 throw JSONError(type: error.code == "RequestExpired" ? "ExpiredTokenException" : "InvalidSignatureException",
                                 message: error.message)
             }
+            let knownKey = credentials.key(identity.accessKeyId)
+            call.identify(identity, key: knownKey)
             guard identity.service == (service?.service ?? "cloudtrail"), identity.sessionToken == nil,
-                  let key = credentials.key(identity.accessKeyId) else {
+                  let key = knownKey else {
                 throw JSONError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.")
             }
             response.account = key.account
