@@ -6,6 +6,12 @@ import Synchronization
 /// authentication failures) in batches from a background thread, so an API
 /// call only queues its record and never waits for a disk write. Flushes every
 /// `interval` seconds, when `batchSize` records wait, and on `stop()`.
+///
+/// The thread runs at the lowest priority (`BackgroundPriority`). While it is
+/// `backlogLimit` records behind (a machine saturated for long), each call that
+/// queues a record writes the oldest `batchSize` itself unless the thread is
+/// writing: the trail's memory stays bounded and no record is dropped; calls
+/// slow down instead.
 public final class AuditAppender: Sendable {
     private struct State {
         var pending: [CloudTrailRecord] = []
@@ -15,42 +21,63 @@ public final class AuditAppender: Sendable {
     public let store: any Store
     private let interval: Double
     private let batchSize: Int
+    private let backlogLimit: Int
     private let state = Mutex(State())
     private let wake = NSCondition()
     private let flushing = Mutex(())
 
-    public init(store: any Store, interval: Double = 0.05, batchSize: Int = 500) {
+    public init(store: any Store, interval: Double = 0.05, batchSize: Int = 500, backlogLimit: Int = 20_000) {
+        precondition(backlogLimit >= batchSize)
         self.store = store
         self.interval = interval
         self.batchSize = batchSize
+        self.backlogLimit = backlogLimit
     }
 
-    /// Queues a record.
+    /// Queues a record (and writes the oldest batch first-hand when `backlogLimit` wait).
     public func append(_ record: CloudTrailRecord) {
-        let full = state.withLock { s -> Bool in
+        let waiting = state.withLock { s -> Int in
             s.pending.append(record)
-            return s.pending.count >= batchSize
+            return s.pending.count
         }
-        if full { wake.lock(); wake.signal(); wake.unlock() }
+        if waiting >= backlogLimit {
+            // Not while the thread is writing: a caller waiting on a starved low-priority
+            // thread would stall (measured: a 220 ms answer); that batch is progress anyway.
+            _ = flushing.withLockIfAvailable { _ in writeBatch(upTo: batchSize) }
+        } else if waiting >= batchSize {
+            wake.lock(); wake.signal(); wake.unlock()
+        }
     }
+
+    /// Records queued and not yet written.
+    public var backlog: Int { state.withLock { $0.pending.count } }
 
     /// Writes every queued record now.
     public func flush() {
         flushing.withLock { _ in
-            while true {
-                let batch = state.withLock { s -> [CloudTrailRecord] in
-                    defer { s.pending.removeAll(keepingCapacity: true) }
-                    return s.pending
-                }
-                if batch.isEmpty { return }
-                do {
-                    try store.appendEvents(batch.map { $0.auditEvent() })
-                } catch {
-                    // Keep them for the next flush rather than lose them.
-                    state.withLock { $0.pending.insert(contentsOf: batch, at: 0); $0.failures += 1 }
-                    return
-                }
+            while writeBatch(upTo: .max) {}
+        }
+    }
+
+    /// Writes the oldest `limit` queued records (all, for `.max`) in one transaction.
+    /// Returns whether it wrote any. The caller holds `flushing`, so batches keep their order.
+    private func writeBatch(upTo limit: Int) -> Bool {
+        let batch = state.withLock { s -> [CloudTrailRecord] in
+            if s.pending.count <= limit {
+                defer { s.pending.removeAll(keepingCapacity: true) }
+                return s.pending
             }
+            defer { s.pending.removeFirst(limit) }
+            return Array(s.pending.prefix(limit))
+        }
+        if batch.isEmpty { return false }
+        do {
+            try store.appendEvents(batch.map { $0.auditEvent() })
+            return true
+        } catch {
+            // Keep them for the next flush rather than lose them.
+            state.withLock { $0.pending.insert(contentsOf: batch, at: 0); $0.failures += 1 }
+            return false
         }
     }
 
