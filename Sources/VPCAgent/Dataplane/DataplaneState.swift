@@ -42,7 +42,7 @@ public final class DataplaneState {
     public private(set) var generation: UInt64 = 0
 
     /// TAP read buffer (room for a virtio_net_hdr and a 64 KB super-frame), the buffer
-    /// segments are built in, a super-frame's encapsulation and headers, the virtio_net_hdr a
+    /// segments are built in, a super-frame's encapsulation, the virtio_net_hdr a
     /// super-frame is written with, one output buffer per batched datagram, underlay
     /// receive buffers.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -82,8 +82,7 @@ public final class DataplaneState {
         let b = DataplaneWorker.batch, cap = DataplaneWorker.bufferCapacity
         readBuffer = .allocate(byteCount: DataplaneState.readCapacity, alignment: 64)
         segmentBuffer = .allocate(byteCount: cap, alignment: 64)
-        // The encapsulation and an inner Ethernet, IP and TCP header of at most 14 + 60 + 60.
-        superOutput = .allocate(byteCount: Pipeline.encapsulationOverhead + 256, alignment: 64)
+        superOutput = .allocate(byteCount: DataplaneState.readCapacity + Pipeline.encapsulationOverhead, alignment: 64)
         vnetHeader = .allocate(byteCount: VirtioNetHeader.length, alignment: 8)
         outputs = .allocate(byteCount: cap * b, alignment: 64)
         receives = .allocate(byteCount: DataplaneState.receiveCapacity * b, alignment: 64)
@@ -271,16 +270,16 @@ public final class DataplaneState {
                     writeTAP(port, UnsafeRawPointer(b.baseAddress!), n)
                 }
             }
-        case .sendToHost:
-            // `superOutput` holds the encapsulation and the frame's headers, unchanged but
-            // for the MACs; the payload is cut from `frame`.
-            let e = s.moved(by: Pipeline.encapsulationOverhead)
-            let payload = UnsafeRawBufferPointer(rebasing: frame[s.headers ..< length])
-            // The segments' TCP checksums are left partial for the receiving agent (the
-            // pipeline wrote the ENI option's partial-checksum variant; UDP's checksum covers
-            // the transit).
-            _ = TCPSegmentation.segment(UnsafeRawBufferPointer(superOutput), e, payload: payload, partialChecksum: true,
-                                        into: { _ in outputSlot(pendingTx) }) { b, n in
+        case .sendToHost(let total):
+            let encapsulated = UnsafeRawBufferPointer(superOutput)
+            guard let e = TCPSegmentation.SuperFrame(encapsulated, inner: Pipeline.encapsulationOverhead, length: total,
+                                                    mss: s.mss)
+            else { offloadDrops &+= 1; return }
+            // The segments' TCP checksums are left partial for the receiving agent (the ENI
+            // option's partial-checksum variant says so; UDP's checksum covers the transit).
+            superOutput[Pipeline.geneveOffset &+ 1] |= 0x40  // C: a critical option is present
+            superOutput[Pipeline.geneveOffset &+ 10] = 0x80 | VPCENIOption.partialChecksumType
+            _ = TCPSegmentation.segment(encapsulated, e, partialChecksum: true, into: { _ in outputSlot(pendingTx) }) { b, n in
                 segmentedFrames &+= 1
                 queueDatagram(b, n)  // the socket builds the outer IP and UDP headers
             }

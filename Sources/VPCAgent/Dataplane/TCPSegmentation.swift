@@ -36,12 +36,6 @@ enum TCPSegmentation {
 
         /// Segments on the wire.
         var segments: Int { (payload &+ mss &- 1) / mss }
-        /// The same frame `n` bytes further on (its headers behind an encapsulation).
-        func moved(by n: Int) -> SuperFrame {
-            var s = self
-            s.inner &+= n; s.ip &+= n; s.tcp &+= n; s.headers &+= n
-            return s
-        }
         /// Packets and Ethernet bytes the segments of the inner frame add up to.
         var wire: WireSize { WireSize(packets: segments, bytes: segments &* (headers &- inner) &+ payload) }
 
@@ -50,7 +44,7 @@ enum TCPSegmentation {
         /// segments of `mss` bytes; nil otherwise.
         init?(_ f: UnsafeRawBufferPointer, inner: Int = 0, length: Int, mss: Int) {
             guard mss > 0, length <= f.count, length >= inner &+ 14 &+ 40 else { return nil }
-            let type = f._u16(inner &+ 12)
+            let type = UInt16(f[inner &+ 12]) << 8 | UInt16(f[inner &+ 13])
             let l3 = inner &+ 14
             self.inner = inner
             ip = l3
@@ -58,14 +52,14 @@ enum TCPSegmentation {
             if type == 0x0800 {
                 guard f[l3] >> 4 == 4, f[l3 &+ 9] == 6 else { return nil }
                 ipLength = Int(f[l3] & 0x0F) &* 4
-                let total = Int(f._u16(l3 &+ 2))
+                let total = Int(UInt16(f[l3 &+ 2]) << 8 | UInt16(f[l3 &+ 3]))
                 // Not a fragment: MF clear, offset 0.
                 guard ipLength >= 20, total == length &- l3, f[l3 &+ 6] & 0x3F == 0, f[l3 &+ 7] == 0 else { return nil }
                 ipv4 = true
             } else if type == 0x86DD {
                 guard f[l3] >> 4 == 6, f[l3 &+ 6] == 6 else { return nil }
                 ipLength = 40
-                let payloadLength = Int(f._u16(l3 &+ 4))
+                let payloadLength = Int(UInt16(f[l3 &+ 4]) << 8 | UInt16(f[l3 &+ 5]))
                 guard payloadLength == length &- l3 &- 40 else { return nil }
                 ipv4 = false
             } else {
@@ -95,20 +89,17 @@ enum TCPSegmentation {
 
     /// Splits the super-frame `s` found in `f` into segments, segment `k` built in `into(k)`
     /// (bytes in front of the inner frame, an encapsulation, are copied as they are: the
-    /// caller fixes them in `emit`); `emit(buffer, length)` after each. The payload comes
-    /// from `payload` when given (`f` then need hold only the headers), else from `f`. With
+    /// caller fixes them in `emit`); `emit(buffer, length)` after each. With
     /// `partialChecksum` each TCP checksum holds only its pseudo-header sum (CHECKSUM_PARTIAL,
     /// for a receiver that completes it). False (stopping there) if a buffer is too small.
     @inline(__always)
-    static func segment(_ f: UnsafeRawBufferPointer, _ s: SuperFrame, payload: UnsafeRawBufferPointer? = nil,
-                        partialChecksum: Bool = false, into: (Int) -> UnsafeMutableRawBufferPointer,
+    static func segment(_ f: UnsafeRawBufferPointer, _ s: SuperFrame, partialChecksum: Bool = false,
+                        into: (Int) -> UnsafeMutableRawBufferPointer,
                         emit: (UnsafeMutableRawBufferPointer, Int) -> Void) -> Bool {
         let headers = s.headers, tcp = s.tcp, v4 = s.ipv4, ipStart = s.ip
-        let source = payload ?? UnsafeRawBufferPointer(rebasing: f[headers...])
-        guard source.count >= s.payload else { return false }
         let tcpLength = headers &- tcp
-        let seq0 = f._u32(tcp &+ 4)
-        let id0 = v4 ? f._u16(ipStart &+ 4) : 0
+        let seq0 = UInt32(bigEndian: f.loadUnaligned(fromByteOffset: tcp &+ 4, as: UInt32.self))
+        let id0 = v4 ? UInt16(f[ipStart &+ 4]) << 8 | UInt16(f[ipStart &+ 5]) : 0
         let flags0 = f[tcp &+ 13]
         var offset = 0
         var k: UInt16 = 0
@@ -119,7 +110,7 @@ enum TCPSegmentation {
             let last = offset &+ chunk >= s.payload
             out.copyMemory(from: UnsafeRawBufferPointer(rebasing: f[0 ..< headers]))
             UnsafeMutableRawBufferPointer(rebasing: out[headers ..< headers &+ chunk])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset ..< offset &+ chunk]))
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: f[(headers &+ offset) ..< (headers &+ offset &+ chunk)]))
             let segmentTCP = tcpLength &+ chunk
             if v4 {
                 put16(out, ipStart &+ 2, UInt16(truncatingIfNeeded: tcp &- ipStart &+ segmentTCP))

@@ -10,10 +10,7 @@ extension Pipeline {
     /// the destination's NACL inbound and SG ingress, then `.deliver`; other host →
     /// Geneve in `out`, `.sendToHost`. The frame's MAC addresses may be rewritten in place.
     /// `wire` is what the frame stands for on the wire when it is a TCP super-frame (the
-    /// caller checked its segmentation metadata); counters and flow logs count that. For a
-    /// super-frame `.sendToHost(length:)` gives the encapsulated length, but `out` holds
-    /// only the encapsulation and the frame's headers: the caller segments the payload
-    /// from `frame`.
+    /// caller checked its segmentation metadata); counters and flow logs count that.
     public func processFromInstance(_ frame: UnsafeMutableRawBufferPointer, length: Int, port: Int, now: UInt32,
                                     out: UnsafeMutableRawBufferPointer, wire: WireSize? = nil) -> PipelineAction {
         let size = wire ?? .frame(length)
@@ -63,13 +60,13 @@ extension Pipeline {
         default:
             return drop(port, .unsupportedEtherType)
         }
-        return forward(port, frame, length, size, superFrame: wire != nil, h, now: now, out: out)
+        return forward(port, frame, length, size, h, now: now, out: out)
     }
 
     /// SG egress, NACL outbound, route, mapping; then local delivery or encapsulation.
     @inline(__always)
-    func forward(_ port: Int, _ frame: UnsafeMutableRawBufferPointer, _ length: Int, _ size: WireSize, superFrame: Bool,
-                 _ h: PacketHeaders, now: UInt32, out: UnsafeMutableRawBufferPointer) -> PipelineAction {
+    func forward(_ port: Int, _ frame: UnsafeMutableRawBufferPointer, _ length: Int, _ size: WireSize, _ h: PacketHeaders,
+                 now: UInt32, out: UnsafeMutableRawBufferPointer) -> PipelineAction {
         let s = ports + port
         let logHash = prefetchFlowLog(port, .egress, h)
         let sg = securityGroup(port, .egress, h, now: now)
@@ -116,27 +113,15 @@ extension Pipeline {
             return .deliver(port: dst, offset: 0, length: length)
         }
         let total = Pipeline.encapsulationOverhead &+ length
-        // A super-frame's payload stays where it is: only its headers are copied, and the
-        // caller cuts the segments' payload from `frame`.
-        let copied = superFrame ? Pipeline.headerLength(of: frame, length, h) : length
-        guard out.count >= Pipeline.encapsulationOverhead &+ copied else { return drop(port, .frameTooLarge) }
+        guard out.count >= total else { return drop(port, .frameTooLarge) }
         counters.countOut(port, size)
-        let inner = UnsafeMutableRawBufferPointer(rebasing: out[Pipeline.encapsulationOverhead ..< Pipeline.encapsulationOverhead &+ copied])
-        inner.copyMemory(from: UnsafeRawBufferPointer(start: frame.baseAddress, count: copied))
+        let inner = UnsafeMutableRawBufferPointer(rebasing: out[Pipeline.encapsulationOverhead ..< total])
+        inner.copyMemory(from: UnsafeRawBufferPointer(start: frame.baseAddress, count: length))
         inner.putMAC(0, entry.mac)
         inner.putMAC(6, sourceMAC)
         writeEncapsulation(out, innerLength: length, to: host, vni: vni, source: s.pointee.eni, destination: entry.eni,
-                           entropy: UInt16(truncatingIfNeeded: flowHash(h.tuple)), partialChecksum: superFrame)
+                           entropy: UInt16(truncatingIfNeeded: flowHash(h.tuple)))
         return .sendToHost(length: total)
-    }
-
-    /// Ethernet, IP and TCP header bytes at the start of a TCP frame (`length` if the TCP
-    /// header does not fit).
-    @inline(__always)
-    static func headerLength(of frame: UnsafeMutableRawBufferPointer, _ length: Int, _ h: PacketHeaders) -> Int {
-        let tcp = 14 &+ h.transportOffset
-        guard tcp &+ 20 <= length else { return length }
-        return min(length, tcp &+ Int(frame[tcp &+ 12] >> 4) &* 4)
     }
 
     /// Symmetric flow hash for the outer UDP source port (RFC 8926 §3.3: entropy for ECMP).
@@ -148,12 +133,9 @@ extension Pipeline {
 
     /// Outer Ethernet + IPv4 + UDP (6081, no checksum: RFC 8926 §3.3 allows zero over IPv4)
     /// + Geneve with the ENI option, in front of the inner frame already at `out[70...]`.
-    /// With `partialChecksum` (a super-frame, whose segments the caller cuts with their TCP
-    /// checksums left for the receiver to complete) the option is the critical
-    /// partial-checksum variant and the header's C bit is set.
     @inline(__always)
     func writeEncapsulation(_ out: UnsafeMutableRawBufferPointer, innerLength: Int, to host: IPv4Address,
-                            vni: UInt32, source: UInt64, destination: UInt64, entropy: UInt16, partialChecksum: Bool) {
+                            vni: UInt32, source: UInt64, destination: UInt64, entropy: UInt16) {
         out.putMAC(0, underlay.nextHopMAC)
         out.putMAC(6, underlay.mac)
         out.put16(12, EtherType.ipv4.rawValue)
@@ -172,11 +154,10 @@ extension Pipeline {
         out.put16(34, 0xC000 | (entropy & 0x3FFF))
         out.put16(36, GenevePacket.udpPort)
         out.put32(38, UInt32(truncatingIfNeeded: 8 &+ 28 &+ innerLength) << 16)  // length, checksum 0
-        let critical: UInt32 = partialChecksum ? 0x0040_0000 : 0  // C: a critical option is present
-        out.put32(42, 0x0500_0000 | critical | UInt32(EtherType.transparentEthernetBridging.rawValue))  // opt len 5 words
+        out.put32(42, 0x0500_0000 | UInt32(EtherType.transparentEthernetBridging.rawValue))  // opt len 5 words
         out.put32(46, vni << 8)
-        let type = partialChecksum ? 0x80 | VPCENIOption.partialChecksumType : VPCENIOption.optionType
-        out.put32(50, UInt32(VPCENIOption.optionClass) << 16 | UInt32(type) << 8 | UInt32(VPCENIOption.dataLength / 4))
+        out.put32(50, UInt32(VPCENIOption.optionClass) << 16 | UInt32(VPCENIOption.optionType) << 8
+                      | UInt32(VPCENIOption.dataLength / 4))
         out.put64(54, source)
         out.put64(62, destination)
     }
