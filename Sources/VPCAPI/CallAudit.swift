@@ -14,9 +14,8 @@ struct CallAudit: Sendable {
     private var identified = false
     private let request: APIRequest
     private let credentials: Credentials
-    var sourceIP: String { request.sourceIP }
-    let requestId: String
-    let eventTime: Double
+    private let requestId: String
+    private let eventTime: Double
 
     init(request: APIRequest, credentials: Credentials, requestId: String, now: Double) {
         self.request = request

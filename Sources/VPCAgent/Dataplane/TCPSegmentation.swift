@@ -44,7 +44,7 @@ enum TCPSegmentation {
         /// segments of `mss` bytes; nil otherwise.
         init?(_ f: UnsafeRawBufferPointer, inner: Int = 0, length: Int, mss: Int) {
             guard mss > 0, length <= f.count, length >= inner &+ 14 &+ 40 else { return nil }
-            let type = UInt16(f[inner &+ 12]) << 8 | UInt16(f[inner &+ 13])
+            let type = f._u16(inner &+ 12)
             let l3 = inner &+ 14
             self.inner = inner
             ip = l3
@@ -52,14 +52,14 @@ enum TCPSegmentation {
             if type == 0x0800 {
                 guard f[l3] >> 4 == 4, f[l3 &+ 9] == 6 else { return nil }
                 ipLength = Int(f[l3] & 0x0F) &* 4
-                let total = Int(UInt16(f[l3 &+ 2]) << 8 | UInt16(f[l3 &+ 3]))
+                let total = Int(f._u16(l3 &+ 2))
                 // Not a fragment: MF clear, offset 0.
                 guard ipLength >= 20, total == length &- l3, f[l3 &+ 6] & 0x3F == 0, f[l3 &+ 7] == 0 else { return nil }
                 ipv4 = true
             } else if type == 0x86DD {
                 guard f[l3] >> 4 == 6, f[l3 &+ 6] == 6 else { return nil }
                 ipLength = 40
-                let payloadLength = Int(UInt16(f[l3 &+ 4]) << 8 | UInt16(f[l3 &+ 5]))
+                let payloadLength = Int(f._u16(l3 &+ 4))
                 guard payloadLength == length &- l3 &- 40 else { return nil }
                 ipv4 = false
             } else {
@@ -98,8 +98,8 @@ enum TCPSegmentation {
                         emit: (UnsafeMutableRawBufferPointer, Int) -> Void) -> Bool {
         let headers = s.headers, tcp = s.tcp, v4 = s.ipv4, ipStart = s.ip
         let tcpLength = headers &- tcp
-        let seq0 = UInt32(bigEndian: f.loadUnaligned(fromByteOffset: tcp &+ 4, as: UInt32.self))
-        let id0 = v4 ? UInt16(f[ipStart &+ 4]) << 8 | UInt16(f[ipStart &+ 5]) : 0
+        let seq0 = f._u32(tcp &+ 4)
+        let id0 = v4 ? f._u16(ipStart &+ 4) : 0
         let flags0 = f[tcp &+ 13]
         var offset = 0
         var k: UInt16 = 0

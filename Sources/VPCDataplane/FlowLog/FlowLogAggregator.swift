@@ -91,7 +91,7 @@ public final class FlowLogAggregator {
 
     /// `record` with the key's `hash(eni:direction:tuple:)` already computed.
     @inlinable
-    func record(hash: UInt64, eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int = 1, bytes: Int,
+    func record(hash: UInt64, eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int, bytes: Int,
                 tcpFlags: UInt8, action: FlowLogAction, now: UInt32) {
         let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
         var i = FastHash.reduce(hash, slotCount)
