@@ -37,7 +37,7 @@ import Testing
     @Test func rstClosesConnection() {
         let table = ConnectionTable(capacity: 100, zones: 1, perZoneLimit: 100)
         let t = tcp("10.0.0.1", 1000, "10.0.0.2", 80)
-        #expect(table.insert(zone: 0, t, tcpFlags: TCPFlagBits.syn, now: 0) == .inserted)
+        #expect(table.insert(zone: 0, t, direction: .egress, tcpFlags: TCPFlagBits.syn, now: 0) == .inserted)
         #expect(table.observe(zone: 0, t.reversed, tcpFlags: TCPFlagBits.rst, now: 1) == .reply)
         #expect(table.state(zone: 0, t, now: 1) == .tcpClosed)
         #expect(!table.contains(zone: 0, t, now: 1 + table.timeouts.tcpClosed))
@@ -114,10 +114,10 @@ import Testing
         #expect(timeouts.tcpEstablished == 60)
         let table = ConnectionTable(capacity: 100, zones: 1, perZoneLimit: 100, timeouts: timeouts)
         let q = udp("10.0.1.5", 5353, "10.0.0.2", 53)
-        table.insert(zone: 0, q, now: 0)
+        table.insert(zone: 0, q, direction: .egress, now: 0)
         #expect(table.state(zone: 0, q, now: 0) == .udp)
         #expect(!table.contains(zone: 0, q.reversed, now: 30))
-        table.insert(zone: 0, q, now: 100)
+        table.insert(zone: 0, q, direction: .egress, now: 100)
         _ = table.observe(zone: 0, q.reversed, now: 101)
         _ = table.observe(zone: 0, q, now: 102)
         _ = table.observe(zone: 0, q.reversed, now: 103)
@@ -125,11 +125,11 @@ import Testing
         #expect(table.contains(zone: 0, q, now: 103 + 179))
         #expect(!table.contains(zone: 0, q, now: 103 + 179 + 180))
         let gre = FlowTuple(proto: 47, source: ip("10.0.0.1"), destination: ip("10.0.0.2"))
-        table.insert(zone: 0, gre, now: 0)
+        table.insert(zone: 0, gre, direction: .egress, now: 0)
         #expect(table.contains(zone: 0, gre.reversed, now: 599))
         #expect(!table.contains(zone: 0, gre.reversed, now: 599 + 600))
         let est = tcp("10.0.0.1", 1, "10.0.0.2", 2)
-        table.insert(zone: 0, est, tcpFlags: TCPFlagBits.ack, now: 0)
+        table.insert(zone: 0, est, direction: .egress, tcpFlags: TCPFlagBits.ack, now: 0)
         #expect(table.contains(zone: 0, est, now: 59))
         #expect(!table.contains(zone: 0, est, now: 59 + 60))
     }
@@ -156,7 +156,7 @@ import Testing
             let k = key(z, t)
             switch Int.random(in: 0..<10, using: &r) {
             case 0..<5:
-                let res = table.insert(zone: z, t, now: now)
+                let res = table.insert(zone: z, t, direction: .egress, now: now)
                 if let e = model[k], e > now { #expect(res == .existing, "seed \(seed)") } else { #expect(res == .inserted, "seed \(seed)") }
                 model[k] = now + 30
             case 5..<7:
@@ -191,12 +191,12 @@ import Testing
         for i in 0..<n {
             let t = FlowTuple(family: .v4, proto: 6, source: AddressKey(high: 0, low: UInt64(0x0A00_0000 | i >> 4)),
                               destination: AddressKey(high: 0, low: 0xAC10_0001), sourcePort: UInt16(i & 15), destinationPort: 443)
-            #expect(table.insert(zone: UInt32(i & 1023), t, now: 0) == .inserted)
+            #expect(table.insert(zone: UInt32(i & 1023), t, direction: .egress, now: 0) == .inserted)
         }
         #expect(table.count == n)
         let perFlow = Double(table.memoryFootprint) / Double(table.count)
         print("conntrack: \(table.memoryFootprint) bytes / \(table.count) flows = \(perFlow) bytes per flow")
         #expect(perFlow <= 96, "\(perFlow) bytes per flow")
-        #expect(table.insert(zone: 0, tcp("10.9.9.9", 1, "10.9.9.8", 2), now: 0) == .tableFull)
+        #expect(table.insert(zone: 0, tcp("10.9.9.9", 1, "10.9.9.8", 2), direction: .egress, now: 0) == .tableFull)
     }
 }

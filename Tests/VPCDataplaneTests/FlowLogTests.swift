@@ -18,14 +18,29 @@ import Testing
         #expect(records.count == 2)
         let out = records.first { $0.direction == .egress }!
         #expect(out.packets == 2 && out.bytes == 1560 && out.start == 1001 && out.end == 1010)
-        #expect(out.tcpFlags == TCPFlagBits.syn | TCPFlagBits.ack && out.action == .accept)
+        #expect(out.tcpFlags == TCPFlagBits.syn && out.action == .accept)  // a lone ACK is not reported
         #expect(records.first { $0.direction == .ingress }!.action == .reject)
         #expect(agg.closeInterval(now: 1120).status == .noData)
         #expect(agg.drainClosed { _ in Issue.record("no records expected") }?.records == 0)
     }
 
-    /// The action is not hashed (so the pipeline can prefetch before the verdict) but is part
-    /// of the key: accepted and rejected packets of one flow, and each direction, stay apart.
+    /// AWS `tcp-flags`: FIN 1, SYN 2, RST 4 and SYN-ACK 18, OR-ed; ACK, PSH, URG, ECE, CWR
+    /// alone are not reported.
+    @Test func reportsTheTCPFlagsAWSDoes() {
+        let agg = FlowLogAggregator(capacity: 8, now: 0)
+        let t = tcp("10.0.1.5", 40000, "10.0.2.7", 22)
+        let all: UInt8 = 0xFF
+        for (flags, reported) in [(TCPFlagBits.syn | TCPFlagBits.ack, UInt8(18)), (TCPFlagBits.ack | TCPFlagBits.psh, 0),
+                                  (TCPFlagBits.fin | TCPFlagBits.ack, 1), (TCPFlagBits.rst, 4), (all, 0x17)] {
+            agg.record(eni: 1, direction: .egress, tuple: t, bytes: 40, tcpFlags: flags, action: .accept, now: 1)
+            agg.closeInterval(now: 2)
+            var seen: [UInt8] = []
+            agg.drainClosed { seen.append($0.tcpFlags) }
+            #expect(seen == [reported])
+        }
+    }
+
+    /// The action is not hashed but is part of the key: accepted and rejected packets of one flow, and each direction, stay apart.
     @Test func actionAndDirectionAreSeparateRecords() {
         let agg = FlowLogAggregator(capacity: 8, now: 0)
         let t = tcp("10.0.1.5", 40000, "10.0.2.7", 22)

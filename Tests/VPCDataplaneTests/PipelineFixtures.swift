@@ -147,11 +147,13 @@ struct Outcome {
 }
 
 extension Pipeline {
-    func fromInstance(_ f: Frame, port: Int, now: UInt32 = 100) -> Outcome {
+    func fromInstance(_ f: Frame, port: Int, now: UInt32 = 100, wire: WireSize? = nil) -> Outcome {
         var frame = f.bytes
         var out = [UInt8](repeating: 0, count: 9216)
         let a = frame.withUnsafeMutableBytes { fb in
-            out.withUnsafeMutableBytes { ob in processFromInstance(fb, length: fb.count, port: port, now: now, out: ob) }
+            out.withUnsafeMutableBytes { ob in
+                processFromInstance(fb, length: fb.count, port: port, now: now, out: ob, wire: wire)
+            }
         }
         return Outcome(action: a, out: out, frame: frame)
     }
@@ -165,9 +167,34 @@ extension Pipeline {
 }
 
 /// Drains the aggregator's current interval.
+/// Closes the flow-log interval and returns its records, those of one key added up as the
+/// writer does (a flow's counts can come partly from its connection entry), in first-seen order.
 func flowRecords(_ p: Pipeline, now: UInt32 = 200) -> [FlowLogRecord] {
-    p.flowLogs.closeInterval(now: now)
-    var r: [FlowLogRecord] = []
-    p.flowLogs.drainClosed { r.append($0) }
-    return r
+    var merged: [FlowLogRecord] = []
+    p.closeFlowLogInterval(now: now) { r in
+        if let i = merged.firstIndex(where: { FlowLogKey($0) == FlowLogKey(r) }) {
+            merged[i].packets += r.packets; merged[i].bytes += r.bytes; merged[i].tcpFlags |= r.tcpFlags
+            merged[i].start = min(merged[i].start, r.start); merged[i].end = max(merged[i].end, r.end)
+        } else {
+            merged.append(r)
+        }
+    }
+    return merged
+}
+
+/// What identifies a flow-log record: everything but its counters, times and flags.
+struct FlowLogKey: Hashable {
+    var eni: UInt32, direction: TrafficDirection, action: FlowLogAction
+    var source: AddressKey, destination: AddressKey, sourcePort: UInt16, destinationPort: UInt16
+
+    init(_ r: FlowLogRecord) {
+        self.init(eni: r.eni, direction: r.direction, action: r.action, source: r.source, destination: r.destination,
+                  sourcePort: r.sourcePort, destinationPort: r.destinationPort)
+    }
+
+    init(eni: UInt32, direction: TrafficDirection, action: FlowLogAction, source: AddressKey, destination: AddressKey,
+         sourcePort: UInt16, destinationPort: UInt16) {
+        self.eni = eni; self.direction = direction; self.action = action; self.source = source
+        self.destination = destination; self.sourcePort = sourcePort; self.destinationPort = destinationPort
+    }
 }

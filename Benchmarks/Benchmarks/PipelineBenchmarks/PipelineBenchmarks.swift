@@ -148,6 +148,26 @@ let benchmarks: @Sendable () -> Void = {
                 i &+= 1
             }
         }
+        guard flows >= 1 << 20 && flowLogs else { continue }
+        // What the data-plane thread spends once per interval when every flow sent: each
+        // flow's first packet is in the flow-log table, the rest in its connection entry.
+        Benchmark("flow-log interval close (table and connection entries drained), 1M flows",
+                  configuration: .init(metrics: [.wallClock, .mallocCountTotal], warmupIterations: 0, scalingFactor: .one,
+                                       maxDuration: .seconds(30), maxIterations: 5)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                for now in UInt32(2)...3 {
+                    for i in 0..<flows {
+                        set(buf.frame, flow: i, destinations: destinations)
+                        blackHole(p.processFromInstance(buf.frame, length: 64, port: 0, now: now, out: buf.out))
+                    }
+                }
+                benchmark.startMeasurement()
+                var records = 0
+                p.closeFlowLogInterval(now: 4) { _ in records &+= 1 }
+                benchmark.stopMeasurement()
+                precondition(records == 2 * flows, "\(records) records for \(flows) flows")
+            }
+        }
     }
 
     // MARK: first packet: SG rule evaluation + conntrack insert

@@ -92,7 +92,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let million = 1 << 20
     nonisolated(unsafe) let table = ConnectionTable(capacity: million, zones: 1024, perZoneLimit: 1 << 20)
-    for i in 0..<million { table.insert(zone: UInt32(i & 1023), flow(i), tcpFlags: 0x10, now: 1) }
+    for i in 0..<million { table.insert(zone: UInt32(i & 1023), flow(i), direction: .egress, tcpFlags: 0x10, now: 1) }
     precondition(table.count == million)
 
     Benchmark("conntrack lookup hit, 1M flows") { benchmark in

@@ -174,8 +174,7 @@ public final class DataplaneState {
         }
         if flowLogInterval == 0 {
             let now = DataplaneState.monotonicSeconds()
-            pipeline.flowLogs.closeInterval(now: now)
-            pipeline.flowLogs.drainClosed { _ in }
+            pipeline.closeFlowLogInterval(now: now) { _ in }
             flowLogClosedAt = now
         }
         flowLogInterval = interval
@@ -185,10 +184,9 @@ public final class DataplaneState {
     /// returns its records for delivery (allocates once per interval, not per packet).
     func closeFlowInterval(now: UInt32, early: Bool = false) -> FlowLogDrain? {
         guard flowLogInterval > 0, early || now &- flowLogClosedAt >= flowLogInterval else { return nil }
-        let interval = pipeline.flowLogs.closeInterval(now: now)
         var records: [FlowLogRecord] = []
-        records.reserveCapacity(interval.records)
-        pipeline.flowLogs.drainClosed { records.append($0) }
+        records.reserveCapacity(pipeline.flowLogs.count)
+        let interval = pipeline.closeFlowLogInterval(now: now) { records.append($0) }
         flowLogClosedAt = now
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)

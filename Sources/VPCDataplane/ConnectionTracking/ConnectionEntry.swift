@@ -2,32 +2,36 @@
 ///
 /// Endpoints are stored canonically (lower `(address, port)` first) so a packet and its
 /// reply find the same slot; `flags` remembers which endpoint opened the connection.
+/// `original` and `reply` hold the flow-log counts of the current aggregation interval
+/// (`ConnectionTable+FlowCounts.swift`), so an established packet is counted in the line
+/// its lookup already loaded. They come first: the pipeline reaches a direction's counts
+/// at offset 0 or 8.
 @frozen @usableFromInline
 struct ConnectionEntry {
+    @usableFromInline var original: FlowCounts
+    @usableFromInline var reply: FlowCounts
     @usableFromInline var aHigh: UInt64
     @usableFromInline var aLow: UInt64
     @usableFromInline var bHigh: UInt64
     @usableFromInline var bLow: UInt64
-    @usableFromInline var hash: UInt64
     @usableFromInline var expires: UInt32
-    @usableFromInline var zone: UInt32
-    @usableFromInline var created: UInt32
-    @usableFromInline var packets: UInt32
+    @usableFromInline var zone: UInt16
     @usableFromInline var aPort: UInt16
     @usableFromInline var bPort: UInt16
     @usableFromInline var proto: UInt8
     @usableFromInline var family: UInt8
     @usableFromInline var state: UInt8
     @usableFromInline var flags: UInt8
+    /// Which way the original direction crosses the ENI (`originEgress`).
+    @usableFromInline var logFlags: UInt8
 
     @inlinable
-    init(aHigh: UInt64, aLow: UInt64, bHigh: UInt64, bLow: UInt64, hash: UInt64, expires: UInt32, zone: UInt32,
-         created: UInt32, packets: UInt32, aPort: UInt16, bPort: UInt16, proto: UInt8, family: UInt8,
-         state: UInt8, flags: UInt8) {
-        self.aHigh = aHigh; self.aLow = aLow; self.bHigh = bHigh; self.bLow = bLow; self.hash = hash
-        self.expires = expires; self.zone = zone; self.created = created; self.packets = packets
-        self.aPort = aPort; self.bPort = bPort; self.proto = proto; self.family = family
-        self.state = state; self.flags = flags
+    init(_ key: ConnectionKey, expires: UInt32, state: UInt8, flags: UInt8, logFlags: UInt8) {
+        original = FlowCounts(); reply = FlowCounts()
+        aHigh = key.aHigh; aLow = key.aLow; bHigh = key.bHigh; bLow = key.bLow
+        self.expires = expires; zone = UInt16(truncatingIfNeeded: key.zone)
+        aPort = key.aPort; bPort = key.bPort; proto = key.proto; family = key.family
+        self.state = state; self.flags = flags; self.logFlags = logFlags
     }
 
     @usableFromInline static let originIsA: UInt8 = 1
@@ -37,6 +41,31 @@ struct ConnectionEntry {
     /// Packets in each direction saturate at 3 (2 bits each) for the UDP-stream rule.
     @usableFromInline static let origCountShift: UInt8 = 4
     @usableFromInline static let replyCountShift: UInt8 = 6
+    /// `logFlags`: the connection's first packet left the ENI (egress).
+    @usableFromInline static let originEgress: UInt8 = 1
+
+    /// The home-slot hash of this entry's key (the same as `ConnectionKey.hash`).
+    @inlinable
+    var hash: UInt64 {
+        ConnectionKey.hash(aHigh: aHigh, aLow: aLow, bHigh: bHigh, bLow: bLow, aPort: aPort, bPort: bPort,
+                           proto: proto, family: family, zone: UInt32(zone))
+    }
+}
+
+/// Flow-log counts of one direction of a connection in the current interval: 8 bytes.
+@frozen @usableFromInline
+struct FlowCounts {
+    /// IP bytes and packets counted here (not those recorded in the flow-log table).
+    @usableFromInline var bytes: UInt32 = 0
+    @usableFromInline var packets: UInt16 = 0
+    /// 1 + seconds from the interval start to this direction's last packet; 0 while the
+    /// direction has no packet in the interval (its first goes to the flow-log table).
+    @usableFromInline var last: UInt16 = 0
+
+    @inlinable init() {}
+    @inlinable init(bytes: UInt32, packets: UInt16, last: UInt16) {
+        self.bytes = bytes; self.packets = packets; self.last = last
+    }
 }
 
 /// A connection key in canonical order, plus its hash.
@@ -70,15 +99,21 @@ struct ConnectionKey {
         proto = t.proto
         family = t.family.rawValue
         self.zone = zone
+        hash = ConnectionKey.hash(aHigh: aHigh, aLow: aLow, bHigh: bHigh, bLow: bLow, aPort: aPort, bPort: bPort,
+                                  proto: proto, family: family, zone: zone)
+    }
+
+    @inlinable @inline(__always)
+    static func hash(aHigh: UInt64, aLow: UInt64, bHigh: UInt64, bLow: UInt64, aPort: UInt16, bPort: UInt16,
+                     proto: UInt8, family: UInt8, zone: UInt32) -> UInt64 {
         let misc = UInt64(aPort) | UInt64(bPort) << 16 | UInt64(proto) << 32 | UInt64(family) << 40
-        hash = FastHash.hash(aHigh, aLow, bHigh, bLow, misc ^ (UInt64(zone) << 44))
+        return FastHash.hash(aHigh, aLow, bHigh, bLow, misc ^ (UInt64(zone) << 44))
     }
 
     @inlinable @inline(__always)
     func matches(_ e: UnsafeMutablePointer<ConnectionEntry>) -> Bool {
-        e.pointee.hash == hash && e.pointee.aLow == aLow && e.pointee.bLow == bLow
+        e.pointee.aLow == aLow && e.pointee.bLow == bLow && e.pointee.aPort == aPort && e.pointee.bPort == bPort
             && e.pointee.aHigh == aHigh && e.pointee.bHigh == bHigh
-            && e.pointee.aPort == aPort && e.pointee.bPort == bPort
-            && e.pointee.zone == zone && e.pointee.proto == proto && e.pointee.family == family
+            && e.pointee.zone == UInt16(truncatingIfNeeded: zone) && e.pointee.proto == proto && e.pointee.family == family
     }
 }

@@ -37,3 +37,19 @@ public enum ConnectionDirection: UInt8, Sendable {
     case original = 0
     case reply = 1
 }
+
+/// Where a packet's tracked connection is in its `ConnectionTable` and which way the packet
+/// goes; valid until the table next changes (`slot` < 0: no tracked connection).
+@frozen
+public struct ConnectionRef: Sendable {
+    public let slot: Int
+    public let original: Bool
+
+    @inlinable
+    public init(slot: Int, original: Bool) { self.slot = slot; self.original = original }
+
+    @inlinable public static var none: ConnectionRef { ConnectionRef(slot: -1, original: true) }
+
+    @inlinable public var isTracked: Bool { slot >= 0 }
+    @inlinable public var direction: ConnectionDirection? { slot < 0 ? nil : (original ? .original : .reply) }
+}

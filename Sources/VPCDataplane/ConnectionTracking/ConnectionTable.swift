@@ -7,6 +7,8 @@
 /// (`conntrackAllowanceExceeded`, AWS ENA "conntrack_allowance_exceeded") while existing
 /// flows continue. Time is passed in as seconds (`now`). Expired entries are removed
 /// lazily on lookup and by `sweep(now:maxSlots:)`. No allocation after `init`.
+/// An entry also holds its connection's flow-log counts for `flowLogs`; they go to the
+/// aggregator when the entry goes (`ConnectionTable+FlowCounts.swift`).
 /// Not thread-safe: one table per data-plane worker.
 public final class ConnectionTable {
     @usableFromInline let slots: UnsafeMutablePointer<ConnectionEntry>
@@ -30,13 +32,18 @@ public final class ConnectionTable {
     @exclusivity(unchecked) @usableFromInline var _allowanceExceeded: UInt64 = 0
     @exclusivity(unchecked) @usableFromInline var _tableFull: UInt64 = 0
     @usableFromInline var sweepCursor: Int = 0
+    /// Where the flow-log counts of a removed entry go.
+    @usableFromInline let flowLogs: FlowLogAggregator?
 
     /// - Parameters:
     ///   - capacity: most connections tracked at once (all zones).
     ///   - zones: number of ENI indices (zone ids are `0..<zones`).
     ///   - perZoneLimit: default per-ENI tracked-connection allowance.
-    public init(capacity: Int, zones: Int, perZoneLimit: Int, timeouts: ConnectionTimeouts = .aws) {
-        precondition(capacity > 0 && zones > 0)
+    ///   - flowLogs: the aggregator the entries' flow-log counts belong to, if any.
+    public init(capacity: Int, zones: Int, perZoneLimit: Int, timeouts: ConnectionTimeouts = .aws,
+                flowLogs: FlowLogAggregator? = nil) {
+        precondition(capacity > 0 && zones > 0 && zones <= 1 << 16)
+        self.flowLogs = flowLogs
         self.capacity = capacity
         self.slotCount = max(capacity + capacity * 15 / 32, capacity + 2)
         self.zoneCount = zones
@@ -105,13 +112,19 @@ public final class ConnectionTable {
     /// state and idle timer and returns the packet's direction, else nil.
     @inlinable
     public func observe(zone: UInt32, _ tuple: FlowTuple, tcpFlags: UInt8 = 0, now: UInt32) -> ConnectionDirection? {
+        observeSlot(zone: zone, tuple, tcpFlags: tcpFlags, now: now).direction
+    }
+
+    /// `observe`, returning where the connection is (`.none` when there is none).
+    @inlinable @inline(__always)
+    public func observeSlot(zone: UInt32, _ tuple: FlowTuple, tcpFlags: UInt8 = 0, now: UInt32) -> ConnectionRef {
         let key = ConnectionKey(zone: zone, tuple)
         let i = findLive(key, now: now)
-        if i < 0 { return nil }
+        if i < 0 { return .none }
         let e = slots + i
         let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
         advance(e, original: original, tcpFlags: tcpFlags, now: now)
-        return original ? .original : .reply
+        return ConnectionRef(slot: i, original: original)
     }
 
     /// State of the live connection matching `tuple`, if any.
@@ -153,7 +166,6 @@ public final class ConnectionTable {
         }
         e.pointee.flags = flags
         e.pointee.state = state.rawValue
-        e.pointee.packets &+= 1
         e.pointee.expires = now &+ timeouts.timeout(for: state)
     }
 
@@ -200,10 +212,19 @@ public final class ConnectionTable {
         case tableFull
     }
 
-    /// Starts tracking the flow of `tuple` (its source is the originator).
+    /// Starts tracking the flow of `tuple` (its source is the originator; `direction` is
+    /// the way its first packet crosses the ENI).
     @inlinable
     @discardableResult
-    public func insert(zone: UInt32, _ tuple: FlowTuple, tcpFlags: UInt8 = 0, now: UInt32) -> InsertResult {
+    public func insert(zone: UInt32, _ tuple: FlowTuple, direction: TrafficDirection, tcpFlags: UInt8 = 0,
+                       now: UInt32) -> InsertResult {
+        insertSlot(zone: zone, tuple, direction: direction, tcpFlags: tcpFlags, now: now).result
+    }
+
+    /// `insert`, also returning where the connection is (`.none` unless inserted or existing).
+    @inlinable @inline(__always)
+    public func insertSlot(zone: UInt32, _ tuple: FlowTuple, direction: TrafficDirection, tcpFlags: UInt8 = 0,
+                           now: UInt32) -> (result: InsertResult, connection: ConnectionRef) {
         precondition(Int(zone) < zoneCount, "zone out of range")
         let key = ConnectionKey(zone: zone, tuple)
         var i = FastHash.reduce(key.hash, slotCount)
@@ -212,13 +233,14 @@ public final class ConnectionTable {
             if e.pointee.state == 0 { break }
             if key.matches(e) {
                 if now >= e.pointee.expires {  // expired: reuse the slot as a new connection
+                    foldFlowCounts(i)
                     zoneCounts[Int(zone)] &-= 1
                     _count &-= 1
                     break
                 }
                 let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
                 advance(e, original: original, tcpFlags: tcpFlags, now: now)
-                return .existing
+                return (.existing, ConnectionRef(slot: i, original: original))
             }
             i &+= 1
             if i == slotCount { i = 0 }
@@ -226,23 +248,21 @@ public final class ConnectionTable {
         if zoneCounts[Int(zone)] >= zoneLimits[Int(zone)] {
             _allowanceExceeded &+= 1
             if slots[i].state != 0 { removeSlotRaw(i) }
-            return .allowanceExceeded
+            return (.allowanceExceeded, .none)
         }
         if _count >= capacity {
             _tableFull &+= 1
             if slots[i].state != 0 { removeSlotRaw(i) }
-            return .tableFull
+            return (.tableFull, .none)
         }
         let state = ConnectionState.initial(proto: tuple.proto, tcpFlags: tcpFlags)
         slots[i] = ConnectionEntry(
-            aHigh: key.aHigh, aLow: key.aLow, bHigh: key.bHigh, bLow: key.bLow, hash: key.hash,
-            expires: now &+ timeouts.timeout(for: state), zone: zone, created: now, packets: 1,
-            aPort: key.aPort, bPort: key.bPort, proto: key.proto, family: key.family,
-            state: state.rawValue,
-            flags: (key.sourceIsA ? ConnectionEntry.originIsA : 0) | (1 << ConnectionEntry.origCountShift))
+            key, expires: now &+ timeouts.timeout(for: state), state: state.rawValue,
+            flags: (key.sourceIsA ? ConnectionEntry.originIsA : 0) | (1 << ConnectionEntry.origCountShift),
+            logFlags: direction == .egress ? ConnectionEntry.originEgress : 0)
         zoneCounts[Int(zone)] &+= 1
         _count &+= 1
-        return .inserted
+        return (.inserted, ConnectionRef(slot: i, original: true))
     }
 
     /// Stops tracking the connection of `tuple` (either direction). Returns whether one was removed.
@@ -258,7 +278,7 @@ public final class ConnectionTable {
     public func removeAll(zone: UInt32) {
         var i = 0
         while i < slotCount {
-            if slots[i].state != 0 && slots[i].zone == zone { removeSlot(i) } else { i += 1 }
+            if slots[i].state != 0 && UInt32(slots[i].zone) == zone { removeSlot(i) } else { i += 1 }
         }
     }
 
@@ -269,16 +289,18 @@ public final class ConnectionTable {
         removeSlotRaw(i)
     }
 
-    /// Backward-shift deletion: no tombstones, probe sequences stay short.
+    /// Backward-shift deletion: no tombstones, probe sequences stay short. The entry's
+    /// flow-log counts go to the aggregator first.
     @inlinable
     func removeSlotRaw(_ i: Int) {
+        foldFlowCounts(i)
         var hole = i
         var j = i
         while true {
             j &+= 1
             if j == slotCount { j = 0 }
             if slots[j].state == 0 { break }
-            let home = FastHash.reduce(slots[j].hash, slotCount)
+            let home = FastHash.reduce(slots[j].hash, slotCount)  // recomputed: moves are rare
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !inRange {

@@ -2,6 +2,9 @@ internal import CMemoryHints
 
 /// Per-interval flow-log counters (AWS VPC Flow Logs, aggregation interval 60 or 600 s).
 ///
+/// Established tracked connections are mostly counted in their conntrack entries instead
+/// (`ConnectionTable+FlowCounts.swift`); their first packet of each direction in an interval
+/// comes here, so a flow may reach the writer as two records to add up.
 /// Flows are keyed by ENI, direction, action and 5-tuple in a preallocated open-addressing
 /// table of 64-byte slots; `record` never allocates. Two tables alternate: `closeInterval`
 /// makes the current one the closed one and starts a fresh interval; `drainClosed` hands
@@ -86,16 +89,29 @@ public final class FlowLogAggregator {
     public func record(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int = 1, bytes: Int,
                        tcpFlags: UInt8 = 0, action: FlowLogAction, now: UInt32) {
         record(hash: FlowLogAggregator.hash(eni: eni, direction: direction, tuple: t), eni: eni, direction: direction,
-               tuple: t, packets: packets, bytes: bytes, tcpFlags: tcpFlags, action: action, now: now)
+               tuple: t, packets: packets, bytes: bytes, tcpFlags: tcpFlags, action: action, offset: offset(now: now))
     }
 
-    /// `record` with the key's `hash(eni:direction:tuple:)` already computed.
+    /// Seconds from the interval start to `now`, at most 65534 (`FlowCounts.last` adds one).
+    @inlinable @inline(__always)
+    func offset(now: UInt32) -> UInt16 { UInt16(truncatingIfNeeded: min(now &- intervalStart, 0xFFFE)) }
+
+    /// The TCP flags flow logs report (AWS `tcp-flags`): FIN 1, SYN 2, RST 4, and SYN-ACK
+    /// 18 when SYN and ACK come together; ACK, PSH and the rest are not reported.
+    @inlinable @inline(__always)
+    static func reportedTCPFlags(_ f: UInt8) -> UInt8 {
+        (f & (TCPFlagBits.fin | TCPFlagBits.syn | TCPFlagBits.rst))
+            | (f & (TCPFlagBits.syn | TCPFlagBits.ack) == TCPFlagBits.syn | TCPFlagBits.ack ? TCPFlagBits.ack : 0)
+    }
+
+    /// `record` with the key's `hash(eni:direction:tuple:)` already computed and the time
+    /// as `offset(now:)`; a record's end is its latest packet's, whatever the call order.
     @inlinable
     func record(hash: UInt64, eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int, bytes: Int,
-                tcpFlags: UInt8, action: FlowLogAction, now: UInt32) {
+                tcpFlags: UInt8, action: FlowLogAction, offset: UInt16) {
         let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
+        let flags = FlowLogAggregator.reportedTCPFlags(tcpFlags)
         var i = FastHash.reduce(hash, slotCount)
-        let offset = UInt16(clamping: now &- intervalStart)
         while true {
             let s = active + i
             if s.pointee.kind == 0 {
@@ -106,7 +122,7 @@ public final class FlowLogAggregator {
                 s.pointee.bytes = UInt64(bytes); s.pointee.packets = UInt64(truncatingIfNeeded: packets)
                 s.pointee.firstOffset = offset; s.pointee.lastOffset = offset; s.pointee.eni = eni
                 s.pointee.srcPort = t.sourcePort; s.pointee.dstPort = t.destinationPort; s.pointee.proto = t.proto
-                s.pointee.family = t.family.rawValue; s.pointee.kind = kind; s.pointee.tcpFlags = tcpFlags
+                s.pointee.family = t.family.rawValue; s.pointee.kind = kind; s.pointee.tcpFlags = flags
                 return
             }
             if s.pointee.kind == kind && s.pointee.srcLow == t.source.low && s.pointee.dstLow == t.destination.low
@@ -115,8 +131,8 @@ public final class FlowLogAggregator {
                 && s.pointee.proto == t.proto && s.pointee.eni == eni && s.pointee.family == t.family.rawValue {
                 s.pointee.packets &+= UInt64(truncatingIfNeeded: packets)
                 s.pointee.bytes &+= UInt64(bytes)
-                s.pointee.lastOffset = offset
-                s.pointee.tcpFlags |= tcpFlags
+                s.pointee.lastOffset = max(s.pointee.lastOffset, offset)
+                s.pointee.tcpFlags |= flags
                 return
             }
             i &+= 1

@@ -5,8 +5,10 @@ public enum FlowLogAction: UInt8, Sendable { case accept = 0, reject = 1 }
 /// to capacity). (AWS: "Flow log records — Available fields".)
 public enum FlowLogStatus: UInt8, Sendable { case ok, noData, skipData }
 
-/// One aggregated flow of one interval: the fields of flow-log records v2–v5 that the data
-/// plane knows (the writer adds account, interface, VPC and subnet ids and formats them).
+/// One aggregated flow of one interval, or part of one (a tracked connection's counts held
+/// in its conntrack entry come as a second record with the same key; the writer adds them
+/// up): the fields of flow-log records v2–v5 that the data plane knows (the writer adds
+/// account, interface, VPC and subnet ids and formats them).
 @frozen
 public struct FlowLogRecord: Hashable, Sendable {
     /// ENI index (the writer maps it to `interface-id`).

@@ -68,14 +68,13 @@ extension Pipeline {
     func forward(_ port: Int, _ frame: UnsafeMutableRawBufferPointer, _ length: Int, _ size: WireSize, _ h: PacketHeaders,
                  now: UInt32, out: UnsafeMutableRawBufferPointer) -> PipelineAction {
         let s = ports + port
-        let logHash = prefetchFlowLog(port, .egress, h)
         let sg = securityGroup(port, .egress, h, now: now)
-        if !sg.isAccepted {
-            recordFlow(port, .egress, h, logHash, size, .reject, now: now)
-            return drop(port, Pipeline.dropReason(sg))
+        if !sg.action.isAccepted {
+            recordFlow(port, .egress, h, .none, size, .reject, now: now)
+            return drop(port, Pipeline.dropReason(sg.action))
         }
         if !networkACLAllows(port, .egress, h) {
-            recordFlow(port, .egress, h, logHash, size, .reject, now: now)
+            recordFlow(port, .egress, h, .none, size, .reject, now: now)
             return drop(port, .networkACLOutbound)
         }
         let family = h.tuple.family
@@ -90,7 +89,7 @@ extension Pipeline {
         case .blackhole:
             return drop(port, .blackhole)
         default:
-            recordFlow(port, .egress, h, logHash, size, .accept, now: now)
+            recordFlow(port, .egress, h, sg.connection, size, .accept, now: now)
             counters.countOut(port, size)
             return .toGateway(target)
         }
@@ -100,14 +99,14 @@ extension Pipeline {
             return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.destination, now: now))
         }
         guard case .v4(let host) = entry.underlay else { return drop(port, .unsupportedUnderlay) }
-        recordFlow(port, .egress, h, logHash, size, .accept, now: now)
+        recordFlow(port, .egress, h, sg.connection, size, .accept, now: now)
         // Frames between subnets come from the router; within a subnet, from the sender.
         let sourceMAC = s.pointee.inSubnet(family, h.tuple.destination) ? s.pointee.mac : routerMAC
         if host == underlay.address {
             let dst = portIndex(eni: entry.eni)
             if dst < 0 || ports[dst].vni != vni { return drop(port, .unknownDestination) }
             counters.countOut(port, size)
-            if let r = admit(dst, h, logHash: prefetchFlowLog(dst, .ingress, h), size, now: now) { return .drop(r) }
+            if let r = admit(dst, h, size, now: now) { return .drop(r) }
             frame.putMAC(0, ports[dst].mac)
             frame.putMAC(6, sourceMAC)
             return .deliver(port: dst, offset: 0, length: length)

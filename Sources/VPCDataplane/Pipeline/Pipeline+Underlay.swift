@@ -40,7 +40,6 @@ extension Pipeline {
         default:
             return drop(dst, .unsupportedEtherType)
         }
-        let logHash = prefetchFlowLog(dst, .ingress, h)
         let family = h.tuple.family
         if ports[dst].sourceDestCheck && !owns(dst, family, h.tuple.destination) {
             counters.dropGlobal(.forgedEncapsulation)
@@ -55,7 +54,7 @@ extension Pipeline {
             counters.dropGlobal(.forgedEncapsulation)
             return drop(dst, .forgedEncapsulation)
         }
-        if let r = admit(dst, h, logHash: logHash, .frame(frame.count), now: now) { return .drop(r) }
+        if let r = admit(dst, h, .frame(frame.count), now: now) { return .drop(r) }
         return .deliver(port: dst, offset: offset, length: frame.count)
     }
 }

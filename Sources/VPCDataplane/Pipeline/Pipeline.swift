@@ -39,10 +39,10 @@ public final class Pipeline {
         self.underlay = underlay
         self.routerMAC = routerMAC
         self.maxPorts = maxPorts
-        connections = ConnectionTable(capacity: connectionCapacity, zones: maxPorts, perZoneLimit: connectionsPerENI,
-                                      timeouts: timeouts)
-        mappings = MappingCache(capacity: mappingCapacity)
         flowLogs = FlowLogAggregator(capacity: flowLogCapacity, now: now)
+        connections = ConnectionTable(capacity: connectionCapacity, zones: maxPorts, perZoneLimit: connectionsPerENI,
+                                      timeouts: timeouts, flowLogs: flowLogs)
+        mappings = MappingCache(capacity: mappingCapacity)
         counters = CounterBlock(ports: maxPorts)
         configs = Array(repeating: nil, count: maxPorts)
         placeholder = ENIPort(index: 0, eni: 0, mac: .zero, vni: 0, vpcIPv4: IPPrefix.anyV4, subnetIPv4: IPPrefix.anyV4,
@@ -159,42 +159,72 @@ public final class Pipeline {
         return c.owns(IPv6Address(high: key.high, low: key.low))
     }
 
-    /// Hashes the packet's flow-log key (ENI at `port`, `dir`, tuple) and prefetches its slot,
-    /// so the slot's cache miss overlaps the policy stages instead of following them. Returns
-    /// the hash for `recordFlow` (0 when the ENI has flow logs off).
-    @inline(__always)
-    func prefetchFlowLog(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders) -> UInt64 {
-        guard ports[port].flowLogs else { return 0 }
-        let hash = FlowLogAggregator.hash(eni: UInt32(truncatingIfNeeded: port), direction: dir, tuple: h.tuple)
-        flowLogs.prefetch(hash: hash)
-        return hash
-    }
-
     /// Flow-logs one packet of the Ethernet frame of `bytes` (untagged: tagged frames are
     /// dropped before), or the segments `size` says it stands for; the record counts IP bytes,
-    /// as AWS does. `hash` is from `prefetchFlowLog`.
+    /// as AWS does. An accepted packet of tracked connection `c` is counted in its
+    /// connection entry when it can be (`ConnectionTable+FlowCounts.swift`); rejected
+    /// packets pass `.none`.
     @inline(__always)
-    func recordFlow(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, _ hash: UInt64, _ size: WireSize,
+    func recordFlow(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, _ c: ConnectionRef, _ size: WireSize,
                     _ action: FlowLogAction, now: UInt32) {
-        if ports[port].flowLogs {
-            flowLogs.record(hash: hash, eni: UInt32(truncatingIfNeeded: port), direction: dir, tuple: h.tuple,
-                            packets: size.packets, bytes: size.bytes &- 14 &* size.packets, tcpFlags: h.tcpFlags,
-                            action: action, now: now)
+        guard ports[port].flowLogs else { return }
+        let packets = size.packets, bytes = size.bytes &- 14 &* packets
+        let offset = flowLogs.offset(now: now)
+        if c.isTracked
+            && connections.countFlow(c, direction: dir, packets: packets, bytes: bytes, tcpFlags: h.tcpFlags, offset: offset) {
+            return
         }
+        recordFlowInTable(port, dir, h.tuple, h.tcpFlags, c, packets: packets, bytes: bytes, action, offset: offset)
     }
 
-    /// The stateful security-group stage of `port` for one packet.
+    /// `recordFlow` in the flow-log table, with what the connection entry held for the flow.
+    @inline(never)
+    func recordFlowInTable(_ port: Int, _ dir: TrafficDirection, _ tuple: FlowTuple, _ tcpFlags: UInt8, _ c: ConnectionRef,
+                           packets: Int, bytes: Int, _ action: FlowLogAction, offset: UInt16) {
+        var packets = packets, bytes = bytes
+        if c.isTracked {
+            let held = connections.takeFlowCounts(c, direction: dir, offset: offset)
+            packets &+= held.packets
+            bytes &+= held.bytes
+        }
+        let eni = UInt32(truncatingIfNeeded: port)
+        flowLogs.record(hash: FlowLogAggregator.hash(eni: eni, direction: dir, tuple: tuple), eni: eni, direction: dir,
+                        tuple: tuple, packets: packets, bytes: bytes, tcpFlags: tcpFlags, action: action, offset: offset)
+    }
+
+    /// Ends the flow-log interval at `now` and starts the next: hands `body` every record
+    /// of it, the flow-log table's and then the counts held in connection entries (a flow
+    /// can come as two records with one key, to be added up). Returns its summary.
+    @discardableResult
+    public func closeFlowLogInterval(now: UInt32, _ body: (FlowLogRecord) -> Void) -> FlowLogInterval {
+        let start = flowLogs.intervalStart
+        flowLogs.closeInterval(now: now)
+        guard var interval = flowLogs.drainClosed(body) else { preconditionFailure("an interval was just closed") }
+        interval.records += connections.drainFlowCounts(intervalStart: start, body)
+        return interval
+    }
+
+    /// The stateful security-group stage of `port` for one packet, and the tracked
+    /// connection it belongs to, if any. A packet of no tracked connection will be
+    /// flow-logged in the flow-log table: its slot is prefetched while the rules decide.
     @inline(__always)
-    func securityGroup(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, now: UInt32) -> SecurityGroupAction {
-        ports[port].securityGroups._withUnsafeGuaranteedRef { policy in
+    func securityGroup(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, now: UInt32)
+        -> (action: SecurityGroupAction, connection: ConnectionRef) {
+        let zone = UInt32(truncatingIfNeeded: port)
+        if !h.isICMPError {
+            let tracked = connections.observeSlot(zone: zone, h.tuple, tcpFlags: h.tcpFlags, now: now)
+            if tracked.isTracked { return (.acceptTracked, tracked) }
+        }
+        if ports[port].flowLogs { flowLogs.prefetch(hash: FlowLogAggregator.hash(eni: zone, direction: dir, tuple: h.tuple)) }
+        return ports[port].securityGroups._withUnsafeGuaranteedRef { policy in
             if h.isICMPError {
-                return SecurityGroupFilter.processICMPError(
-                    policy: policy, table: connections, zone: UInt32(truncatingIfNeeded: port), direction: dir,
-                    outer: h.tuple, icmpType: h.icmpType, icmpCode: h.icmpCode, innerTuple: h.quoted, now: now)
+                return (SecurityGroupFilter.processICMPError(
+                    policy: policy, table: connections, zone: zone, direction: dir, outer: h.tuple,
+                    icmpType: h.icmpType, icmpCode: h.icmpCode, innerTuple: h.quoted, now: now), .none)
             }
-            return SecurityGroupFilter.process(
-                policy: policy, table: connections, zone: UInt32(truncatingIfNeeded: port), direction: dir,
-                tuple: h.tuple, tcpFlags: h.tcpFlags, icmpType: h.icmpType, icmpCode: h.icmpCode, now: now)
+            return SecurityGroupFilter.processUntracked(
+                policy: policy, table: connections, zone: zone, direction: dir, tuple: h.tuple, tcpFlags: h.tcpFlags,
+                icmpType: h.icmpType, icmpCode: h.icmpCode, now: now)
         }
     }
 
@@ -222,23 +252,22 @@ public final class Pipeline {
     }
 
     /// Inbound checks of a local destination: NACL inbound of its subnet, then SG ingress.
-    /// Counts and flow-logs the outcome (`logHash` from `prefetchFlowLog(dst, .ingress, h)`);
-    /// returns the drop reason or nil.
+    /// Counts and flow-logs the outcome; returns the drop reason or nil.
     @inline(__always)
-    func admit(_ dst: Int, _ h: PacketHeaders, logHash: UInt64, _ size: WireSize, now: UInt32) -> DropReason? {
+    func admit(_ dst: Int, _ h: PacketHeaders, _ size: WireSize, now: UInt32) -> DropReason? {
         if !networkACLAllows(dst, .ingress, h) {
-            recordFlow(dst, .ingress, h, logHash, size, .reject, now: now)
+            recordFlow(dst, .ingress, h, .none, size, .reject, now: now)
             counters.drop(dst, .networkACLInbound)
             return .networkACLInbound
         }
         let sg = securityGroup(dst, .ingress, h, now: now)
-        if !sg.isAccepted {
-            recordFlow(dst, .ingress, h, logHash, size, .reject, now: now)
-            let r = Pipeline.dropReason(sg)
+        if !sg.action.isAccepted {
+            recordFlow(dst, .ingress, h, .none, size, .reject, now: now)
+            let r = Pipeline.dropReason(sg.action)
             counters.drop(dst, r)
             return r
         }
-        recordFlow(dst, .ingress, h, logHash, size, .accept, now: now)
+        recordFlow(dst, .ingress, h, sg.connection, size, .accept, now: now)
         counters.countIn(dst, size)
         return nil
     }

@@ -38,15 +38,28 @@ public enum SecurityGroupFilter {
         tcpFlags: UInt8 = 0, icmpType: UInt8 = 0, icmpCode: UInt8 = 0, now: UInt32
     ) -> SecurityGroupAction {
         if table.observe(zone: zone, tuple, tcpFlags: tcpFlags, now: now) != nil { return .acceptTracked }
+        return processUntracked(policy: policy, table: table, zone: zone, direction: direction, tuple: tuple,
+                                tcpFlags: tcpFlags, icmpType: icmpType, icmpCode: icmpCode, now: now).action
+    }
+
+    /// `process` for a packet `table.observeSlot` found no connection for: the rules decide,
+    /// and an allowed tracked flow starts a connection (returned, else `.none`).
+    @inlinable @inline(__always)
+    public static func processUntracked(
+        policy: SecurityGroupPolicy, table: ConnectionTable, zone: UInt32,
+        direction: TrafficDirection, tuple: FlowTuple,
+        tcpFlags: UInt8 = 0, icmpType: UInt8 = 0, icmpCode: UInt8 = 0, now: UInt32
+    ) -> (action: SecurityGroupAction, connection: ConnectionRef) {
         switch policy.evaluate(direction: direction, tuple: tuple, icmpType: icmpType, icmpCode: icmpCode) {
-        case .deny: return .rejectNoRule
-        case .allowUntracked: return .acceptUntracked
+        case .deny: return (.rejectNoRule, .none)
+        case .allowUntracked: return (.acceptUntracked, .none)
         case .allowTracked:
-            switch table.insert(zone: zone, tuple, tcpFlags: tcpFlags, now: now) {
-            case .inserted: return .acceptNew
-            case .existing: return .acceptTracked
-            case .allowanceExceeded: return .rejectAllowanceExceeded
-            case .tableFull: return .rejectTableFull
+            let (result, connection) = table.insertSlot(zone: zone, tuple, direction: direction, tcpFlags: tcpFlags, now: now)
+            switch result {
+            case .inserted: return (.acceptNew, connection)
+            case .existing: return (.acceptTracked, connection)
+            case .allowanceExceeded: return (.rejectAllowanceExceeded, .none)
+            case .tableFull: return (.rejectTableFull, .none)
             }
         }
     }
