@@ -22,6 +22,8 @@ public final class AuditAppender: Sendable {
     private let interval: Double
     private let batchSize: Int
     private let backlogLimit: Int
+    /// Records encoded or inserted between two pauses of the appender's thread.
+    private let pauseEvery = 32
     private let state = Mutex(State())
     private let wake = NSCondition()
     private let flushing = Mutex(())
@@ -43,7 +45,7 @@ public final class AuditAppender: Sendable {
         if waiting >= backlogLimit {
             // Not while the thread is writing: a caller waiting on a starved low-priority
             // thread would stall (measured: a 220 ms answer); that batch is progress anyway.
-            _ = flushing.withLockIfAvailable { _ in writeBatch(upTo: batchSize) }
+            _ = flushing.withLockIfAvailable { _ in writeBatch(upTo: batchSize, yielding: false) }
         } else if waiting >= batchSize {
             wake.lock(); wake.signal(); wake.unlock()
         }
@@ -53,15 +55,20 @@ public final class AuditAppender: Sendable {
     public var backlog: Int { state.withLock { $0.pending.count } }
 
     /// Writes every queued record now.
-    public func flush() {
+    public func flush() { flush(yielding: false) }
+
+    private func flush(yielding: Bool) {
         flushing.withLock { _ in
-            while writeBatch(upTo: .max) {}
+            while writeBatch(upTo: .max, yielding: yielding) {}
         }
     }
 
-    /// Writes the oldest `limit` queued records (all, for `.max`) in one transaction.
+    /// Writes the oldest `limit` queued records (all, for `.max`) in one transaction,
+    /// `yielding` the CPU between chunks of `pauseEvery` (the appender's thread: a request
+    /// thread waiting for this CPU then waits for one chunk, ~0.3 ms, not for the rest of
+    /// the batch, as it would behind a low-priority thread in the middle of its slice).
     /// Returns whether it wrote any. The caller holds `flushing`, so batches keep their order.
-    private func writeBatch(upTo limit: Int) -> Bool {
+    private func writeBatch(upTo limit: Int, yielding: Bool) -> Bool {
         let batch = state.withLock { s -> [CloudTrailRecord] in
             if s.pending.count <= limit {
                 defer { s.pending.removeAll(keepingCapacity: true) }
@@ -72,13 +79,25 @@ public final class AuditAppender: Sendable {
         }
         if batch.isEmpty { return false }
         do {
-            try store.appendEvents(batch.map { $0.auditEvent() })
+            let pause = yielding ? { _ = sched_yield() } : {}
+            try store.appendEvents(events(batch, pause: pause), chunk: pauseEvery, pause: pause)
             return true
         } catch {
             // Keep them for the next flush rather than lose them.
             state.withLock { $0.pending.insert(contentsOf: batch, at: 0); $0.failures += 1 }
             return false
         }
+    }
+
+    /// The records as the store keeps them (their JSON), pausing as `appendEvents` does.
+    private func events(_ batch: [CloudTrailRecord], pause: () -> Void) -> [AuditEvent] {
+        var events: [AuditEvent] = []
+        events.reserveCapacity(batch.count)
+        for record in batch {
+            if !events.isEmpty && events.count % pauseEvery == 0 { pause() }
+            events.append(record.auditEvent())
+        }
+        return events
     }
 
     /// Starts the background flusher.
@@ -90,7 +109,7 @@ public final class AuditAppender: Sendable {
                 wake.lock()
                 _ = wake.wait(until: Date(timeIntervalSinceNow: interval))
                 wake.unlock()
-                flush()
+                flush(yielding: true)
             }
         }
         thread.name = "audit-appender"

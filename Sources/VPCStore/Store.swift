@@ -51,10 +51,12 @@ public protocol Store: Sendable {
     func loadAccessKeys() throws -> [AccessKey]
     func saveAccessKey(_ key: AccessKey) throws
 
-    /// Appends records of calls that changed nothing (reads, failures), chained, durably.
-    /// Appending (here and in `commit`) gives each record the next sequence and its
-    /// `RecordChain` hash in the same transaction, so every stored record is chained.
-    func appendEvents(_ events: [AuditEvent]) throws
+    /// Appends records of calls that changed nothing (reads, failures), chained, durably,
+    /// in one transaction, calling `pause` after every `chunk` of them (a background writer
+    /// yields the CPU there). Appending (here and in `commit`) gives each record the next
+    /// sequence and its `RecordChain` hash in the same transaction, so every stored record
+    /// is chained.
+    func appendEvents(_ events: [AuditEvent], chunk: Int, pause: () -> Void) throws
     /// Records after `sequence`, in sequence order, at most `limit`.
     func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent]
     /// The newest record's sequence and chain hash (nil: no records yet).
@@ -68,4 +70,7 @@ public protocol Store: Sendable {
 
 extension Store {
     public func commit(_ changes: [RecordChange]) throws { try commit(changes, events: []) }
+
+    /// `appendEvents` without pauses.
+    public func appendEvents(_ events: [AuditEvent]) throws { try appendEvents(events, chunk: .max, pause: {}) }
 }

@@ -12,8 +12,9 @@ extension SQLiteStore {
 
     /// Appends `events` in the caller's transaction, each chained to the one
     /// before it: the chain head is read in the same transaction, so the
-    /// sequence order (SQLite's single writer) is the chain order.
-    static func insert(_ events: [AuditEvent], _ db: Database) throws {
+    /// sequence order (SQLite's single writer) is the chain order. Calls `pause`
+    /// after every `chunk` records.
+    static func insert(_ events: [AuditEvent], _ db: Database, chunk: Int = .max, pause: () -> Void = {}) throws {
         guard !events.isEmpty else { return }
         var previous = try chainHead(db)?.hash ?? RecordChain.genesis
         let insert = try db.cachedStatement(sql: """
@@ -22,7 +23,8 @@ extension SQLiteStore {
             """)
         let resource = try db.cachedStatement(sql: "INSERT INTO audit_resources (seq, type, name) VALUES (?, ?, ?)")
         var row = BoundInsert(insert)
-        for e in events {
+        for (i, e) in events.enumerated() {
+            if i > 0 && i % chunk == 0 { pause() }
             previous = RecordChain.link(previous, e.body)
             row.bind(e.eventID)
             row.bind(e.eventTime)
@@ -107,9 +109,9 @@ extension SQLiteStore {
         }
     }
 
-    public func appendEvents(_ events: [AuditEvent]) throws {
+    public func appendEvents(_ events: [AuditEvent], chunk: Int, pause: () -> Void) throws {
         guard !events.isEmpty else { return }
-        try writeWithoutSync { db in try Self.insert(events, db) }
+        try writeWithoutSync { db in try Self.insert(events, db, chunk: chunk, pause: pause) }
     }
 
     public func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent] {

@@ -1,6 +1,7 @@
 import Testing
 import VPCAudit
 import VPCStore
+import VPCStoreSQLite
 
 @Suite struct AuditAppenderTests {
     static func record(_ n: Int) -> CloudTrailRecord {
@@ -27,4 +28,19 @@ import VPCStore
         let written = try store.loadEvents(after: 0, limit: 100)
         #expect(written.map(\.eventID) == (0..<25).map { "ev-\($0)" })
     }
+
+    /// The appender's thread pauses between chunks of a batch; the batch is still one
+    /// transaction, each record chained to the one before it.
+    @Test func pausesBetweenChunksOfOneChainedBatch() throws {
+        let f = try TrailFixture()
+        var pauses = 0
+        let events = (0..<70).map { Self.record($0).auditEvent() }
+        try f.store.appendEvents(events, chunk: 32, pause: { pauses += 1 })
+        #expect(pauses == 2)  // after 32 and after 64
+        #expect(try f.store.loadEvents(after: 0, limit: 100).map(\.eventID) == (0..<70).map { "ev-\($0)" })
+        try f.sealer.runOnce(force: true)
+        let report = try f.verify()
+        #expect(report.problems.isEmpty, "\(report.problems)")
+    }
 }
+
