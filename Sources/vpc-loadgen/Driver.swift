@@ -72,8 +72,12 @@ struct MeasurementWindow: Sendable {
 
 @inline(__always) func uptimeNanos() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
-/// Closed loop on one connection: send, wait for the answer, record, send the next.
-/// Runs on its connection's event loop (handed over between loops only on reconnect).
+/// One connection's requests: a closed loop (send, wait for the answer, record, send the
+/// next) or, with an `interval`, an open loop: the k-th request is due `k·interval` after
+/// the start and is sent then, or as soon as the one before it is answered if that is later;
+/// its latency counts from when it was due, so a slow answer also delays what queued behind
+/// it (no coordinated omission). Runs on its connection's event loop (handed over between
+/// loops only on reconnect).
 final class Driver<S: Scenario>: @unchecked Sendable {
     private var connection: Connection
     private let group: any EventLoopGroup
@@ -84,6 +88,9 @@ final class Driver<S: Scenario>: @unchecked Sendable {
     private var scenario: S
     private var clock = AmzDateClock()
     private let done: EventLoopPromise<Void>
+    /// Open loop: nanoseconds between this connection's requests, and when the next is due.
+    private let interval: UInt64?
+    private var due: UInt64
 
     private(set) var latencies: [[UInt64]]
     private(set) var requests = 0
@@ -94,7 +101,8 @@ final class Driver<S: Scenario>: @unchecked Sendable {
     private(set) var serverCloses = 0
 
     init(connection: Connection, group: any EventLoopGroup, host: String, port: Int,
-         factory: RequestFactory, window: MeasurementWindow, scenario: S, expected: Int) {
+         factory: RequestFactory, window: MeasurementWindow, scenario: S, expected: Int,
+         interval: UInt64? = nil, offset: UInt64 = 0) {
         self.connection = connection
         self.group = group
         self.host = host
@@ -103,6 +111,8 @@ final class Driver<S: Scenario>: @unchecked Sendable {
         self.window = window
         self.scenario = scenario
         self.done = connection.eventLoop.makePromise()
+        self.interval = interval
+        self.due = uptimeNanos() + offset
         latencies = S.tags.map { _ in
             var a = [UInt64]()
             a.reserveCapacity(expected)
@@ -120,9 +130,17 @@ final class Driver<S: Scenario>: @unchecked Sendable {
             done.succeed()
             return
         }
+        var begin = uptimeNanos()
+        if let interval {
+            if begin < due {
+                connection.eventLoop.scheduleTask(deadline: .uptimeNanoseconds(due)) { self.step() }
+                return
+            }
+            begin = due
+            due += interval
+        }
         let (tag, action, params) = scenario.next()
         let (head, body) = factory.make(action, params, amzDate: clock.now())
-        let begin = uptimeNanos()
         connection.send(head, body: body).whenComplete { result in
             let finish = uptimeNanos()
             let measured = self.window.contains(begin, finish)

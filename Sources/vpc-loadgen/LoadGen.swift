@@ -1,6 +1,6 @@
-// vpc-loadgen: closed-loop load generator for EC2 Query endpoints (ours, moto, ...).
+// vpc-loadgen: load generator for EC2 Query endpoints (ours, moto, ...).
 // N keep-alive HTTP/1.1 connections, one request in flight on each, every request
-// freshly SigV4-signed. Reports requests/s, p50/p99/p99.9 latency and non-2xx answers.
+// freshly SigV4-signed; closed loop, or open loop at a fixed rate (`--rate`). Reports requests/s, p50/p99/p99.9 latency and non-2xx answers.
 
 import ArgumentParser
 import Foundation
@@ -16,7 +16,7 @@ enum Mode: String, ExpressibleByArgument, CaseIterable {
 struct LoadGen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vpc-loadgen",
-        abstract: "Closed-loop, SigV4-signing load generator for an EC2 Query endpoint.")
+        abstract: "Closed- or open-loop, SigV4-signing load generator for an EC2 Query endpoint.")
 
     @Argument(help: "describe-vpcs | create-sg")
     var mode: Mode
@@ -38,6 +38,9 @@ struct LoadGen: AsyncParsableCommand {
 
     @Option(help: "Measured seconds.")
     var duration: Double = 5
+
+    @Option(help: "Open loop: requests per second in all, spread evenly over the connections (default: closed loop).")
+    var rate: Double?
 
     @Option(help: "Warm-up seconds before measuring.")
     var warmup: Double = 1
@@ -126,9 +129,12 @@ struct LoadGen: AsyncParsableCommand {
         let now = uptimeNanos()
         let window = MeasurementWindow(start: now + UInt64(warmup * 1e9),
                                        end: now + UInt64((warmup + duration) * 1e9))
+        // Open loop: each connection sends every `connections / rate` seconds, staggered.
+        let interval = rate.map { UInt64(Double(connections) / $0 * 1e9) }
         let drivers = opened.enumerated().map { n, c in
             Driver(connection: c, group: group, host: host, port: port, factory: factory,
-                   window: window, scenario: make(n), expected: Int(duration * 40_000) / max(1, connections) + 1024)
+                   window: window, scenario: make(n), expected: Int(duration * 40_000) / max(1, connections) + 1024,
+                   interval: interval, offset: (interval ?? 0) * UInt64(n) / UInt64(max(1, connections)))
         }
         for future in drivers.map({ $0.run() }) { try await future.get() }
         for d in drivers { await d.close() }
@@ -144,7 +150,8 @@ struct LoadGen: AsyncParsableCommand {
         var kinds: [String: Int] = [:]
         for d in drivers { kinds.merge(d.errorKinds, uniquingKeysWith: +) }
         var all: [UInt64] = []
-        var summary = "\(label) \(mode.rawValue) c=\(connections): \(requests) requests in \(duration)s, "
+        var summary = "\(label) \(mode.rawValue) c=\(connections)" + (rate.map { " rate=\(fmt($0))/s" } ?? "")
+            + ": \(requests) requests in \(duration)s, "
             + "\(fmt(Double(requests) / duration)) req/s"
         if tags.count > 1 { summary += ", \(fmt(Double(iterations) / duration)) iterations/s" }
         summary += ", errors \(errors), reconnects after errors \(reconnects), server-closed connections \(serverCloses)"
