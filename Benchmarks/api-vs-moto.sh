@@ -5,6 +5,7 @@
 #   DURATION=5 WARMUP=1 CONNS="1 8 32" MODES="describe-vpcs create-sg" Benchmarks/api-vs-moto.sh
 #   VPC_FLAGS=--no-audit SERVERS=vpc Benchmarks/api-vs-moto.sh   # without the audit trail, ours only
 #   SKIP_BUILD=1 BIN=/tmp/old SERVERS=vpc Benchmarks/api-vs-moto.sh  # vpc and vpc-loadgen from another dir
+#   RATE=5000 CONNS=32 SERVERS=vpc MODES=describe-vpcs Benchmarks/api-vs-moto.sh  # open loop, 5000 req/s in all
 #
 # Starts `vpc serve --no-throttle --quota-vpcs 50` (temp data dir) and `moto_server`
 # on free loopback ports, runs vpc-loadgen in each mode at each concurrency against
@@ -18,6 +19,7 @@ CONNS=${CONNS:-"1 8 32"}
 MODES=${MODES:-"describe-vpcs create-sg"}
 SERVERS=${SERVERS:-"vpc moto"}
 VPC_FLAGS=${VPC_FLAGS:-}
+RATE=${RATE:-}  # open loop at this many requests/s (vpc-loadgen --rate); closed loop when empty
 KEY=AKIDBENCHMARK0000001
 SECRET=benchmark-secret-not-for-production
 
@@ -73,7 +75,8 @@ for mode in $MODES; do
         for c in $CONNS; do
             c0=$(cpu_ticks "$pid"); n0=$(served "$server")
             row=$("$BIN/vpc-loadgen" "$mode" --endpoint "http://127.0.0.1:$port" --access-key "$KEY" --secret "$SECRET" \
-                  --connections "$c" --duration "$DURATION" --warmup "$WARMUP" --label "$server" --markdown) \
+                  --connections "$c" --duration "$DURATION" --warmup "$WARMUP" ${RATE:+--rate "$RATE"} --label "$server" \
+                  --markdown) \
                 || row="| $server | $mode | $c | failed | | | | | |"
             sleep 0.3  # let the server finish what it queued (audit records)
             c1=$(cpu_ticks "$pid"); n1=$(served "$server")
