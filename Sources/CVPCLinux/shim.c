@@ -45,33 +45,21 @@ int vpc_tap_open(const char *name, int persist, int vnet) {
     return fd;
 }
 
-long vpc_tap_write(int fd, int vnet, const void *frame, size_t length) {
-    static const struct virtio_net_hdr none;  /* flags 0, GSO_NONE */
-    struct iovec iov[2] = { { (void *)&none, sizeof none }, { (void *)frame, length } };
-    ssize_t n = vnet ? writev(fd, iov, 2) : write(fd, frame, length);
-    if (n < 0) return -errno;
-    return vnet ? n - (ssize_t)sizeof none : n;
-}
-
-long vpc_tap_write_offload(int fd, const void *vnet_header, const void *frame, size_t length) {
-    struct iovec iov[2] = { { (void *)vnet_header, sizeof(struct virtio_net_hdr) }, { (void *)frame, length } };
-    ssize_t n = writev(fd, iov, 2);
-    if (n < 0) return -errno;
-    return n - (ssize_t)sizeof(struct virtio_net_hdr);
-}
-
-long vpc_tap_write_vectors(int fd, const void *vnet_header, const vpc_bytes *parts, int count) {
+long vpc_tap_write(int fd, const void *vnet_header, const vpc_bytes *parts, int count) {
     struct iovec iov[VPC_TAP_MAX_PARTS + 1];
     if (count < 1 || count > VPC_TAP_MAX_PARTS) return -EINVAL;
-    iov[0].iov_base = (void *)vnet_header;
-    iov[0].iov_len = sizeof(struct virtio_net_hdr);
-    for (int i = 0; i < count; i++) {
-        iov[i + 1].iov_base = (void *)parts[i].base;
-        iov[i + 1].iov_len = parts[i].length;
+    int n = 0;
+    if (vnet_header) {
+        iov[n].iov_base = (void *)vnet_header;
+        iov[n++].iov_len = sizeof(struct virtio_net_hdr);
     }
-    ssize_t n = writev(fd, iov, count + 1);
-    if (n < 0) return -errno;
-    return n - (ssize_t)sizeof(struct virtio_net_hdr);
+    for (int i = 0; i < count; i++) {
+        iov[n].iov_base = (void *)parts[i].base;
+        iov[n++].iov_len = parts[i].length;
+    }
+    ssize_t written = writev(fd, iov, n);
+    if (written < 0) return -errno;
+    return vnet_header ? written - (ssize_t)sizeof(struct virtio_net_hdr) : written;
 }
 
 int vpc_tap_set_persist(int fd, int persist) {

@@ -21,28 +21,20 @@ extern const short vpc_posix_spawn_setsid;
 /// (TUNSETOFFLOAD: CSUM, TSO4, TSO6, TSO_ECN). Returns the non-blocking descriptor or -errno.
 int vpc_tap_open(const char *name, int persist, int vnet);
 
-/// Writes one frame to a TAP; with `vnet` a zeroed virtio_net_hdr goes in front
-/// (complete frame, checksums valid). Returns bytes of the frame written or -errno.
-long vpc_tap_write(int fd, int vnet, const void *frame, size_t length);
-
-/// Writes `frame` to a TAP opened with IFF_VNET_HDR behind the 10-byte virtio_net_hdr
-/// `vnet_header` (segmentation and checksum offload metadata). Returns the frame bytes
-/// written or -errno.
-long vpc_tap_write_offload(int fd, const void *vnet_header, const void *frame, size_t length);
-
 /// A run of bytes in memory.
 typedef struct {
     const void *base;
     size_t length;
 } vpc_bytes;
 
-/// Most parts of one `vpc_tap_write_vectors` frame.
+/// Most parts of one `vpc_tap_write` frame.
 #define VPC_TAP_MAX_PARTS 64
 
-/// Writes one frame gathered from `count` parts (at most VPC_TAP_MAX_PARTS) to a TAP
-/// opened with IFF_VNET_HDR, behind the virtio_net_hdr `vnet_header`. Returns the frame
-/// bytes written or -errno.
-long vpc_tap_write_vectors(int fd, const void *vnet_header, const vpc_bytes *parts, int count);
+/// Writes one frame gathered from `count` parts (1 to VPC_TAP_MAX_PARTS) to a TAP. One
+/// opened with IFF_VNET_HDR needs the 10-byte virtio_net_hdr `vnet_header` in front
+/// (segmentation and checksum offload metadata, or zeros for a complete frame); pass NULL
+/// for one opened without. Returns the frame bytes written or -errno.
+long vpc_tap_write(int fd, const void *vnet_header, const vpc_bytes *parts, int count);
 
 /// Switches this thread into the namespace bound at `netns_path` (`/run/netns/NAME`),
 /// opens the TAP `name` there (persistent), sets its MAC (`mac[6]`, unless NULL) and MTU

@@ -49,6 +49,8 @@ public final class DataplaneState {
     let segmentBuffer: UnsafeMutableRawBufferPointer
     let superOutput: UnsafeMutableRawBufferPointer
     let vnetHeader: UnsafeMutableRawBufferPointer
+    /// The virtio_net_hdr of a complete frame (all zeros: no offload).
+    let completeFrameHeader: UnsafeMutableRawPointer
     let outputs: UnsafeMutableRawBufferPointer
     let receives: UnsafeMutableRawBufferPointer
     let txBatch: UnsafeMutablePointer<vpc_datagram>
@@ -84,6 +86,8 @@ public final class DataplaneState {
         segmentBuffer = .allocate(byteCount: cap, alignment: 64)
         superOutput = .allocate(byteCount: DataplaneState.readCapacity + Pipeline.encapsulationOverhead, alignment: 64)
         vnetHeader = .allocate(byteCount: VirtioNetHeader.length, alignment: 8)
+        completeFrameHeader = .allocate(byteCount: VirtioNetHeader.length, alignment: 8)
+        completeFrameHeader.initializeMemory(as: UInt8.self, repeating: 0, count: VirtioNetHeader.length)
         outputs = .allocate(byteCount: cap * b, alignment: 64)
         receives = .allocate(byteCount: DataplaneState.receiveCapacity * b, alignment: 64)
         txBatch = .allocate(capacity: b)
@@ -93,7 +97,7 @@ public final class DataplaneState {
     }
 
     deinit {
-        readBuffer.deallocate(); segmentBuffer.deallocate(); superOutput.deallocate(); vnetHeader.deallocate()
+        readBuffer.deallocate(); segmentBuffer.deallocate(); superOutput.deallocate(); vnetHeader.deallocate(); completeFrameHeader.deallocate()
         outputs.deallocate(); receives.deallocate()
         txBatch.deallocate(); rxBatch.deallocate(); coalescer.deallocate()
     }
@@ -402,14 +406,10 @@ public final class DataplaneState {
             VirtioNetHeader.writePartialChecksum(start: tcp, offset: 16, into: vnetHeader)
             writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), frame.count)
         }, whole: { port, parts, count in
-            let fd = tapFDs[port]
             var length = 0
             for i in 0..<count { length &+= parts[i].length }
-            if fd >= 0 && vpc_tap_write_vectors(fd, vnetHeader.baseAddress, parts, Int32(count)) == length {
-                tapTxFrames &+= 1
+            if writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), parts, count: count, length: length) {
                 coalescedSegments &+= UInt64(count)
-            } else {
-                tapTxDrops &+= 1
             }
         })
     }
@@ -455,24 +455,29 @@ public final class DataplaneState {
         pendingTx = 0
     }
 
-    /// Writes a frame with offload metadata (`header`, a virtio_net_hdr) to a TAP opened with IFF_VNET_HDR.
-    func writeTAP(_ port: Int, offload header: UnsafeRawPointer, _ bytes: UnsafeRawPointer, _ length: Int) {
+    /// Writes one frame, gathered from `count` `parts` of `length` bytes in all, to the TAP
+    /// of `port`: behind `offload` (a virtio_net_hdr: segmentation and checksum metadata,
+    /// which only a TAP opened with IFF_VNET_HDR takes; to another the frame is dropped), or
+    /// as a complete frame (behind a zeroed header when the TAP has one). Counts it.
+    @discardableResult
+    func writeTAP(_ port: Int, offload: UnsafeRawPointer?, _ parts: UnsafePointer<vpc_bytes>, count: Int,
+                  length: Int) -> Bool {
         let fd = port >= 0 && port < tapFDs.count ? tapFDs[port] : -1
-        if fd >= 0 && vnets[port] && vpc_tap_write_offload(fd, header, bytes, length) == length {
+        let vnet = fd >= 0 && vnets[port]
+        if fd >= 0 && (vnet || offload == nil)
+            && vpc_tap_write(fd, vnet ? offload ?? UnsafeRawPointer(completeFrameHeader) : nil, parts, Int32(count)) == length {
             tapTxFrames &+= 1
-        } else {
-            tapTxDrops &+= 1
+            return true
         }
+        tapTxDrops &+= 1
+        return false
     }
 
+    /// `writeTAP` of one contiguous frame.
     @inline(__always)
-    func writeTAP(_ port: Int, _ bytes: UnsafeRawPointer, _ length: Int) {
-        let fd = port >= 0 && port < tapFDs.count ? tapFDs[port] : -1
-        if fd >= 0 && vpc_tap_write(fd, vnets[port] ? 1 : 0, bytes, length) == length {
-            tapTxFrames &+= 1
-        } else {
-            tapTxDrops &+= 1
-        }
+    func writeTAP(_ port: Int, offload: UnsafeRawPointer? = nil, _ bytes: UnsafeRawPointer, _ length: Int) {
+        var part = vpc_bytes(base: bytes, length: length)
+        writeTAP(port, offload: offload, &part, count: 1, length: length)
     }
 
     // MARK: services and misses (not per-packet paths: a few packets per lease or lookup)
