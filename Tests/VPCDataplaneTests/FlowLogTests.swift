@@ -40,6 +40,19 @@ import Testing
         }
     }
 
+    /// A packet timed a second before the interval began (its time taken before the close)
+    /// counts at the interval's start, not 18 hours later.
+    @Test func aPacketTimedBeforeTheIntervalCountsAtItsStart() {
+        let agg = FlowLogAggregator(capacity: 8, now: 100)
+        let t = tcp("10.0.1.5", 40000, "10.0.2.7", 22)
+        agg.record(eni: 1, direction: .egress, tuple: t, bytes: 40, action: .accept, now: 99)
+        agg.record(eni: 1, direction: .egress, tuple: t, bytes: 40, action: .accept, now: 103)
+        agg.closeInterval(now: 160)
+        var seen: [(UInt32, UInt32)] = []
+        agg.drainClosed { seen.append(($0.start, $0.end)) }
+        #expect(seen.count == 1 && seen[0] == (100, 103))
+    }
+
     /// The action is not hashed but is part of the key: accepted and rejected packets of one flow, and each direction, stay apart.
     @Test func actionAndDirectionAreSeparateRecords() {
         let agg = FlowLogAggregator(capacity: 8, now: 0)

@@ -187,7 +187,9 @@ public final class DataplaneState {
     /// Closes the aggregation interval when it is due (or now, when the agent stops) and
     /// returns its records for delivery (allocates once per interval, not per packet).
     func closeFlowInterval(now: UInt32, early: Bool = false) -> FlowLogDrain? {
-        guard flowLogInterval > 0, early || now &- flowLogClosedAt >= flowLogInterval else { return nil }
+        guard flowLogInterval > 0, early || (now > flowLogClosedAt && now &- flowLogClosedAt >= flowLogInterval) else {
+            return nil
+        }
         var records: [FlowLogRecord] = []
         records.reserveCapacity(pipeline.flowLogs.count)
         let interval = pipeline.closeFlowLogInterval(now: now) { records.append($0) }

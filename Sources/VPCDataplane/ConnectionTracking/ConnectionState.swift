@@ -48,7 +48,7 @@ public struct ConnectionRef: Sendable {
     @inlinable
     public init(slot: Int, original: Bool) { self.slot = slot; self.original = original }
 
-    @inlinable public static var none: ConnectionRef { ConnectionRef(slot: -1, original: true) }
+    @inlinable public static var untracked: ConnectionRef { ConnectionRef(slot: -1, original: true) }
 
     @inlinable public var isTracked: Bool { slot >= 0 }
     @inlinable public var direction: ConnectionDirection? { slot < 0 ? nil : (original ? .original : .reply) }

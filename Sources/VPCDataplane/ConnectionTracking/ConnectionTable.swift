@@ -115,12 +115,12 @@ public final class ConnectionTable {
         observeSlot(zone: zone, tuple, tcpFlags: tcpFlags, now: now).direction
     }
 
-    /// `observe`, returning where the connection is (`.none` when there is none).
+    /// `observe`, returning where the connection is (`.untracked` when there is none).
     @inlinable @inline(__always)
     public func observeSlot(zone: UInt32, _ tuple: FlowTuple, tcpFlags: UInt8 = 0, now: UInt32) -> ConnectionRef {
         let key = ConnectionKey(zone: zone, tuple)
         let i = findLive(key, now: now)
-        if i < 0 { return .none }
+        if i < 0 { return .untracked }
         let e = slots + i
         let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
         advance(e, original: original, tcpFlags: tcpFlags, now: now)
@@ -221,7 +221,7 @@ public final class ConnectionTable {
         insertSlot(zone: zone, tuple, direction: direction, tcpFlags: tcpFlags, now: now).result
     }
 
-    /// `insert`, also returning where the connection is (`.none` unless inserted or existing).
+    /// `insert`, also returning where the connection is (`.untracked` unless inserted or existing).
     @inlinable @inline(__always)
     public func insertSlot(zone: UInt32, _ tuple: FlowTuple, direction: TrafficDirection, tcpFlags: UInt8 = 0,
                            now: UInt32) -> (result: InsertResult, connection: ConnectionRef) {
@@ -248,12 +248,12 @@ public final class ConnectionTable {
         if zoneCounts[Int(zone)] >= zoneLimits[Int(zone)] {
             _allowanceExceeded &+= 1
             if slots[i].state != 0 { removeSlotRaw(i) }
-            return (.allowanceExceeded, .none)
+            return (.allowanceExceeded, .untracked)
         }
         if _count >= capacity {
             _tableFull &+= 1
             if slots[i].state != 0 { removeSlotRaw(i) }
-            return (.tableFull, .none)
+            return (.tableFull, .untracked)
         }
         let state = ConnectionState.initial(proto: tuple.proto, tcpFlags: tcpFlags)
         slots[i] = ConnectionEntry(

@@ -92,9 +92,12 @@ public final class FlowLogAggregator {
                tuple: t, packets: packets, bytes: bytes, tcpFlags: tcpFlags, action: action, offset: offset(now: now))
     }
 
-    /// Seconds from the interval start to `now`, at most 65534 (`FlowCounts.last` adds one).
+    /// Seconds from the interval start to `now`, at most 65534 (`FlowCounts.last` adds one);
+    /// 0 for a `now` before the start (a packet timed just before the interval began).
     @inlinable @inline(__always)
-    func offset(now: UInt32) -> UInt16 { UInt16(truncatingIfNeeded: min(now &- intervalStart, 0xFFFE)) }
+    func offset(now: UInt32) -> UInt16 {
+        now > intervalStart ? UInt16(truncatingIfNeeded: min(now &- intervalStart, 0xFFFE)) : 0
+    }
 
     /// The TCP flags flow logs report (AWS `tcp-flags`): FIN 1, SYN 2, RST 4, and SYN-ACK
     /// 18 when SYN and ACK come together; ACK, PSH and the rest are not reported.

@@ -70,11 +70,11 @@ extension Pipeline {
         let s = ports + port
         let sg = securityGroup(port, .egress, h, now: now)
         if !sg.action.isAccepted {
-            recordFlow(port, .egress, h, .none, size, .reject, now: now)
+            recordFlow(port, .egress, h, .untracked, size, .reject, now: now)
             return drop(port, Pipeline.dropReason(sg.action))
         }
         if !networkACLAllows(port, .egress, h) {
-            recordFlow(port, .egress, h, .none, size, .reject, now: now)
+            recordFlow(port, .egress, h, .untracked, size, .reject, now: now)
             return drop(port, .networkACLOutbound)
         }
         let family = h.tuple.family

@@ -163,7 +163,7 @@ public final class Pipeline {
     /// dropped before), or the segments `size` says it stands for; the record counts IP bytes,
     /// as AWS does. An accepted packet of tracked connection `c` is counted in its
     /// connection entry when it can be (`ConnectionTable+FlowCounts.swift`); rejected
-    /// packets pass `.none`.
+    /// packets pass `.untracked`.
     @inline(__always)
     func recordFlow(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, _ c: ConnectionRef, _ size: WireSize,
                     _ action: FlowLogAction, now: UInt32) {
@@ -220,7 +220,7 @@ public final class Pipeline {
             if h.isICMPError {
                 return (SecurityGroupFilter.processICMPError(
                     policy: policy, table: connections, zone: zone, direction: dir, outer: h.tuple,
-                    icmpType: h.icmpType, icmpCode: h.icmpCode, innerTuple: h.quoted, now: now), .none)
+                    icmpType: h.icmpType, icmpCode: h.icmpCode, innerTuple: h.quoted, now: now), .untracked)
             }
             return SecurityGroupFilter.processUntracked(
                 policy: policy, table: connections, zone: zone, direction: dir, tuple: h.tuple, tcpFlags: h.tcpFlags,
@@ -256,13 +256,13 @@ public final class Pipeline {
     @inline(__always)
     func admit(_ dst: Int, _ h: PacketHeaders, _ size: WireSize, now: UInt32) -> DropReason? {
         if !networkACLAllows(dst, .ingress, h) {
-            recordFlow(dst, .ingress, h, .none, size, .reject, now: now)
+            recordFlow(dst, .ingress, h, .untracked, size, .reject, now: now)
             counters.drop(dst, .networkACLInbound)
             return .networkACLInbound
         }
         let sg = securityGroup(dst, .ingress, h, now: now)
         if !sg.action.isAccepted {
-            recordFlow(dst, .ingress, h, .none, size, .reject, now: now)
+            recordFlow(dst, .ingress, h, .untracked, size, .reject, now: now)
             let r = Pipeline.dropReason(sg.action)
             counters.drop(dst, r)
             return r

@@ -43,7 +43,7 @@ public enum SecurityGroupFilter {
     }
 
     /// `process` for a packet `table.observeSlot` found no connection for: the rules decide,
-    /// and an allowed tracked flow starts a connection (returned, else `.none`).
+    /// and an allowed tracked flow starts a connection (returned, else `.untracked`).
     @inlinable @inline(__always)
     public static func processUntracked(
         policy: SecurityGroupPolicy, table: ConnectionTable, zone: UInt32,
@@ -51,15 +51,15 @@ public enum SecurityGroupFilter {
         tcpFlags: UInt8 = 0, icmpType: UInt8 = 0, icmpCode: UInt8 = 0, now: UInt32
     ) -> (action: SecurityGroupAction, connection: ConnectionRef) {
         switch policy.evaluate(direction: direction, tuple: tuple, icmpType: icmpType, icmpCode: icmpCode) {
-        case .deny: return (.rejectNoRule, .none)
-        case .allowUntracked: return (.acceptUntracked, .none)
+        case .deny: return (.rejectNoRule, .untracked)
+        case .allowUntracked: return (.acceptUntracked, .untracked)
         case .allowTracked:
             let (result, connection) = table.insertSlot(zone: zone, tuple, direction: direction, tcpFlags: tcpFlags, now: now)
             switch result {
             case .inserted: return (.acceptNew, connection)
             case .existing: return (.acceptTracked, connection)
-            case .allowanceExceeded: return (.rejectAllowanceExceeded, .none)
-            case .tableFull: return (.rejectTableFull, .none)
+            case .allowanceExceeded: return (.rejectAllowanceExceeded, .untracked)
+            case .tableFull: return (.rejectTableFull, .untracked)
             }
         }
     }
