@@ -64,6 +64,9 @@ struct LoadGen: AsyncParsableCommand {
         guard let url = URL(string: endpoint), let host = url.host, let port = url.port else {
             throw ValidationError("--endpoint must be http://HOST:PORT")
         }
+        if let rate, !(rate >= 1 && Double(connections) / rate <= 3600) {
+            throw ValidationError("--rate must be at least 1 request/s and at least one per connection per hour")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         do {
             try await run(group: group, host: host, port: port)
@@ -147,6 +150,7 @@ struct LoadGen: AsyncParsableCommand {
         let errors = drivers.reduce(0) { $0 + $1.errors }
         let reconnects = drivers.reduce(0) { $0 + $1.reconnects }
         let serverCloses = drivers.reduce(0) { $0 + $1.serverCloses }
+        let unsent = drivers.reduce(0) { $0 + $1.unsent }
         var kinds: [String: Int] = [:]
         for d in drivers { kinds.merge(d.errorKinds, uniquingKeysWith: +) }
         var all: [UInt64] = []
@@ -155,6 +159,7 @@ struct LoadGen: AsyncParsableCommand {
             + "\(fmt(Double(requests) / duration)) req/s"
         if tags.count > 1 { summary += ", \(fmt(Double(iterations) / duration)) iterations/s" }
         summary += ", errors \(errors), reconnects after errors \(reconnects), server-closed connections \(serverCloses)"
+        if rate != nil { summary += ", due but not sent \(unsent)" }
         log(summary)
         for (tag, name) in tags.enumerated() {
             var values = drivers.flatMap { $0.latencies[tag] }
