@@ -40,12 +40,20 @@ import VPCWire
         return f
     }
 
+    /// Splits the super-frame `f[0..<length]` into segments of at most `mss` payload bytes,
+    /// each built in `out`; `emit(segmentLength)` after each. False if it is not one.
+    static func segment(_ f: UnsafeRawBufferPointer, length: Int, mss: Int, out: UnsafeMutableRawBufferPointer,
+                        emit: (Int) -> Void) -> Bool {
+        guard let s = TCPSegmentation.SuperFrame(f, length: length, mss: mss) else { return false }
+        return TCPSegmentation.segment(f, s, into: { _ in out }, emit: { _, n in emit(n) })
+    }
+
     func segments(_ f: [UInt8], mss: Int) -> [[UInt8]] {
         var out = [UInt8](repeating: 0, count: 10000)
         var got: [[UInt8]] = []
         let ok = f.withUnsafeBytes { fb in
             out.withUnsafeMutableBytes { ob in
-                TCPSegmentation.segment(fb, length: fb.count, mss: mss, out: ob) { got.append(Array(ob[0..<$0])) }
+                Self.segment(fb, length: fb.count, mss: mss, out: ob) { got.append(Array(ob[0..<$0])) }
             }
         }
         #expect(ok)
@@ -97,10 +105,10 @@ import VPCWire
         var f = superFrame(v6: false, payload: 100)
         f[23] = 17  // UDP
         var out = [UInt8](repeating: 0, count: 2000)
-        let udp = f.withUnsafeBytes { fb in out.withUnsafeMutableBytes { TCPSegmentation.segment(fb, length: fb.count, mss: 50, out: $0) { _ in } } }
+        let udp = f.withUnsafeBytes { fb in out.withUnsafeMutableBytes { Self.segment(fb, length: fb.count, mss: 50, out: $0) { _ in } } }
         #expect(!udp)
         let g = superFrame(v6: true, payload: 100)
-        let short = g.withUnsafeBytes { fb in out.withUnsafeMutableBytes { TCPSegmentation.segment(fb, length: 60, mss: 50, out: $0) { _ in } } }
+        let short = g.withUnsafeBytes { fb in out.withUnsafeMutableBytes { Self.segment(fb, length: 60, mss: 50, out: $0) { _ in } } }
         #expect(!short)
     }
 

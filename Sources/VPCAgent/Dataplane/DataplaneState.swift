@@ -265,7 +265,8 @@ public final class DataplaneState {
                 && h.checksumOffset == 16
             // (`.deliver` from an instance is the frame itself, rewritten in place: offset 0, whole.)
             if offset == 0 && n == length && checksumAsSent && vnets[port] {
-                VirtioNetHeader.writeSegmentation(s, ecn: h.gsoType & VirtioNetHeader.gsoECN != 0, into: vnetHeader)
+                VirtioNetHeader.writeSegmentation(ipv4: s.ipv4, tcp: s.tcp, headers: s.headers, mss: s.mss,
+                                                  ecn: h.gsoType & VirtioNetHeader.gsoECN != 0, into: vnetHeader)
                 wholeSuperFrames &+= 1
                 writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), length)
             } else {

@@ -75,21 +75,11 @@ enum TCPSegmentation {
         }
     }
 
-    /// Splits the TCP super-frame `f[0..<length]` (Ethernet, IPv4 or IPv6 without extension
-    /// headers, TCP) into segments of at most `mss` payload bytes, each built in `out` with
-    /// lengths, IPv4 id and header checksum, sequence number, flags (FIN and PSH on the last
-    /// segment only, CWR on the first only) and TCP checksum fixed up; calls `emit(segmentLength)`
-    /// after each. Returns false (nothing emitted) if the frame is not such a packet.
-    @inline(__always)
-    static func segment(_ f: UnsafeRawBufferPointer, length: Int, mss: Int, out: UnsafeMutableRawBufferPointer,
-                        emit: (Int) -> Void) -> Bool {
-        guard let s = SuperFrame(f, length: length, mss: mss) else { return false }
-        return segment(f, s, into: { _ in out }, emit: { _, n in emit(n) })
-    }
-
-    /// Splits the super-frame `s` found in `f` into segments, segment `k` built in `into(k)`
-    /// (bytes in front of the inner frame, an encapsulation, are copied as they are: the
-    /// caller fixes them in `emit`); `emit(buffer, length)` after each. With
+    /// Splits the super-frame `s` found in `f` into segments of at most `s.mss` payload
+    /// bytes, segment `k` built in `into(k)` with lengths, IPv4 id and header checksum,
+    /// sequence number, flags (FIN and PSH on the last segment only, CWR on the first only)
+    /// and TCP checksum fixed up (bytes in front of the inner frame, an encapsulation, are
+    /// copied as they are: the caller fixes them in `emit`); `emit(buffer, length)` after each. With
     /// `partialChecksum` each TCP checksum holds only its pseudo-header sum (CHECKSUM_PARTIAL,
     /// for a receiver that completes it). False (stopping there) if a buffer is too small.
     @inline(__always)

@@ -29,14 +29,9 @@ struct VirtioNetHeader {
 }
 
 extension VirtioNetHeader {
-    /// Writes the header that hands super-frame `s` to a TAP for its kernel to segment:
-    /// NEEDS_CSUM at the TCP checksum (which holds the pseudo-header sum, as the sending
-    /// instance's kernel left it), TCP GSO of the frame's family with segments of `s.mss`.
-    static func writeSegmentation(_ s: TCPSegmentation.SuperFrame, ecn: Bool, into b: UnsafeMutableRawBufferPointer) {
-        writeSegmentation(ipv4: s.ipv4, tcp: s.tcp, headers: s.headers, mss: s.mss, ecn: ecn, into: b)
-    }
-
-    /// The same, from the offsets of the TCP header and of the payload.
+    /// Writes the header that hands a TCP super-frame to a TAP for its kernel to segment:
+    /// NEEDS_CSUM at the TCP checksum (at `tcp` + 16, holding the pseudo-header sum), TCP GSO
+    /// of the frame's family with segments of `mss` payload bytes after `headers` bytes.
     static func writeSegmentation(ipv4: Bool, tcp: Int, headers: Int, mss: Int, ecn: Bool,
                                   into b: UnsafeMutableRawBufferPointer) {
         write(into: b, gsoType: (ipv4 ? gsoTCPv4 : gsoTCPv6) | (ecn ? gsoECN : 0), headers: headers, gsoSize: mss,
