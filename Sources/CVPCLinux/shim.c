@@ -210,8 +210,7 @@ int vpc_udp_send_batch(int fd, vpc_datagram *d, unsigned count) {
     struct iovec iov[VPC_BATCH_MAX];
     struct sockaddr_in peers[VPC_BATCH_MAX];
     union { char buf[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } control[VPC_BATCH_MAX];
-    unsigned sizes[VPC_BATCH_MAX], starts[VPC_BATCH_MAX];  /* datagrams in each message, first one */
-    unsigned runs = 0;
+    unsigned runs = 0;  /* messages; each one's datagrams are d[msg_iov - iov ...] */
     memset(msgs, 0, sizeof(struct mmsghdr) * count);
     for (unsigned i = 0; i < count; i++) {
         iov[i].iov_base = d[i].base;
@@ -248,8 +247,7 @@ int vpc_udp_send_batch(int fd, vpc_datagram *d, unsigned count) {
             uint16_t size = (uint16_t)d[start].length;
             memcpy(CMSG_DATA(c), &size, sizeof size);
         }
-        starts[runs] = start;
-        sizes[runs++] = i - start;
+        runs++;
     }
     /* A run the kernel refuses as one GSO send (EIO without checksum offload on older
        kernels, EINVAL when it exceeds the device's MTU) goes again datagram by datagram;
@@ -261,7 +259,7 @@ int vpc_udp_send_batch(int fd, vpc_datagram *d, unsigned count) {
         int n = sendmmsg(fd, msgs + r, runs - r, MSG_DONTWAIT);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n > 0) {
-            for (int k = 0; k < n; k++) handled += (int)sizes[r + k];
+            for (int k = 0; k < n; k++) handled += (int)msgs[r + k].msg_hdr.msg_iovlen;
             r += (unsigned)n;
             continue;
         }
@@ -275,7 +273,7 @@ int vpc_udp_send_batch(int fd, vpc_datagram *d, unsigned count) {
             single.msg_controllen = 0;
             if (sendmsg(fd, &single, MSG_DONTWAIT) < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK) return handled;
-                d[starts[r] + k].length = 0;
+                d[(m->msg_iov - iov) + k].length = 0;
             }
             handled++;
         }
