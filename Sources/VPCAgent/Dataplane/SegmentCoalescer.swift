@@ -102,23 +102,7 @@ struct SegmentCoalescer {
         defer { count = 0; head = nil; port = -1; closed = false }
         if count == 1 { single(port, first, h.tcp); return }
         let f = first
-        let tcpLength = h.headers &- h.tcp &+ payload
-        let pseudo: UInt64
-        if h.ipv4 {
-            f.storeBytes(of: UInt16(truncatingIfNeeded: h.tcp &- 14 &+ tcpLength).bigEndian, toByteOffset: 16, as: UInt16.self)
-            f.storeBytes(of: 0, toByteOffset: 24, as: UInt16.self)
-            let c = InternetChecksum.compute(UnsafeRawBufferPointer(rebasing: f[14 ..< h.tcp]))
-            f.storeBytes(of: c.bigEndian, toByteOffset: 24, as: UInt16.self)
-            let r = UnsafeRawBufferPointer(f)
-            pseudo = InternetChecksum.pseudoHeader(source: IPv4Address(value: r._u32(26)), destination: IPv4Address(value: r._u32(30)),
-                                                   protocol: .tcp, length: tcpLength)
-        } else {
-            f.storeBytes(of: UInt16(truncatingIfNeeded: tcpLength).bigEndian, toByteOffset: 18, as: UInt16.self)
-            let r = UnsafeRawBufferPointer(f)
-            pseudo = InternetChecksum.pseudoHeader(source: IPv6Address(high: r._u64(22), low: r._u64(30)),
-                                                   destination: IPv6Address(high: r._u64(38), low: r._u64(46)),
-                                                   protocol: .tcp, length: tcpLength)
-        }
+        let pseudo = TCPSegmentation.setLength(f, ip: 14, tcp: h.tcp, ipv4: h.ipv4, tcpLength: h.headers &- h.tcp &+ payload)
         f[h.tcp &+ 13] = h.flags | lastFlags & (Self.psh | Self.fin)
         f.storeBytes(of: InternetChecksum.fold(pseudo).bigEndian, toByteOffset: h.tcp &+ 16, as: UInt16.self)
         VirtioNetHeader.writeSegmentation(ipv4: h.ipv4, tcp: h.tcp, headers: h.headers, mss: h.payload,

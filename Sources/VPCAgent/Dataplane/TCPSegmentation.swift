@@ -102,14 +102,8 @@ enum TCPSegmentation {
             UnsafeMutableRawBufferPointer(rebasing: out[headers ..< headers &+ chunk])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: f[(headers &+ offset) ..< (headers &+ offset &+ chunk)]))
             let segmentTCP = tcpLength &+ chunk
-            if v4 {
-                put16(out, ipStart &+ 2, UInt16(truncatingIfNeeded: tcp &- ipStart &+ segmentTCP))
-                put16(out, ipStart &+ 4, id0 &+ k)
-                put16(out, ipStart &+ 10, 0)
-                put16(out, ipStart &+ 10, InternetChecksum.compute(UnsafeRawBufferPointer(rebasing: out[ipStart ..< tcp])))
-            } else {
-                put16(out, ipStart &+ 4, UInt16(truncatingIfNeeded: segmentTCP))
-            }
+            if v4 { put16(out, ipStart &+ 4, id0 &+ k) }
+            let pseudo = setLength(out, ip: ipStart, tcp: tcp, ipv4: v4, tcpLength: segmentTCP)
             out.storeBytes(of: (seq0 &+ UInt32(truncatingIfNeeded: offset)).bigEndian, toByteOffset: tcp &+ 4, as: UInt32.self)
             var flags = flags0
             if !last { flags &= ~0x09 }  // FIN, PSH
@@ -117,13 +111,6 @@ enum TCPSegmentation {
             out[tcp &+ 13] = flags
             put16(out, tcp &+ 16, 0)
             let o = UnsafeRawBufferPointer(out)
-            let pseudo: UInt64 = v4
-                ? InternetChecksum.pseudoHeader(source: IPv4Address(value: o._u32(ipStart &+ 12)),
-                                                destination: IPv4Address(value: o._u32(ipStart &+ 16)),
-                                                protocol: .tcp, length: segmentTCP)
-                : InternetChecksum.pseudoHeader(source: IPv6Address(high: o._u64(ipStart &+ 8), low: o._u64(ipStart &+ 16)),
-                                                destination: IPv6Address(high: o._u64(ipStart &+ 24), low: o._u64(ipStart &+ 32)),
-                                                protocol: .tcp, length: segmentTCP)
             if partialChecksum {
                 put16(out, tcp &+ 16, InternetChecksum.fold(pseudo))
             } else {
@@ -135,6 +122,26 @@ enum TCPSegmentation {
             k &+= 1
         } while offset < s.payload
         return true
+    }
+
+    /// Gives the IPv4 or IPv6 header at `ip` in `b` the length of a TCP segment of
+    /// `tcpLength` bytes at `tcp` (an IPv4 header's checksum recomputed, after any other
+    /// change the caller made to it) and returns the segment's pseudo-header sum.
+    @inline(__always)
+    static func setLength(_ b: UnsafeMutableRawBufferPointer, ip: Int, tcp: Int, ipv4: Bool, tcpLength: Int) -> UInt64 {
+        let r = UnsafeRawBufferPointer(b)
+        if ipv4 {
+            put16(b, ip &+ 2, UInt16(truncatingIfNeeded: tcp &- ip &+ tcpLength))
+            put16(b, ip &+ 10, 0)
+            put16(b, ip &+ 10, InternetChecksum.compute(UnsafeRawBufferPointer(rebasing: r[ip ..< tcp])))
+            return InternetChecksum.pseudoHeader(source: IPv4Address(value: r._u32(ip &+ 12)),
+                                                 destination: IPv4Address(value: r._u32(ip &+ 16)),
+                                                 protocol: .tcp, length: tcpLength)
+        }
+        put16(b, ip &+ 4, UInt16(truncatingIfNeeded: tcpLength))
+        return InternetChecksum.pseudoHeader(source: IPv6Address(high: r._u64(ip &+ 8), low: r._u64(ip &+ 16)),
+                                             destination: IPv6Address(high: r._u64(ip &+ 24), low: r._u64(ip &+ 32)),
+                                             protocol: .tcp, length: tcpLength)
     }
 
     @inline(__always)
