@@ -267,8 +267,9 @@ public final class DataplaneState {
             if offset == 0 && n == length && checksumAsSent && vnets[port] {
                 VirtioNetHeader.writeSegmentation(ipv4: s.ipv4, tcp: s.tcp, headers: s.headers, mss: s.mss,
                                                   ecn: h.gsoType & VirtioNetHeader.gsoECN != 0, into: vnetHeader)
-                wholeSuperFrames &+= 1
-                writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), length)
+                if writeTAP(port, offload: UnsafeRawPointer(vnetHeader.baseAddress!), UnsafeRawPointer(frame.baseAddress!), length) {
+                    wholeSuperFrames &+= 1
+                }
             } else {
                 _ = TCPSegmentation.segment(UnsafeRawBufferPointer(frame), s, into: { _ in segmentBuffer }) { b, n in
                     segmentedFrames &+= 1
@@ -478,9 +479,10 @@ public final class DataplaneState {
 
     /// `writeTAP` of one contiguous frame.
     @inline(__always)
-    func writeTAP(_ port: Int, offload: UnsafeRawPointer? = nil, _ bytes: UnsafeRawPointer, _ length: Int) {
+    @discardableResult
+    func writeTAP(_ port: Int, offload: UnsafeRawPointer? = nil, _ bytes: UnsafeRawPointer, _ length: Int) -> Bool {
         var part = vpc_bytes(base: bytes, length: length)
-        writeTAP(port, offload: offload, &part, count: 1, length: length)
+        return writeTAP(port, offload: offload, &part, count: 1, length: length)
     }
 
     // MARK: services and misses (not per-packet paths: a few packets per lease or lookup)

@@ -110,10 +110,10 @@ enum TCPSegmentation {
             if k > 0 { flags &= ~0x80 }  // CWR
             out[tcp &+ 13] = flags
             put16(out, tcp &+ 16, 0)
-            let o = UnsafeRawBufferPointer(out)
             if partialChecksum {
                 put16(out, tcp &+ 16, InternetChecksum.fold(pseudo))
             } else {
+                let o = UnsafeRawBufferPointer(out)
                 let sum = InternetChecksum.add(UnsafeRawBufferPointer(rebasing: o[tcp ..< tcp &+ segmentTCP]), to: pseudo)
                 put16(out, tcp &+ 16, InternetChecksum.finish(sum))
             }
