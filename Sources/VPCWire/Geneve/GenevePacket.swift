@@ -57,22 +57,19 @@ public struct GenevePacket {
     /// The encapsulated frame.
     @inlinable public var payload: UnsafeRawBufferPointer { bytes._slice(headerLength, bytes.count) }
 
+    /// The TLV of our ENI option (either variant), if present.
+    @inlinable var eniOptionTLV: GeneveOption? {
+        options.first { $0.optionClass == VPCENIOption.optionClass && VPCENIOption.isENIType($0.type) }
+    }
+
     /// Our source/destination ENI option, if present (length already checked).
     @inlinable public var eniOption: VPCENIOption? {
-        for o in options where o.optionClass == VPCENIOption.optionClass && VPCENIOption.isENIType(o.type) {
-            return VPCENIOption(source: o.data._u64(0), destination: o.data._u64(8))
-        }
-        return nil
+        eniOptionTLV.map { VPCENIOption(source: $0.data._u64(0), destination: $0.data._u64(8)) }
     }
 
     /// The ENI option is the partial-checksum variant: the inner TCP checksum holds only
     /// the pseudo-header sum, to be completed or handed on as CHECKSUM_PARTIAL.
-    @inlinable public var innerChecksumPartial: Bool {
-        for o in options where o.optionClass == VPCENIOption.optionClass && VPCENIOption.isENIType(o.type) {
-            return o.type == VPCENIOption.partialChecksumType
-        }
-        return false
-    }
+    @inlinable public var innerChecksumPartial: Bool { eniOptionTLV?.type == VPCENIOption.partialChecksumType }
 
     /// True if an option we do not understand has its critical bit set: the packet must be
     /// dropped (RFC 8926 §3.5.1).
