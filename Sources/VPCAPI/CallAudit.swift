@@ -8,10 +8,9 @@ import VPCStore
 /// SigV4 identity or, when the signature failed, as far as the credential scope
 /// names one.
 struct CallAudit: Sendable {
-    private var caller = CallerIdentity()
-    private var region = "us-east-1"
-    /// False until `identify` or `identifyFromScope` ran.
-    private var identified = false
+    /// The caller and region from the verified SigV4 identity; nil until `identify` ran
+    /// (the record then takes them from the credential scope).
+    private var verified: (caller: CallerIdentity, region: String)?
     private let request: APIRequest
     private let credentials: Credentials
     private let requestId: String
@@ -24,26 +23,24 @@ struct CallAudit: Sendable {
         eventTime = now
     }
 
-    /// The caller of a request whose signature verified (the key may still be unknown).
-    mutating func identify(_ identity: SigV4Identity, key: AccessKey?) {
-        caller.accessKeyId = identity.accessKeyId
-        if !identity.region.isEmpty { region = identity.region }
-        caller.account = key?.account
-        caller.userName = key?.userName
-        identified = true
+    /// Records the caller of a request whose signature verified and returns its access
+    /// key, if this server knows it.
+    mutating func identify(_ identity: SigV4Identity) -> AccessKey? {
+        let key = credentials.key(identity.accessKeyId)
+        verified = (CallerIdentity(accessKeyId: identity.accessKeyId, account: key?.account, userName: key?.userName),
+                    identity.region.isEmpty ? Self.defaultRegion : identity.region)
+        return key
     }
+
+    static let defaultRegion = "us-east-1"
 
     /// The caller as far as the credential scope names one: for requests that
     /// failed before their signature verified (parsed only then, not for every call).
-    private mutating func identifyFromScope() {
-        identified = true
-        guard let scope = Self.credentialScope(request) else { return }
-        caller.accessKeyId = scope.accessKeyId
-        if !scope.region.isEmpty { region = scope.region }
-        if let key = credentials.key(scope.accessKeyId) {
-            caller.account = key.account
-            caller.userName = key.userName
-        }
+    private func callerFromScope() -> (caller: CallerIdentity, region: String) {
+        guard let scope = Self.credentialScope(request) else { return (CallerIdentity(), Self.defaultRegion) }
+        let key = credentials.key(scope.accessKeyId)
+        return (CallerIdentity(accessKeyId: scope.accessKeyId, account: key?.account, userName: key?.userName),
+                scope.region.isEmpty ? Self.defaultRegion : scope.region)
     }
 
     /// `AKID/date/region/service/aws4_request` from the Authorization header or X-Amz-Credential.
@@ -76,10 +73,9 @@ struct CallAudit: Sendable {
 
     func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,
                 eventSource: String = "ec2.amazonaws.com") -> CloudTrailRecord {
-        var call = self
-        if !call.identified { call.identifyFromScope() }
+        let (caller, region) = verified ?? callerFromScope()
         var record = CloudTrailRecord(
-            eventTime: eventTime, caller: call.caller, eventSource: eventSource, eventName: action, awsRegion: call.region,
+            eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: action, awsRegion: region,
             sourceIPAddress: request.sourceIP, userAgent: request.header("user-agent") ?? "",
             requestParameters: parameters.filter { !EC2Service.protocolParameters.contains($0.0) },
             requestID: requestId, eventID: RandomUUID.lowercased(), readOnly: readOnly)

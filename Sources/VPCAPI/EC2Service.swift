@@ -139,8 +139,7 @@ public struct EC2Service: Sendable {
             } catch {
                 throw EC2Error(error.code, error.message, httpStatus: error.code == "RequestExpired" ? 400 : 401)
             }
-            let knownKey = credentials.key(identity.accessKeyId)
-            call.identify(identity, key: knownKey)
+            let knownKey = call.identify(identity)
             // This server issues no temporary credentials, so a session token is never ours.
             guard identity.service == "ec2", identity.sessionToken == nil, let key = knownKey else {
                 throw EC2Error("AuthFailure", "AWS was not able to validate the provided access credentials",

@@ -48,8 +48,7 @@ extension EC2Service {
                 throw JSONError(type: error.code == "RequestExpired" ? "ExpiredTokenException" : "InvalidSignatureException",
                                 message: error.message)
             }
-            let knownKey = credentials.key(identity.accessKeyId)
-            call.identify(identity, key: knownKey)
+            let knownKey = call.identify(identity)
             guard identity.service == (service?.service ?? "cloudtrail"), identity.sessionToken == nil,
                   let key = knownKey else {
                 throw JSONError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.")
