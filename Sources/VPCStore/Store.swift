@@ -52,7 +52,7 @@ public protocol Store: Sendable {
     func saveAccessKey(_ key: AccessKey) throws
 
     /// Appends records of calls that changed nothing (reads, failures), chained, durably,
-    /// in one transaction, calling `pause` after every `chunk` of them (a background writer
+    /// in one transaction, calling `pause` after every `chunk` (> 0) of them (a background writer
     /// yields the CPU there). Appending (here and in `commit`) gives each record the next
     /// sequence and its `RecordChain` hash in the same transaction, so every stored record
     /// is chained.

@@ -16,6 +16,7 @@ extension SQLiteStore {
     /// after every `chunk` records.
     static func insert(_ events: [AuditEvent], _ db: Database, chunk: Int = .max, pause: () -> Void = {}) throws {
         guard !events.isEmpty else { return }
+        precondition(chunk > 0, "chunk must be positive")
         var previous = try chainHead(db)?.hash ?? RecordChain.genesis
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_events (event_id, event_time, account, region, event_name, event_source, read_only,

@@ -44,6 +44,12 @@ struct ConnectionEntry {
     /// `logFlags`: the connection's first packet left the ENI (egress).
     @usableFromInline static let originEgress: UInt8 = 1
 
+    /// The way a packet of the original (or the reply) direction crosses the ENI.
+    @inlinable @inline(__always)
+    func crossing(original: Bool) -> TrafficDirection {
+        (logFlags & ConnectionEntry.originEgress != 0) == original ? .egress : .ingress
+    }
+
     /// The home-slot hash of this entry's key (the same as `ConnectionKey.hash`).
     @inlinable
     var hash: UInt64 {

@@ -18,11 +18,10 @@ extension ConnectionTable {
                    offset: UInt16) -> Bool {
         let e = slots + c.slot
         let counts = FlowCounts.of(e, original: c.original)
-        let originEgress = e.pointee.logFlags & ConnectionEntry.originEgress != 0
         let last = counts.pointee.last
         let p = UInt32(counts.pointee.packets) &+ UInt32(truncatingIfNeeded: packets)
         let (b, overflow) = counts.pointee.bytes.addingReportingOverflow(UInt32(truncatingIfNeeded: bytes))
-        guard (direction == .egress) == (originEgress == c.original), last != 0, p <= 0xFFFF, !overflow,
+        guard e.pointee.crossing(original: c.original) == direction, last != 0, p <= 0xFFFF, !overflow,
               tcpFlags & (TCPFlagBits.fin | TCPFlagBits.syn | TCPFlagBits.rst) == 0 else { return false }
         counts.pointee = FlowCounts(bytes: b, packets: UInt16(truncatingIfNeeded: p), last: offset &+ 1)
         return true
@@ -35,8 +34,7 @@ extension ConnectionTable {
     @inlinable
     func takeFlowCounts(_ c: ConnectionRef, direction: TrafficDirection, offset: UInt16) -> (packets: Int, bytes: Int) {
         let e = slots + c.slot
-        let originEgress = e.pointee.logFlags & ConnectionEntry.originEgress != 0
-        guard (direction == .egress) == (originEgress == c.original) else { return (0, 0) }
+        guard e.pointee.crossing(original: c.original) == direction else { return (0, 0) }
         let counts = FlowCounts.of(e, original: c.original)
         let taken = (Int(counts.pointee.packets), Int(counts.pointee.bytes))
         counts.pointee = FlowCounts(bytes: 0, packets: 0, last: offset &+ 1)
@@ -98,14 +96,13 @@ extension ConnectionTable {
     /// The flow-log direction and tuple of one direction of the connection in slot `i`.
     func flowLogKey(_ i: Int, original: Bool) -> (TrafficDirection, FlowTuple) {
         let e = slots[i]
-        let originEgress = e.logFlags & ConnectionEntry.originEgress != 0
         let aSends = (e.flags & ConnectionEntry.originIsA != 0) == original
         let a = AddressKey(high: e.aHigh, low: e.aLow), b = AddressKey(high: e.bHigh, low: e.bLow)
         let family: IPFamily = e.family == IPFamily.v4.rawValue ? .v4 : .v6
         let tuple = aSends
             ? FlowTuple(family: family, proto: e.proto, source: a, destination: b, sourcePort: e.aPort, destinationPort: e.bPort)
             : FlowTuple(family: family, proto: e.proto, source: b, destination: a, sourcePort: e.bPort, destinationPort: e.aPort)
-        return (originEgress == original ? .egress : .ingress, tuple)
+        return (e.crossing(original: original), tuple)
     }
 }
 
