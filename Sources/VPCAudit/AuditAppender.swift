@@ -3,33 +3,42 @@ import Foundation
 import Synchronization
 
 /// Appends the records of calls that changed nothing (reads, failures,
-/// authentication failures) in batches from a background thread, so an API
-/// call only queues its record and never waits for a disk write. Flushes every
-/// `interval` seconds, when `batchSize` records wait, and on `stop()`.
+/// authentication failures) from a background thread, so an API call only
+/// queues its record and never waits for a disk write. The thread wakes every
+/// `interval` seconds, and when `batchSize` more records wait; it writes them
+/// in batches of at most `batchSize`, one transaction each, so an API write
+/// waits for one batch at most. `stop()` writes the rest.
 ///
-/// The thread runs at the lowest priority (`BackgroundPriority`). While it is
-/// `backlogLimit` records behind (a machine saturated for long), each call that
-/// queues a record writes the oldest `batchSize` itself unless the thread is
-/// writing: the trail's memory stays bounded and no record is dropped; calls
-/// slow down instead.
+/// The thread runs under SCHED_IDLE (`BackgroundPriority.idle`): it takes only
+/// CPU time that request handling leaves. On a saturated machine it falls
+/// behind; while `backlogLimit` records wait, each call that queues a record
+/// writes the oldest batch itself unless a batch is being written: memory
+/// stays bounded, no record is dropped, and calls slow down instead.
 public final class AuditAppender: Sendable {
-    private struct State {
-        var pending: [CloudTrailRecord] = []
+    private struct Queue {
+        var records: [CloudTrailRecord] = []
         var running = false
-        var failures = 0
     }
+
+    /// Records moved out of the queue by whoever writes (holding `writer`),
+    /// oldest first; those before `next` are written.
+    private struct Taken {
+        var records: [CloudTrailRecord] = []
+        var next = 0
+    }
+
     public let store: any Store
     private let interval: Double
     private let batchSize: Int
     private let backlogLimit: Int
-    /// Records encoded or inserted between two pauses of the appender's thread.
-    private let pauseEvery = 32
-    private let state = Mutex(State())
+    private let queue = Mutex(Queue())
+    private let writer = Mutex(Taken())
+    /// Records appended and not yet written (queued or taken).
+    private let waiting = Atomic<Int>(0)
     private let wake = NSCondition()
-    private let flushing = Mutex(())
 
-    public init(store: any Store, interval: Double = 0.05, batchSize: Int = 500, backlogLimit: Int = 20_000) {
-        precondition(backlogLimit >= batchSize)
+    public init(store: any Store, interval: Double = 0.05, batchSize: Int = 256, backlogLimit: Int = 20_000) {
+        precondition(batchSize > 0 && backlogLimit >= batchSize)
         self.store = store
         self.interval = interval
         self.batchSize = batchSize
@@ -38,87 +47,64 @@ public final class AuditAppender: Sendable {
 
     /// Queues a record (and writes the oldest batch first-hand when `backlogLimit` wait).
     public func append(_ record: CloudTrailRecord) {
-        let waiting = state.withLock { s -> Int in
-            s.pending.append(record)
-            return s.pending.count
-        }
-        if waiting >= backlogLimit {
-            // Not while the thread is writing: a caller waiting on a starved low-priority
-            // thread would stall (measured: a 220 ms answer); that batch is progress anyway.
-            _ = flushing.withLockIfAvailable { _ in writeBatch(upTo: batchSize, yielding: false) }
-        } else if waiting >= batchSize {
+        queue.withLock { $0.records.append(record) }
+        let count = waiting.add(1, ordering: .relaxed).newValue
+        if count >= backlogLimit {
+            // Not while a batch is being written: a caller waiting on a starved writer would
+            // stall with it; that batch is progress anyway.
+            _ = writer.withLockIfAvailable { writeBatch(&$0) }
+        } else if count % batchSize == 0 {
             wake.lock(); wake.signal(); wake.unlock()
         }
     }
 
     /// Records queued and not yet written.
-    public var backlog: Int { state.withLock { $0.pending.count } }
+    public var backlog: Int { waiting.load(ordering: .relaxed) }
 
-    /// Writes every queued record now.
-    public func flush() { flush(yielding: false) }
-
-    private func flush(yielding: Bool) {
-        flushing.withLock { _ in
-            while writeBatch(upTo: .max, yielding: yielding) {}
-        }
+    /// Writes every queued record now, a batch at a time (others may write batches in between).
+    public func flush() {
+        while writer.withLock({ writeBatch(&$0) }) {}
     }
 
-    /// Writes the oldest `limit` queued records (all, for `.max`) in one transaction,
-    /// `yielding` the CPU between chunks of `pauseEvery` (the appender's thread: a request
-    /// thread waiting for this CPU then waits for one chunk, ~0.3 ms, not for the rest of
-    /// the batch, as it would behind a low-priority thread in the middle of its slice).
-    /// Returns whether it wrote any. The caller holds `flushing`, so batches keep their order.
-    private func writeBatch(upTo limit: Int, yielding: Bool) -> Bool {
-        let batch = state.withLock { s -> [CloudTrailRecord] in
-            if s.pending.count <= limit {
-                defer { s.pending.removeAll(keepingCapacity: true) }
-                return s.pending
-            }
-            defer { s.pending.removeFirst(limit) }
-            return Array(s.pending.prefix(limit))
+    /// Writes the oldest `batchSize` records in one transaction; whether it wrote any.
+    /// Records that fail to be written stay first in line for the next attempt.
+    private func writeBatch(_ taken: inout Taken) -> Bool {
+        if taken.next == taken.records.count {
+            taken.records.removeAll(keepingCapacity: true)
+            taken.next = 0
+            queue.withLock { swap(&taken.records, &$0.records) }
         }
-        if batch.isEmpty { return false }
+        let end = min(taken.next + batchSize, taken.records.count)
+        guard taken.next < end else { return false }
         do {
-            let pause = yielding ? { _ = sched_yield() } : {}
-            try store.appendEvents(events(batch, pause: pause), chunk: pauseEvery, pause: pause)
-            return true
+            try store.appendEvents(taken.records[taken.next..<end].map { $0.auditEvent() })
         } catch {
-            // Keep them for the next flush rather than lose them.
-            state.withLock { $0.pending.insert(contentsOf: batch, at: 0); $0.failures += 1 }
             return false
         }
+        waiting.subtract(end - taken.next, ordering: .relaxed)
+        taken.next = end
+        return true
     }
 
-    /// The records as the store keeps them (their JSON), pausing as `appendEvents` does.
-    private func events(_ batch: [CloudTrailRecord], pause: () -> Void) -> [AuditEvent] {
-        var events: [AuditEvent] = []
-        events.reserveCapacity(batch.count)
-        for record in batch {
-            if !events.isEmpty && events.count % pauseEvery == 0 { pause() }
-            events.append(record.auditEvent())
-        }
-        return events
-    }
-
-    /// Starts the background flusher.
+    /// Starts the background writer.
     public func start() {
-        state.withLock { $0.running = true }
+        queue.withLock { $0.running = true }
         let thread = Thread { [self] in
-            BackgroundPriority.lower()
-            while state.withLock({ $0.running }) {
+            BackgroundPriority.idle()
+            while queue.withLock({ $0.running }) {
                 wake.lock()
                 _ = wake.wait(until: Date(timeIntervalSinceNow: interval))
                 wake.unlock()
-                flush(yielding: true)
+                flush()
             }
         }
         thread.name = "audit-appender"
         thread.start()
     }
 
-    /// Stops the flusher and writes what is queued.
+    /// Stops the background writer and writes what is queued.
     public func stop() {
-        state.withLock { $0.running = false }
+        queue.withLock { $0.running = false }
         wake.lock(); wake.signal(); wake.unlock()
         flush()
     }

@@ -3,16 +3,30 @@ import Glibc
 #endif
 
 /// The trail's background threads yield the CPU to request handling: on a
-/// busy machine, encoding a batch of records must not delay API calls.
+/// busy machine, encoding and storing records must not delay API calls.
 enum BackgroundPriority {
     /// Sets the calling thread's nice value to 19, the lowest priority short of
     /// SCHED_IDLE (on Linux, `who` 0 means the calling thread). Measured at 8
     /// and 32 connections, DescribeVpcs p99 fell from 2.5 and 5.3 ms at nice 10
-    /// to 1.2 and 4.5 ms (BENCHMARKS.md); SCHED_IDLE starves the trail while the
-    /// machine is busy and an unprivileged thread cannot leave it.
+    /// to 1.2 and 4.5 ms (BENCHMARKS.md).
     static func lower() {
         #if canImport(Glibc)
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
         #endif
+    }
+
+    /// Puts the calling thread under SCHED_IDLE where the system has it (nice 19
+    /// elsewhere): it runs only on a CPU no other thread wants, and a waking
+    /// request thread preempts it at once. A nice-19 thread keeps its CPU until
+    /// its slice ends (EEVDF's run-to-parity), and at 5,000 req/s that tripled
+    /// DescribeVpcs p99 (BENCHMARKS.md). An unprivileged thread cannot leave
+    /// SCHED_IDLE, so whoever calls this must never need a normal share back.
+    static func idle() {
+        #if os(Linux)
+        let schedIdle: Int32 = 5  // SCHED_IDLE (<sched.h>, GNU only: not imported)
+        var parameters = sched_param()
+        if sched_setscheduler(0, schedIdle, &parameters) == 0 { return }
+        #endif
+        lower()
     }
 }

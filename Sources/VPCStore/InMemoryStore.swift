@@ -41,9 +41,7 @@ public final class InMemoryStore: Store {
     public func loadAccessKeys() throws -> [AccessKey] { keys.withLock { Array($0.values) } }
     public func saveAccessKey(_ key: AccessKey) throws { keys.withLock { $0[key.accessKeyId] = key } }
 
-    public func appendEvents(_ events: [AuditEvent], chunk: Int, pause: () -> Void) throws {
-        state.withLock { Self.append(events, to: &$0) }
-    }
+    public func appendEvents(_ events: [AuditEvent]) throws { state.withLock { Self.append(events, to: &$0) } }
 
     public func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent] {
         state.withLock { Array($0.events.dropFirst(Int(max(0, sequence))).prefix(limit)) }

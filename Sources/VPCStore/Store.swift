@@ -52,11 +52,10 @@ public protocol Store: Sendable {
     func saveAccessKey(_ key: AccessKey) throws
 
     /// Appends records of calls that changed nothing (reads, failures), chained, durably,
-    /// in one transaction, calling `pause` after every `chunk` (> 0) of them (a background writer
-    /// yields the CPU there). Appending (here and in `commit`) gives each record the next
+    /// in one transaction. Appending (here and in `commit`) gives each record the next
     /// sequence and its `RecordChain` hash in the same transaction, so every stored record
     /// is chained.
-    func appendEvents(_ events: [AuditEvent], chunk: Int, pause: () -> Void) throws
+    func appendEvents(_ events: [AuditEvent]) throws
     /// Records after `sequence`, in sequence order, at most `limit`.
     func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent]
     /// The newest record's sequence and chain hash (nil: no records yet).
@@ -70,7 +69,4 @@ public protocol Store: Sendable {
 
 extension Store {
     public func commit(_ changes: [RecordChange]) throws { try commit(changes, events: []) }
-
-    /// `appendEvents` without pauses.
-    public func appendEvents(_ events: [AuditEvent]) throws { try appendEvents(events, chunk: .max, pause: {}) }
 }

@@ -12,11 +12,9 @@ extension SQLiteStore {
 
     /// Appends `events` in the caller's transaction, each chained to the one
     /// before it: the chain head is read in the same transaction, so the
-    /// sequence order (SQLite's single writer) is the chain order. Calls `pause`
-    /// after every `chunk` records.
-    static func insert(_ events: [AuditEvent], _ db: Database, chunk: Int = .max, pause: () -> Void = {}) throws {
+    /// sequence order (SQLite's single writer) is the chain order.
+    static func insert(_ events: [AuditEvent], _ db: Database) throws {
         guard !events.isEmpty else { return }
-        precondition(chunk > 0, "chunk must be positive")
         var previous = try chainHead(db)?.hash ?? RecordChain.genesis
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_events (event_id, event_time, account, region, event_name, event_source, read_only,
@@ -24,8 +22,7 @@ extension SQLiteStore {
             """)
         let resource = try db.cachedStatement(sql: "INSERT INTO audit_resources (seq, type, name) VALUES (?, ?, ?)")
         var row = BoundInsert(insert)
-        for (i, e) in events.enumerated() {
-            if i > 0 && i % chunk == 0 { pause() }
+        for e in events {
             previous = RecordChain.link(previous, e.body)
             row.bind(e.eventID)
             row.bind(e.eventTime)
@@ -110,9 +107,9 @@ extension SQLiteStore {
         }
     }
 
-    public func appendEvents(_ events: [AuditEvent], chunk: Int, pause: () -> Void) throws {
+    public func appendEvents(_ events: [AuditEvent]) throws {
         guard !events.isEmpty else { return }
-        try writeWithoutSync { db in try Self.insert(events, db, chunk: chunk, pause: pause) }
+        try writeWithoutSync { db in try Self.insert(events, db) }
     }
 
     public func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent] {

@@ -29,18 +29,33 @@ import VPCStoreSQLite
         #expect(written.map(\.eventID) == (0..<25).map { "ev-\($0)" })
     }
 
-    /// The appender's thread pauses between chunks of a batch; the batch is still one
-    /// transaction, each record chained to the one before it.
-    @Test func pausesBetweenChunksOfOneChainedBatch() throws {
+    /// A flush writes batches of `batchSize`, each its own transaction, every record
+    /// chained to the one before it across batches.
+    @Test func batchesAreSeparateTransactionsOfOneChain() throws {
         let f = try TrailFixture()
-        var pauses = 0
-        let events = (0..<70).map { Self.record($0).auditEvent() }
-        try f.store.appendEvents(events, chunk: 32, pause: { pauses += 1 })
-        #expect(pauses == 2)  // after 32 and after 64
+        let appender = AuditAppender(store: f.store, batchSize: 32, backlogLimit: 1000)
+        for n in 0..<70 { appender.append(Self.record(n)) }
+        appender.flush()
+        #expect(appender.backlog == 0)
         #expect(try f.store.loadEvents(after: 0, limit: 100).map(\.eventID) == (0..<70).map { "ev-\($0)" })
         try f.sealer.runOnce(force: true)
         let report = try f.verify()
         #expect(report.problems.isEmpty, "\(report.problems)")
     }
-}
 
+    /// Records the store refuses stay queued, first in line, and are written in order
+    /// once it accepts them again.
+    @Test func recordsAStoreRefusesAreKeptInOrder() throws {
+        let f = try TrailFixture()
+        let appender = AuditAppender(store: f.store, batchSize: 4, backlogLimit: 1000)
+        for n in 0..<6 { appender.append(Self.record(n)) }
+        try f.sql("CREATE TRIGGER refuse BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        appender.flush()
+        #expect(appender.backlog == 6)
+        for n in 6..<10 { appender.append(Self.record(n)) }
+        try f.sql("DROP TRIGGER refuse")
+        appender.flush()
+        #expect(appender.backlog == 0)
+        #expect(try f.store.loadEvents(after: 0, limit: 100).map(\.eventID) == (0..<10).map { "ev-\($0)" })
+    }
+}
