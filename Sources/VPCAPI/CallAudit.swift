@@ -71,13 +71,15 @@ struct CallAudit: Sendable {
         return Substring(text).utf8.dropFirst(offset)
     }
 
+    /// The call's record; `parameters` are the action's, without the protocol's own
+    /// (Action, Version, signature).
     func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,
                 eventSource: String = "ec2.amazonaws.com") -> CloudTrailRecord {
         let (caller, region) = verified ?? callerFromScope()
         var record = CloudTrailRecord(
             eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: action, awsRegion: region,
             sourceIPAddress: request.sourceIP, userAgent: request.header("user-agent") ?? "",
-            requestParameters: parameters.filter { !EC2Service.protocolParameters.contains($0.0) },
+            requestParameters: parameters,
             requestID: requestId, eventID: RandomUUID.lowercased(), readOnly: readOnly)
         if let code = response.errorCode {
             record.errorCode = response.status >= 500 ? "Server.\(code)" : "Client.\(code)"

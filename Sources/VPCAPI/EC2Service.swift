@@ -118,11 +118,12 @@ public struct EC2Service: Sendable {
         let requestId = RandomUUID.lowercased()
         var response = APIResponse(status: 200, body: [], requestId: requestId)
         var call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
+        let actionParameters = parameters.filter { !Self.protocolParameters.contains($0.0) }
         var readOnly: Bool?
         var committed = false
         defer {
             if let audit, !committed {
-                audit.append(call.record(action: response.action ?? "", parameters: parameters,
+                audit.append(call.record(action: response.action ?? "", parameters: actionParameters,
                                          readOnly: readOnly ?? Self.looksReadOnly(response.action),
                                          response: response))
             }
@@ -151,7 +152,6 @@ public struct EC2Service: Sendable {
             guard let entry = actions.entry(action) else {
                 throw EC2Error("InvalidAction", "The action \(action) is not valid for this web service.")
             }
-            let actionParameters = parameters.filter { !Self.protocolParameters.contains($0.0) }
             let bucket: Throttle.Bucket = switch entry.category {
             case .describe: actionParameters.isEmpty ? .describeUnfiltered : .describe
             case .mutating: .mutating
@@ -165,7 +165,7 @@ public struct EC2Service: Sendable {
             readOnly = entry.category == .describe
             var context = CallContext(account: key.account, region: identity.region, canonicalParameters: canonical)
             if audit != nil, entry.category != .describe {
-                let record = call.record(action: action, parameters: parameters, readOnly: false, response: response)
+                let record = call.record(action: action, parameters: actionParameters, readOnly: false, response: response)
                 context.audit = { xml in
                     var record = record
                     record.setResult(xml: xml)

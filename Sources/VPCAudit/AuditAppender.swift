@@ -12,8 +12,10 @@ import Synchronization
 /// The thread runs under SCHED_IDLE (`BackgroundPriority.idle`): it takes only
 /// CPU time that request handling leaves. On a saturated machine it falls
 /// behind; while `backlogLimit` records wait, each call that queues a record
-/// writes the oldest batch itself unless a batch is being written: memory
-/// stays bounded, no record is dropped, and calls slow down instead.
+/// writes the oldest `inlineBatchSize` itself unless a batch is being written:
+/// memory stays bounded, no record is dropped, and calls slow down instead, a
+/// little each (a request thread writing 256 records held up every connection
+/// it serves for ~2.5 ms: p99.9 13 ms at 32 connections).
 public final class AuditAppender: Sendable {
     private struct Queue {
         var records: [CloudTrailRecord] = []
@@ -30,6 +32,7 @@ public final class AuditAppender: Sendable {
     public let store: any Store
     private let interval: Double
     private let batchSize: Int
+    private let inlineBatchSize: Int
     private let backlogLimit: Int
     private let queue = Mutex(Queue())
     private let writer = Mutex(Taken())
@@ -37,22 +40,24 @@ public final class AuditAppender: Sendable {
     private let waiting = Atomic<Int>(0)
     private let wake = NSCondition()
 
-    public init(store: any Store, interval: Double = 0.05, batchSize: Int = 256, backlogLimit: Int = 20_000) {
-        precondition(batchSize > 0 && backlogLimit >= batchSize)
+    public init(store: any Store, interval: Double = 0.05, batchSize: Int = 256, inlineBatchSize: Int = 32,
+                backlogLimit: Int = 20_000) {
+        precondition(batchSize > 0 && inlineBatchSize > 0 && backlogLimit >= batchSize)
         self.store = store
         self.interval = interval
         self.batchSize = batchSize
+        self.inlineBatchSize = inlineBatchSize
         self.backlogLimit = backlogLimit
     }
 
-    /// Queues a record (and writes the oldest batch first-hand when `backlogLimit` wait).
+    /// Queues a record (and writes the oldest few first-hand when `backlogLimit` wait).
     public func append(_ record: CloudTrailRecord) {
         queue.withLock { $0.records.append(record) }
         let count = waiting.add(1, ordering: .relaxed).newValue
         if count >= backlogLimit {
             // Not while a batch is being written: a caller waiting on a starved writer would
             // stall with it; that batch is progress anyway.
-            _ = writer.withLockIfAvailable { writeBatch(&$0) }
+            _ = writer.withLockIfAvailable { writeBatch(&$0, upTo: inlineBatchSize) }
         } else if count % batchSize == 0 {
             wake.lock(); wake.signal(); wake.unlock()
         }
@@ -63,18 +68,18 @@ public final class AuditAppender: Sendable {
 
     /// Writes every queued record now, a batch at a time (others may write batches in between).
     public func flush() {
-        while writer.withLock({ writeBatch(&$0) }) {}
+        while writer.withLock({ writeBatch(&$0, upTo: batchSize) }) {}
     }
 
-    /// Writes the oldest `batchSize` records in one transaction; whether it wrote any.
+    /// Writes the oldest `limit` records in one transaction; whether it wrote any.
     /// Records that fail to be written stay first in line for the next attempt.
-    private func writeBatch(_ taken: inout Taken) -> Bool {
+    private func writeBatch(_ taken: inout Taken, upTo limit: Int) -> Bool {
         if taken.next == taken.records.count {
             taken.records.removeAll(keepingCapacity: true)
             taken.next = 0
             queue.withLock { swap(&taken.records, &$0.records) }
         }
-        let end = min(taken.next + batchSize, taken.records.count)
+        let end = min(taken.next + limit, taken.records.count)
         guard taken.next < end else { return false }
         do {
             try store.appendEvents(taken.records[taken.next..<end].map { $0.auditEvent() })

@@ -12,10 +12,10 @@ import VPCStoreSQLite
     }
 
     /// With no background thread to write them (as when it is starved), the queue stops
-    /// growing at the limit: each call that reaches it writes the oldest batch, in order.
+    /// growing at the limit: each call that reaches it writes the oldest few, in order.
     @Test func aFullBacklogIsWrittenByTheCallerNotDropped() throws {
         let store = InMemoryStore()
-        let appender = AuditAppender(store: store, batchSize: 4, backlogLimit: 10)
+        let appender = AuditAppender(store: store, batchSize: 8, inlineBatchSize: 4, backlogLimit: 10)
         for n in 0..<9 { appender.append(Self.record(n)) }
         #expect(appender.backlog == 9)
         #expect(try store.loadEvents(after: 0, limit: 100).isEmpty)
