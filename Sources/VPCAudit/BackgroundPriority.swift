@@ -16,8 +16,9 @@ enum BackgroundPriority {
     }
 
     /// Puts the calling thread under SCHED_IDLE where the system has it (nice 19
-    /// elsewhere): it runs only on a CPU no other thread wants, and a waking
-    /// request thread preempts it at once. A nice-19 thread keeps its CPU until
+    /// elsewhere): it runs on a CPU no other thread wants, beyond that gets a
+    /// sliver (weight 3 against nice 0's 1024), and a waking request thread
+    /// preempts it at once. A nice-19 thread keeps its CPU until
     /// its slice ends (EEVDF's run-to-parity), and at 5,000 req/s that tripled
     /// DescribeVpcs p99 (BENCHMARKS.md). An unprivileged thread cannot leave
     /// SCHED_IDLE, so whoever calls this must never need a normal share back.

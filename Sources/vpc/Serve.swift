@@ -45,7 +45,9 @@ struct Serve: AsyncParsableCommand {
         defer { stopping.forEach { $0.cancel() } }
         try await app.runService()  // stops cleanly on SIGINT and SIGTERM
         // The server has stopped: write what is queued, seal it and checkpoint.
-        audit?.stop()
+        if let unwritten = audit?.stop(), unwritten > 0 {
+            logger.error("audit trail: \(unwritten) records of calls that changed nothing could not be stored")
+        }
         try sealer?.stop()
     }
 

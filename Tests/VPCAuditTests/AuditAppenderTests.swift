@@ -58,4 +58,15 @@ import VPCStoreSQLite
         #expect(appender.backlog == 0)
         #expect(try f.store.loadEvents(after: 0, limit: 100).map(\.eventID) == (0..<10).map { "ev-\($0)" })
     }
+
+    /// Stopping says how many records a failing store left unwritten.
+    @Test func stopCountsWhatTheStoreRefused() throws {
+        let f = try TrailFixture()
+        let appender = AuditAppender(store: f.store, batchSize: 4, backlogLimit: 1000)
+        for n in 0..<3 { appender.append(Self.record(n)) }
+        #expect(appender.stop() == 0)
+        for n in 3..<8 { appender.append(Self.record(n)) }
+        try f.sql("CREATE TRIGGER refuse BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        #expect(appender.stop() == 5)
+    }
 }
