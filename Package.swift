@@ -23,6 +23,9 @@ let package = Package(
         .executable(name: "vpc-loadgen", targets: ["vpc-loadgen"]),
         .library(name: "VPCWire", targets: ["VPCWire"]),
         .library(name: "VPCDataplane", targets: ["VPCDataplane"]),
+        // For the nested Benchmarks package (the audit trail's cost per record).
+        .library(name: "VPCAudit", targets: ["VPCAudit"]),
+        .library(name: "VPCStoreSQLite", targets: ["VPCStoreSQLite"]),
     ] + (wireFuzzTargets + pipelineFuzzTargets).map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),

@@ -34,5 +34,13 @@ let package = Package(
             ],
             path: "Benchmarks/PipelineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "TrailBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VPCAudit", package: "vpc"), .product(name: "VPCStoreSQLite", package: "vpc"),
+            ],
+            path: "Benchmarks/TrailBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )

@@ -157,13 +157,16 @@ public struct CloudTrailRecord: Sendable {
     }
 
     func arn(_ r: AuditResource) -> String {
-        let kind = r.name[..<(r.name.lastIndex(of: "-") ?? r.name.endIndex)]
-        let path = ["vpc": "vpc", "subnet": "subnet", "sg": "security-group", "acl": "network-acl",
-                    "rtb": "route-table", "igw": "internet-gateway", "eigw": "egress-only-internet-gateway",
-                    "dopt": "dhcp-options", "eipalloc": "elastic-ip", "eni": "network-interface",
-                    "pl": "prefix-list", "sgr": "security-group-rule"][String(kind)] ?? String(kind)
-        return "arn:aws:ec2:\(awsRegion):\(caller.account ?? ""):\(path)/\(r.name)"
+        let kind = String(r.name[..<(r.name.lastIndex(of: "-") ?? r.name.endIndex)])
+        return "arn:aws:ec2:\(awsRegion):\(caller.account ?? ""):\(Self.arnPaths[kind] ?? kind)/\(r.name)"
     }
+
+    /// The ARN resource path of an id's kind (`sg` → `security-group`), where it differs.
+    static let arnPaths = [
+        "sg": "security-group", "acl": "network-acl", "rtb": "route-table", "igw": "internet-gateway",
+        "eigw": "egress-only-internet-gateway", "dopt": "dhcp-options", "eipalloc": "elastic-ip",
+        "eni": "network-interface", "pl": "prefix-list", "sgr": "security-group-rule",
+    ]
 
     /// The record as the store keeps it.
     public func auditEvent() -> AuditEvent {
