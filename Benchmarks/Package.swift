@@ -5,6 +5,16 @@
 // Figures and exact commands: ../BENCHMARKS.md.
 import PackageDescription
 
+/// A benchmark executable in `Benchmarks/<name>` over the given products of the main package.
+func benchmarkTarget(_ name: String, _ products: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [.product(name: "Benchmark", package: "benchmark")]
+            + products.map { .product(name: $0, package: "vpc") },
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")])
+}
+
 let package = Package(
     name: "VPCBenchmarks",
     platforms: [.macOS(.v15)],
@@ -13,34 +23,9 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "WireBenchmarks",
-            dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "VPCWire", package: "vpc")],
-            path: "Benchmarks/WireBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "PolicyBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "VPCDataplane", package: "vpc"), .product(name: "VPCWire", package: "vpc"),
-            ],
-            path: "Benchmarks/PolicyBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "PipelineBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "VPCDataplane", package: "vpc"), .product(name: "VPCWire", package: "vpc"),
-            ],
-            path: "Benchmarks/PipelineBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "TrailBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "VPCAudit", package: "vpc"), .product(name: "VPCStoreSQLite", package: "vpc"),
-            ],
-            path: "Benchmarks/TrailBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        benchmarkTarget("WireBenchmarks", ["VPCWire"]),
+        benchmarkTarget("PolicyBenchmarks", ["VPCDataplane", "VPCWire"]),
+        benchmarkTarget("PipelineBenchmarks", ["VPCDataplane", "VPCWire"]),
+        benchmarkTarget("TrailBenchmarks", ["VPCAudit", "VPCStoreSQLite"]),
     ]
 )
