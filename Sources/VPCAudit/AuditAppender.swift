@@ -7,17 +7,20 @@ import Synchronization
 /// queues its record and never waits for a disk write. The thread wakes every
 /// `interval` seconds, and when `batchSize` more records wait; it writes them
 /// in batches of at most `batchSize`, one transaction each, so an API write
-/// waits for one batch at most. `stop()` writes the rest.
+/// waits for one batch at most (in records: a starved thread may take a while
+/// over it). `stop()` writes the rest.
 ///
 /// The thread runs under SCHED_IDLE (`BackgroundPriority.idle`): it takes
 /// little more than the CPU time request handling leaves. On a saturated machine
 /// it falls behind; while `backlogLimit` records wait, each call that queues a
 /// record writes the oldest `inlineBatchSize` itself unless a batch is being
-/// written, and past twice that it waits its turn to write them (its CPU then
-/// goes to the starved thread): memory stays bounded, no record is dropped, and
-/// calls slow down instead (at 32 connections, p99 ~5 ms against ~3.5 ms when
-/// memory was let grow). A few records at a time: a request thread writing 256
-/// held up every connection it serves for ~2.5 ms.
+/// written, and past twice that it waits its turn to write them (its CPU may
+/// then go to the starved thread). So memory stays bounded: at most twice
+/// `backlogLimit` records waiting, and as many written but not yet released
+/// (those of the array a writer took last). No record is dropped; calls slow
+/// down instead (at 32 connections, p99 ~5 ms against ~3.5 ms when memory was
+/// let grow). A few records at a time: a request thread writing 256 held up
+/// every connection it serves for ~2.5 ms.
 public final class AuditAppender: Sendable {
     private struct Queue {
         var records: [CloudTrailRecord] = []

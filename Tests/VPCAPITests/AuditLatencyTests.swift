@@ -21,6 +21,7 @@ import VPCStoreSQLite
         try credentials.provision(AccessKey(accessKeyId: "AKIDA", secretAccessKey: "secret-a", account: "111111111111", userName: "a"))
         let appender = audit ? AuditAppender(store: store) : nil
         appender?.start()
+        defer { appender?.stop() }  // also when a call below throws; stopping twice is harmless
         var limits = Throttle.Limits()
         limits.enabled = false
         let service = EC2Service(controlPlane: try ControlPlane(store: store), credentials: credentials,

@@ -1,7 +1,6 @@
 import Benchmark
 import Foundation
 import VPCAudit
-import VPCStore
 import VPCStoreSQLite
 
 // What the audit trail spends on one read-only call's record, off the request thread:
@@ -17,7 +16,7 @@ func describeRecord(_ n: Int) -> CloudTrailRecord {
         eventName: "DescribeVpcs", awsRegion: "us-east-1", sourceIPAddress: "127.0.0.1",
         userAgent: "aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.18 md/arch#x86_64 lang/python#3.11.8 "
             + "md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.24 command/ec2.describe-vpcs",
-        requestParameters: [("VpcId.1", "vpc-0123456789abcdef0")],
+        requestParameters: [("VpcId.1", String(format: "vpc-%017x", 0x0123_4567_89ab_cde0 &+ n))],
         requestID: String(format: "%08x-1111-4222-8333-444455556666", n), eventID: String(format: "%08x-aaaa-4bbb-8ccc-ddddeeeeffff", n),
         readOnly: true)
 }
@@ -38,16 +37,25 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    let directory = NSTemporaryDirectory() + "vpc-trail-bench-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    nonisolated(unsafe) let store = try! SQLiteStore(path: directory + "/vpc.sqlite")
+    // One trail that grows by each batch (as a server's does), made and removed by the
+    // benchmark's own process: package-benchmark runs every benchmark in a process of its own.
     let events = records.map { $0.auditEvent() }
     Benchmark("trail append, batch of 256 records (SQLite transaction, chained)",
               configuration: .init(warmupIterations: 5, maxIterations: 2_000)) { benchmark in
         for _ in benchmark.scaledIterations {
-            try store.appendEvents(events)
+            try TrailFile.store!.appendEvents(events)
         }
+    } setup: {
+        try FileManager.default.createDirectory(atPath: TrailFile.directory, withIntermediateDirectories: true)
+        TrailFile.store = try SQLiteStore(path: TrailFile.directory + "/vpc.sqlite")
     } teardown: {
-        try? FileManager.default.removeItem(atPath: directory)
+        TrailFile.store = nil
+        try? FileManager.default.removeItem(atPath: TrailFile.directory)
     }
+}
+
+/// The append benchmark's SQLite trail, in a directory of its process.
+enum TrailFile {
+    static let directory = NSTemporaryDirectory() + "vpc-trail-bench-\(getpid())"
+    nonisolated(unsafe) static var store: SQLiteStore?
 }
