@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 import VPCAudit
 import VPCStore
@@ -59,6 +61,35 @@ import VPCStoreSQLite
         #expect(try f.store.loadEvents(after: 0, limit: 100).map(\.eventID) == (0..<10).map { "ev-\($0)" })
     }
 
+    /// Past twice the limit a call waits for the writer instead of queueing more: with a
+    /// write stuck in the store, the queue stops at the hard bound; once the write goes
+    /// through, the waiting call writes and returns, and every record is stored in order.
+    @Test func pastTwiceTheLimitACallWaitsForTheWriter() throws {
+        let store = GatedStore()
+        let appender = AuditAppender(store: store, batchSize: 4, inlineBatchSize: 2, backlogLimit: 4)
+        for n in 0..<3 { appender.append(Self.record(n)) }
+        store.closeGate()
+        let flusher = Thread { appender.flush() }  // takes the writer and sticks in the store
+        flusher.start()
+        store.entered.wait()
+        let appended = Count()
+        let caller = Thread {
+            for n in 3..<8 {  // 3...7: the limit (4) passes while the writer is busy; 8 is the bound
+                appender.append(Self.record(n))
+                appended.value.add(1, ordering: .relaxed)
+            }
+        }
+        caller.start()
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(appended.value.load(ordering: .relaxed) == 4)  // the fifth waits for the writer
+        #expect(appender.backlog == 8)
+        store.openGate()
+        while appended.value.load(ordering: .relaxed) < 5 { Thread.sleep(forTimeInterval: 0.01) }
+        appender.flush()
+        #expect(appender.backlog == 0)
+        #expect(try store.loadEvents(after: 0, limit: 100).map(\.eventID) == (0..<8).map { "ev-\($0)" })
+    }
+
     /// Stopping says how many records a failing store left unwritten.
     @Test func stopCountsWhatTheStoreRefused() throws {
         let f = try TrailFixture()
@@ -69,4 +100,40 @@ import VPCStoreSQLite
         try f.sql("CREATE TRIGGER refuse BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'disk full'); END")
         #expect(appender.stop() == 5)
     }
+}
+
+/// A counter threads share.
+final class Count: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// An in-memory store whose `appendEvents` can be held at a gate, as a write stuck on a busy disk.
+final class GatedStore: Store, @unchecked Sendable {
+    private let inner = InMemoryStore()
+    private let gate = NSCondition()
+    private var closed = false
+    /// Signalled when an `appendEvents` reaches the closed gate.
+    let entered = DispatchSemaphore(value: 0)
+
+    func closeGate() { gate.lock(); closed = true; gate.unlock() }
+    func openGate() { gate.lock(); closed = false; gate.broadcast(); gate.unlock() }
+
+    func appendEvents(_ events: [AuditEvent]) throws {
+        gate.lock()
+        if closed { entered.signal() }
+        while closed { gate.wait() }
+        gate.unlock()
+        try inner.appendEvents(events)
+    }
+
+    func loadRecords() throws -> [StoredRecord] { try inner.loadRecords() }
+    func commit(_ changes: [RecordChange], events: [AuditEvent]) throws { try inner.commit(changes, events: events) }
+    func deleteAllRecords() throws { try inner.deleteAllRecords() }
+    func loadAccessKeys() throws -> [AccessKey] { try inner.loadAccessKeys() }
+    func saveAccessKey(_ key: AccessKey) throws { try inner.saveAccessKey(key) }
+    func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent] { try inner.loadEvents(after: sequence, limit: limit) }
+    func chainHead() throws -> (sequence: Int64, hash: [UInt8])? { try inner.chainHead() }
+    func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent] { try inner.lookupEvents(query) }
+    func saveDigest(_ digest: AuditDigest) throws { try inner.saveDigest(digest) }
+    func loadDigests() throws -> [AuditDigest] { try inner.loadDigests() }
 }
