@@ -157,16 +157,8 @@ public struct CloudTrailRecord: Sendable {
     }
 
     func arn(_ r: AuditResource) -> String {
-        let kind = String(r.name[..<(r.name.lastIndex(of: "-") ?? r.name.endIndex)])
-        return "arn:aws:ec2:\(awsRegion):\(caller.account ?? ""):\(Self.arnPaths[kind] ?? kind)/\(r.name)"
+        "arn:aws:ec2:\(awsRegion):\(caller.account ?? ""):\(ResourceIDs.arnPath(of: r.name))/\(r.name)"
     }
-
-    /// The ARN resource path of an id's kind (`sg` → `security-group`), where it differs.
-    static let arnPaths = [
-        "sg": "security-group", "acl": "network-acl", "rtb": "route-table", "igw": "internet-gateway",
-        "eigw": "egress-only-internet-gateway", "dopt": "dhcp-options", "eipalloc": "elastic-ip",
-        "eni": "network-interface", "pl": "prefix-list", "sgr": "security-group-rule",
-    ]
 
     /// The record as the store keeps it.
     public func auditEvent() -> AuditEvent {

@@ -45,6 +45,24 @@ import VPCStore
                           AuditResource(type: "AWS::EC2::VPC", name: "vpc-0123456789abcdef0")])
     }
 
+    /// Resources carry AWS's ARN resource path for their kind.
+    @Test func resourceARNs() throws {
+        let ids = ["vpc-0123456789abcdef0", "sg-0123456789abcdef0", "i-0123456789abcdef0", "fl-0123456789abcdef0",
+                   "eni-attach-0123456789abcdef0", "eni-0123456789abcdef0"]
+        let r = CloudTrailRecord(
+            eventTime: 1_790_000_000, caller: CallerIdentity(accessKeyId: "AKIDA", account: "111111111111", userName: "alice"),
+            eventName: "DescribeInstances", awsRegion: "eu-west-1", sourceIPAddress: "127.0.0.1", userAgent: "boto3",
+            requestParameters: ids.enumerated().map { ("Id.\($0.offset + 1)", $0.element) }, requestID: "req-1",
+            eventID: "ev-1", readOnly: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.auditEvent().body)) as? [String: Any])
+        let arns = try #require(object["resources"] as? [[String: Any]]).compactMap { $0["ARN"] as? String }
+        let prefix = "arn:aws:ec2:eu-west-1:111111111111:"
+        #expect(Set(arns) == Set(["vpc/vpc-0123456789abcdef0", "security-group/sg-0123456789abcdef0",
+                                  "instance/i-0123456789abcdef0", "vpc-flow-log/fl-0123456789abcdef0",
+                                  "eni-attach/eni-attach-0123456789abcdef0",
+                                  "network-interface/eni-0123456789abcdef0"].map { prefix + $0 }))
+    }
+
     /// The record body is written member by member; it must be exactly the
     /// canonical rendering (sorted keys, same escapes) of the JSON it holds.
     @Test(arguments: [
