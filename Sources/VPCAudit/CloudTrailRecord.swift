@@ -105,9 +105,10 @@ public struct CloudTrailRecord: Sendable {
     }
 
     /// The record's CloudTrail JSON in canonical form (keys sorted, no
-    /// whitespace): the bytes the chain hashes. Written member by member in
-    /// sorted order rather than through a `JSONValue` tree: it runs once per call.
-    func body(parameters: JSONValue, resources: [AuditResource]) -> [UInt8] {
+    /// whitespace): the bytes the chain hashes; and the resources it names.
+    /// Written member by member in sorted order rather than through a
+    /// `JSONValue` tree: it runs once per call.
+    func encode() -> (body: [UInt8], resources: [AuditResource]) {
         let account = caller.account ?? ""
         var out: [UInt8] = []
         out.reserveCapacity(2048)  // a DescribeVpcs record is ~1.2 KB: no regrowth
@@ -127,14 +128,18 @@ public struct CloudTrailRecord: Sendable {
         o.value("readOnly", .bool(readOnly), &out)
         o.string("recipientAccountId", account, &out)
         o.string("requestID", requestID, &out)
-        o.value("requestParameters", parameters, &out)
-        if !resources.isEmpty {
+        o.name("requestParameters", &out)
+        var resources = ResourceIDs.Collector()
+        RequestParameters.write(requestParameters, to: &out) { resources.add($0) }
+        for r in responseResources { resources.add(r) }
+        if !resources.resources.isEmpty {
             o.name("resources", &out)
             out.append(UInt8(ascii: "["))
-            for (i, resource) in resources.enumerated() {
+            for (i, resource) in resources.resources.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 var r = JSONObjectWriter()
-                r.string("ARN", arn(resource), &out)
+                r.name("ARN", &out)
+                writeARN(resource, &out)
                 r.string("accountId", account, &out)
                 r.string("type", resource.type, &out)
                 r.end(&out)
@@ -147,27 +152,30 @@ public struct CloudTrailRecord: Sendable {
         o.name("userIdentity", &out)
         writeUserIdentity(&out)
         o.end(&out)
-        return out
+        return (out, resources.resources)
     }
 
-    func resources(_ parameters: JSONValue) -> [AuditResource] {
-        var all = ResourceIDs.collect([parameters])
-        for r in responseResources where !all.contains(r) { all.append(r) }
-        return all
-    }
-
-    func arn(_ r: AuditResource) -> String {
-        "arn:aws:ec2:\(awsRegion):\(caller.account ?? ""):\(ResourceIDs.arnPath(of: r.name))/\(r.name)"
+    /// `"arn:aws:ec2:<region>:<account>:<path>/<id>"`, as a JSON string.
+    func writeARN(_ r: AuditResource, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: "arn:aws:ec2:".utf8)
+        JSONValue.writeStringContents(awsRegion, to: &out)
+        out.append(UInt8(ascii: ":"))
+        JSONValue.writeStringContents(caller.account ?? "", to: &out)
+        out.append(UInt8(ascii: ":"))
+        JSONValue.writeStringContents(ResourceIDs.arnPath(of: r.name), to: &out)
+        out.append(UInt8(ascii: "/"))
+        JSONValue.writeStringContents(r.name, to: &out)
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The record as the store keeps it.
     public func auditEvent() -> AuditEvent {
-        let parameters = RequestParameters.json(requestParameters)
-        let resources = resources(parameters)
+        let (body, resources) = encode()
         return AuditEvent(
             eventID: eventID, eventTime: eventTime, account: caller.account ?? "", region: awsRegion,
             eventName: eventName, eventSource: eventSource, readOnly: readOnly, username: caller.userName ?? "",
             accessKeyId: caller.accessKeyId ?? "", resources: resources,
-            body: body(parameters: parameters, resources: resources))
+            body: body)
     }
 }

@@ -43,6 +43,12 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        writeStringContents(s, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's JSON escaping, without the quotes.
+    static func writeStringContents(_ s: String, to out: inout [UInt8]) {
         // Most values need no escaping: one copy.
         let copied = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard !bytes.contains(where: needsEscape) else { return false }
@@ -52,7 +58,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         if !copied {
             for byte in s.utf8 { writeByte(byte, to: &out) }
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     static func needsEscape(_ byte: UInt8) -> Bool {

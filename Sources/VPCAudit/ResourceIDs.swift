@@ -24,32 +24,58 @@ public enum ResourceIDs {
 
     /// The ARN resource path of an id (`sg-…` → `security-group`, `i-…` → `instance`).
     public static func arnPath(of id: String) -> String {
-        let kind = id[..<(id.lastIndex(of: "-") ?? id.endIndex)]
-        return types.first { $0.prefix.dropLast() == kind }?.arnPath ?? String(kind)
+        let kind = id.utf8[..<(id.utf8.lastIndex(of: UInt8(ascii: "-")) ?? id.endIndex)]
+        return types.first { $0.prefix.utf8.dropLast().elementsEqual(kind) }?.arnPath ?? String(Substring(kind))
     }
 
-    /// The resource type of an id, if it looks like one of ours.
+    /// The resource type of an id, if it looks like one of ours (a known prefix, at least 8 hex digits).
     public static func type(of id: String) -> String? {
-        guard id.utf8.count <= 64, let dash = id.lastIndex(of: "-") else { return nil }
-        let suffix = id[id.index(after: dash)...]
-        guard suffix.count >= 8, suffix.allSatisfy(\.isHexDigit) else { return nil }
-        let prefix = id[...dash]
-        return types.first { $0.prefix == prefix }?.type
+        let bytes = id.utf8
+        guard bytes.count <= 64, let dash = bytes.lastIndex(of: UInt8(ascii: "-")) else { return nil }
+        let suffix = bytes[bytes.index(after: dash)...]
+        guard suffix.count >= 8, suffix.allSatisfy(isHexDigit) else { return nil }
+        let prefix = bytes[...dash]
+        return types.first { $0.prefix.utf8.elementsEqual(prefix) }?.type
     }
 
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "f"))
+    }
+
+    /// The ids among `values`' strings, each once, in the order visited (object members by sorted key).
     public static func collect(_ values: [JSONValue]) -> [AuditResource] {
-        var found: [AuditResource] = []
-        var seen: Set<String> = []
+        var found = Collector()
         func visit(_ v: JSONValue) {
             switch v {
-            case .string(let s):
-                if let type = type(of: s), seen.insert(s).inserted { found.append(AuditResource(type: type, name: s)) }
+            case .string(let s): found.add(s)
             case .array(let items): items.forEach(visit)
             case .object(let members): for key in members.keys.sorted() { visit(members[key]!) }
             default: break
             }
         }
         values.forEach(visit)
-        return found
+        return found.resources
+    }
+
+    /// Resources found one value at a time, each id once.
+    struct Collector {
+        private(set) var resources: [AuditResource] = []
+        /// The names, once there are too many to search one by one.
+        private var names: Set<String> = []
+
+        mutating func add(_ value: String) {
+            guard let type = ResourceIDs.type(of: value) else { return }
+            add(AuditResource(type: type, name: value))
+        }
+
+        mutating func add(_ resource: AuditResource) {
+            if resources.count < 32 {
+                guard !resources.contains(where: { $0.name == resource.name }) else { return }
+                if resources.count == 31 { names = Set(resources.map(\.name) + [resource.name]) }
+            } else {
+                guard names.insert(resource.name).inserted else { return }
+            }
+            resources.append(resource)
+        }
     }
 }

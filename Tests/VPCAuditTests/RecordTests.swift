@@ -5,12 +5,13 @@ import VPCStore
 
 @Suite struct RecordTests {
     @Test func requestParametersNest() {
-        let json = RequestParameters.json([
+        var json: [UInt8] = []
+        RequestParameters.write([
             ("CidrBlock", "10.0.0.0/16"), ("TagSpecification.1.ResourceType", "vpc"),
             ("TagSpecification.1.Tag.1.Key", "Name"), ("TagSpecification.1.Tag.1.Value", "a\"b"),
             ("TagSpecification.1.Tag.2.Key", "Env"), ("X-Amz-Signature", "secret"),
-        ])
-        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"cidrBlock":"10.0.0.0/16","tagSpecification":[{"resourceType":"vpc","tag":[{"key":"Name","value":"a\"b"},{"key":"Env"}]}]}"#)
+        ], to: &json)
+        #expect(String(decoding: json, as: UTF8.self) == #"{"cidrBlock":"10.0.0.0/16","tagSpecification":[{"resourceType":"vpc","tag":[{"key":"Name","value":"a\"b"},{"key":"Env"}]}]}"#)
     }
 
     @Test func responseElementsFromXML() {
