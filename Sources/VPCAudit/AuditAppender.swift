@@ -112,6 +112,9 @@ public final class AuditAppender: Sendable {
                 _ = wake.wait(until: Date(timeIntervalSinceNow: interval))
                 wake.unlock()
                 flush()
+                // The checkpoint the batches made due, here rather than in a request's commit.
+                // A failed one leaves the log to the next attempt.
+                try? store.maintain()
             }
         }
         thread.name = "audit-appender"

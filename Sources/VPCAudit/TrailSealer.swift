@@ -130,6 +130,8 @@ public final class TrailSealer: Sendable {
                 wake.unlock()
                 guard state.withLock({ $0.running }) else { break }
                 do { try runOnce() } catch { log("trail sealer: \(error)") }
+                // A checkpoint the appender, starved on a busy machine, has not got to.
+                do { try store.maintain() } catch { log("trail sealer: checkpoint: \(error)") }
             }
         }
         thread.name = "trail-sealer"

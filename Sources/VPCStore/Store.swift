@@ -65,8 +65,12 @@ public protocol Store: Sendable {
     func saveDigest(_ digest: AuditDigest) throws
     /// Every digest, oldest first.
     func loadDigests() throws -> [AuditDigest]
+    /// Upkeep that callers should not wait for, done by background threads (SQLite:
+    /// folding the write-ahead log back into the database once it has grown).
+    func maintain() throws
 }
 
 extension Store {
     public func commit(_ changes: [RecordChange]) throws { try commit(changes, events: []) }
+    public func maintain() throws {}
 }

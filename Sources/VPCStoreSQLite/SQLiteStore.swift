@@ -6,17 +6,33 @@ import Foundation
 /// commit that returned survives a crash or power loss.
 public final class SQLiteStore: Store {
     let queue: DatabaseQueue
+    let log: WriteAheadLog
 
     /// Opens (creating if needed) the database at `path` and migrates it.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, log: WriteAheadLog(checkpointPages: 1_000, inlinePages: 16_000))
+    }
+
+    init(path: String, log: WriteAheadLog) throws {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            log.watch(db)
         }
         queue = try DatabaseQueue(path: path, configuration: config)
+        self.log = log
         try Self.migrator.migrate(queue)
+    }
+
+    /// Checkpoints the write-ahead log once it holds `log.checkpointPages`.
+    public func maintain() throws {
+        guard log.pages >= log.checkpointPages else { return }
+        try queue.writeWithoutTransaction { db in
+            try db.checkpoint(.passive)
+            log.checkpointed()
+        }
     }
 
     static var migrator: DatabaseMigrator {
