@@ -114,7 +114,7 @@ public final class AuditAppender: Sendable {
                 flush()
                 // The checkpoint the batches made due, here rather than in a request's commit.
                 // A failed one leaves the log to the next attempt.
-                try? store.maintain()
+                try? store.maintain(overdueOnly: false)
             }
         }
         thread.name = "audit-appender"

@@ -66,11 +66,12 @@ public protocol Store: Sendable {
     /// Every digest, oldest first.
     func loadDigests() throws -> [AuditDigest]
     /// Upkeep that callers should not wait for, done by background threads (SQLite:
-    /// folding the write-ahead log back into the database once it has grown).
-    func maintain() throws
+    /// folding the write-ahead log back into the database once it has grown). With
+    /// `overdueOnly`, only upkeep long due: for a thread standing in for one fallen behind.
+    func maintain(overdueOnly: Bool) throws
 }
 
 extension Store {
     public func commit(_ changes: [RecordChange]) throws { try commit(changes, events: []) }
-    public func maintain() throws {}
+    public func maintain(overdueOnly: Bool) throws {}
 }

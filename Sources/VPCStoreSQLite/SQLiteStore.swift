@@ -26,9 +26,9 @@ public final class SQLiteStore: Store {
         try Self.migrator.migrate(queue)
     }
 
-    /// Checkpoints the write-ahead log once it holds `log.checkpointPages`.
-    public func maintain() throws {
-        guard log.pages >= log.checkpointPages else { return }
+    /// Checkpoints the write-ahead log once it holds `log.checkpointPages` (overdue: 4 times that).
+    public func maintain(overdueOnly: Bool) throws {
+        guard log.pages >= log.checkpointPages * (overdueOnly ? 4 : 1) else { return }
         try queue.writeWithoutTransaction { db in
             try db.checkpoint(.passive)
             log.checkpointed()

@@ -4,7 +4,7 @@ import VPCAudit
 import VPCStore
 @testable import VPCStoreSQLite
 
-/// Commits leave checkpoints to `maintain()` (background threads) until the log
+/// Commits leave checkpoints to `maintain(overdueOnly: false)` (background threads) until the log
 /// passes the inline limit; SQLite's own checkpoint at 1,000 pages is off.
 @Suite struct WriteAheadLogTests {
     /// A ~2.3 KB record.
@@ -28,7 +28,7 @@ import VPCStore
         // Past SQLite's automatic checkpoint (~150 pages a batch).
         for _ in 0..<20 where store.log.pages < 1_200 { try store.appendEvents(fixture) }
         #expect(store.log.pages >= 1_200 && store.log.pages < 3_000)
-        try store.maintain()
+        try store.maintain(overdueOnly: false)
         #expect(store.log.pages == 0)
         try store.appendEvents(fixture)
         #expect(store.log.pages < 400, "the log starts over after a checkpoint")

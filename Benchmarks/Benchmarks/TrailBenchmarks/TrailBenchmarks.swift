@@ -46,7 +46,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark(name, configuration: .init(warmupIterations: 5, maxIterations: 2_000)) { benchmark in
             for _ in benchmark.scaledIterations {
                 try TrailFile.store!.appendEvents(events)
-                try TrailFile.store!.maintain()
+                try TrailFile.store!.maintain(overdueOnly: false)
             }
         } setup: {
             try FileManager.default.createDirectory(atPath: TrailFile.directory, withIntermediateDirectories: true)
