@@ -31,7 +31,16 @@ import VPCStore
         try store.maintain(overdueOnly: false)
         #expect(store.log.pages == 0)
         try store.appendEvents(fixture)
-        #expect(store.log.pages < 400, "the log starts over after a checkpoint")
+        #expect(store.log.pages < 200, "the log starts over after a checkpoint")
+
+        // A stand-in thread checkpoints only from 4 times the threshold (200 pages) on.
+        let due = store.log.pages
+        #expect(due >= 50)
+        try store.maintain(overdueOnly: true)
+        #expect(store.log.pages == due)
+        for _ in 0..<5 where store.log.pages < 200 { try store.appendEvents(fixture) }
+        try store.maintain(overdueOnly: true)
+        #expect(store.log.pages == 0)
 
 
         // Left alone, the log grows to the inline limit and the commit crossing it checkpoints.
