@@ -29,12 +29,24 @@ fi
 BUILDS=${BUILDS:-"trail=$(swift build -c release --show-bin-path)"}
 OFF_BIN=${BUILDS%% *}; OFF_BIN=${OFF_BIN#*=}  # the trail off: the first build with --no-audit
 
+# Whatever runs is stopped and removed on any exit (Ctrl-C too): a leftover busy
+# loop would skew every later measurement.
+server=""; spinner=""; data=""
+cleanup() {
+    [[ -n $server ]] && kill "$server" 2>/dev/null
+    [[ -n $spinner ]] && kill "$spinner" 2>/dev/null
+    [[ -n $data ]] && rm -rf "$data"
+    wait 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # run LOAD LABEL BIN [serve flags]: one server, one load, one line.
 run() {
     local load=$1 label=$2 bin=$3; shift 3
-    local data port server
+    local port
     data=$(mktemp -d); port=$(free_port)
     "$bin/vpc" serve --listen "127.0.0.1:$port" --data-dir "$data" --no-throttle --quota-vpcs 50 \
         --credentials "$KEY:$SECRET" "$@" > "$data/log" 2>&1 &
@@ -42,21 +54,22 @@ run() {
     for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
     local args=(-c 32)
     case $load in rate=*) args+=(--rate "${load#rate=}");; conns=*) args=(-c "${load#conns=}");; esac
-    local result
-    result=$("$bin/vpc-loadgen" describe-vpcs --endpoint "http://127.0.0.1:$port" --access-key "$KEY" \
-             --secret "$SECRET" "${args[@]}" --duration "$DURATION" --warmup 2 2>&1 \
-             | grep -o '[0-9]* req/s\|p99 [0-9.]*\|p99.9 [0-9.]*' | tr '\n' ' ')
+    local output result
+    output=$("$bin/vpc-loadgen" describe-vpcs --endpoint "http://127.0.0.1:$port" --access-key "$KEY" \
+             --secret "$SECRET" "${args[@]}" --duration "$DURATION" --warmup 2 2>&1)
+    result=$(grep -o '[0-9]* req/s\|errors [0-9]*\|p99 [0-9.]*\|p99.9 [0-9.]*' <<< "$output" | awk '!seen[$0]++' | tr '\n' ' ')
+    [[ $result == *"errors 0"* ]] || result="FAILED: $(tail -3 <<< "$output" | tr '\n' ' ') server: $(tail -3 "$data/log" | tr '\n' ' ')"
     # Thread CPU in ms (schedstat: nanoseconds on the CPU), busiest threads only.
     local threads
     threads=$(for t in /proc/$server/task/*; do
                   echo "$(cat "$t/comm" 2>/dev/null)=$(( $(cut -d' ' -f1 "$t/schedstat" 2>/dev/null || echo 0) / 1000000 ))ms"
               done | grep -v '=[0-9]ms$' | tr '\n' ' ')
-    kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
-    rm -rf "$data"
+    kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; server=""
+    rm -rf "$data"; data=""
     echo "$load $label: $result| server threads: $threads"
 }
 
-echo "$(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg); ${DURATION}s per run"
+echo "$(nproc) vCPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg); ${DURATION}s per run"
 for round in $(seq 1 "$ROUNDS"); do
     for load in $LOADS; do
         for build in $BUILDS; do run "$load" "${build%%=*}" "${build#*=}"; done
@@ -65,7 +78,7 @@ for round in $(seq 1 "$ROUNDS"); do
             chrt -i 0 python3 -c 'while True: pass' &
             spinner=$!
             run "$load" off+idle-spinner "$OFF_BIN" --no-audit
-            kill "$spinner"; wait "$spinner" 2>/dev/null
+            kill "$spinner"; wait "$spinner" 2>/dev/null; spinner=""
         fi
     done
 done

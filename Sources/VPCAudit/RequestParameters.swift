@@ -23,9 +23,13 @@ private struct ParameterTree {
         var value: String?
         var lastChild = -1
         var previousSibling = -1
+        var children = 0
     }
 
     var nodes = [Node(name: "", value: nil)]
+    /// The children of nodes with many, by name: a 1 MB request of distinct
+    /// `X.N` names must not cost a search of all earlier siblings per name.
+    var index: [Int: [Substring: Int]] = [:]
 
     init() { nodes.reserveCapacity(16) }
 
@@ -42,16 +46,31 @@ private struct ParameterTree {
     }
 
     /// The child of that name, made if new. Parameters come grouped
-    /// (`Filter.1.Name`, `Filter.1.Value.1`): the newest child is searched first.
+    /// (`Filter.1.Name`, `Filter.1.Value.1`): the newest child is searched first,
+    /// and past 16 children an index is.
     mutating func child(of parent: Int, named name: Substring) -> Int {
-        var c = nodes[parent].lastChild
-        while c >= 0 {
-            if nodes[c].name == name { return c }
-            c = nodes[c].previousSibling
+        if nodes[parent].children > 16 {
+            if let c = index[parent]?[name] { return c }
+        } else {
+            var c = nodes[parent].lastChild
+            while c >= 0 {
+                if nodes[c].name == name { return c }
+                c = nodes[c].previousSibling
+            }
         }
+        let c = nodes.count
         nodes.append(Node(name: name, value: nil, previousSibling: nodes[parent].lastChild))
-        nodes[parent].lastChild = nodes.count - 1
-        return nodes.count - 1
+        nodes[parent].lastChild = c
+        nodes[parent].children += 1
+        if nodes[parent].children == 17 {
+            var byName: [Substring: Int] = [:]
+            var sibling = c
+            while sibling >= 0 { byName[nodes[sibling].name] = sibling; sibling = nodes[sibling].previousSibling }
+            index[parent] = byName
+        } else if nodes[parent].children > 17 {
+            index[parent]![name] = c
+        }
+        return c
     }
 
     func write(_ node: Int, to out: inout [UInt8], leaf: (String) -> Void) {
@@ -76,16 +95,18 @@ private struct ParameterTree {
             out.append(UInt8(ascii: "]"))
             return
         }
-        // Named members, sorted; of names equal once lowerCamelCased the last given wins.
+        // Named members, sorted. Of names equal once lowerCamelCased (String equality:
+        // canonically equivalent), the first given names the member and the last its value.
         let members = children.map { (Self.lowerFirst(nodes[$0].name), $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         out.append(UInt8(ascii: "{"))
-        var first = true
-        for (i, member) in members.enumerated() where i + 1 == members.count || members[i + 1].0 != member.0 {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            JSONValue.writeString(member.0, to: &out)
+        var first = 0  // the first member of the run of equal names
+        for (i, member) in members.enumerated() {
+            guard i + 1 == members.count || members[i + 1].0 != member.0 else { continue }
+            if first > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(members[first].0, to: &out)
             out.append(UInt8(ascii: ":"))
             write(member.1, to: &out, leaf: leaf)
+            first = i + 1
         }
         out.append(UInt8(ascii: "}"))
     }

@@ -7,6 +7,7 @@ import Foundation
 public final class SQLiteStore: Store {
     let queue: DatabaseQueue
     let log: WriteAheadLog
+    private let checkpoints: CheckpointConnection
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public convenience init(path: String) throws {
@@ -19,20 +20,21 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // The log file shrinks back after a checkpoint that let it grow past 16 MB.
+            try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
             log.watch(db)
         }
         queue = try DatabaseQueue(path: path, configuration: config)
         self.log = log
         try Self.migrator.migrate(queue)
+        checkpoints = try CheckpointConnection(path: path)
     }
 
-    /// Checkpoints the write-ahead log once it holds `log.checkpointPages` (overdue: 4 times that).
+    /// Checkpoints the write-ahead log, on a connection of its own, once it holds
+    /// `log.checkpointPages` (overdue: 4 times that).
     public func maintain(overdueOnly: Bool) throws {
         guard log.pages >= log.checkpointPages * (overdueOnly ? 4 : 1) else { return }
-        try queue.writeWithoutTransaction { db in
-            try db.checkpoint(.passive)
-            log.checkpointed()
-        }
+        if try checkpoints.checkpoint() { log.checkpointed() }
     }
 
     static var migrator: DatabaseMigrator {

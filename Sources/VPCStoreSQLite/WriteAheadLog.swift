@@ -3,12 +3,12 @@ import GRDBSQLite
 import Synchronization
 
 /// When the write-ahead log is folded back into the database. SQLite's own
-/// automatic checkpoint runs in whichever commit crosses 1,000 pages, so a
+/// automatic checkpoint runs in whichever commit reaches 1,000 pages, so a
 /// request thread that appends a few audit records could wait for a checkpoint
-/// and its two fsyncs (DescribeVpcs p99 at 32 connections 5.6-6.7 ms with it,
-/// 3.7-3.8 without). Instead background threads checkpoint
+/// and its two fsyncs (DescribeVpcs p99 at 32 connections 5.2-6.7 ms with it,
+/// 3.6-4.4 without). Instead background threads checkpoint
 /// (`SQLiteStore.maintain`) from `checkpointPages` on, and a commit checkpoints
-/// itself only past `inlinePages`, when they have fallen that far behind.
+/// itself only from `inlinePages` on, when they have fallen that far behind.
 final class WriteAheadLog: Sendable {
     let checkpointPages: Int
     let inlinePages: Int
@@ -24,7 +24,9 @@ final class WriteAheadLog: Sendable {
 
     func checkpointed() { latest.store(0, ordering: .relaxed) }
 
-    /// Replaces the connection's automatic checkpoint with this policy.
+    /// Replaces the connection's automatic checkpoint with this policy. The hook's
+    /// context is `self` unretained: the store keeps it, and GRDB keeps it in the
+    /// `prepareDatabase` closure, for as long as the connection is open.
     func watch(_ db: Database) {
         sqlite3_wal_hook(db.sqliteConnection, { context, connection, name, pages in
             let log = Unmanaged<WriteAheadLog>.fromOpaque(context!).takeUnretainedValue()

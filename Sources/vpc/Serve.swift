@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
         let (app, agentService) = try makeApplication(store: store, audit: audit, logger: logger)
         audit?.start()
         sealer?.start()
+        let maintenance = StoreMaintenance(store: store, overdueOnly: audit != nil, log: { [logger] line in logger.error("\(line)") })
+        maintenance.start()
+        defer { maintenance.stop() }
         // On SIGINT/SIGTERM the agents' long-polls answer at once instead of holding the
         // graceful shutdown for up to their wait.
         let stopping = [SIGINT, SIGTERM].map { sig in

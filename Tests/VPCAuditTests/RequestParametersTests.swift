@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VPCAudit
 import VPCStore
@@ -18,6 +19,11 @@ import VPCStore
         [("A", "1"), ("A.1", "child wins"), ("b", "lower"), ("B", "upper, later: wins"), ("Ärger", "ä"), ("", "empty"), ("x..y", "gap")],
         [("Id.1", "vpc-0123456789abcdef0"), ("Id.2", "vpc-0123456789abcdef0"), ("Other", "vpc-0123456789abcdef0")],
         (1...40).map { ("InstanceId.\($0)", "i-\(String(repeating: "0", count: 15))\(String($0, radix: 16).count == 1 ? "0" : "")\(String($0, radix: 16))") },
+        [("Id.1", "one"), ("Id.01", "zero-one"), ("Id.+1", "plus-one"), ("Id.-2", "minus-two")],
+        [("A.1", "numbered"), ("A.B", "named"), ("C.", "trailing dot"), ("D..", "two")],
+        [("\u{C9}x", "precomposed capital: names the member"), ("e\u{301}x", "decomposed small, later: its value wins")],
+        // Past 16 children a node is searched through its index.
+        (1...300).flatMap { [("Filter.\($0).Name", "tag:N\($0)"), ("Filter.\($0).Value.1", "v\($0)")] } + [("Filter.7.Value.2", "late")],
     ]
 
     @Test(arguments: cases.indices) func matchesTreeRendering(_ i: Int) {
@@ -26,10 +32,21 @@ import VPCStore
         var leaves: [String] = []
         RequestParameters.write(pairs, to: &written) { leaves.append($0) }
         let tree = TreeRendering.json(pairs)
-        #expect(String(decoding: written, as: UTF8.self) == String(decoding: tree.bytes, as: UTF8.self))
+        #expect(written == tree.bytes, "\(String(decoding: written, as: UTF8.self)) against \(String(decoding: tree.bytes, as: UTF8.self))")
         var visited: [String] = []
         TreeRendering.strings(tree, into: &visited)
         #expect(leaves == visited)
+    }
+
+    /// Past 32 resources the collector remembers names in a set: still each id once, in order.
+    @Test func manyResourcesEachOnce() {
+        let ids = (0..<40).map { String(format: "vpc-%017x", $0) }
+        let pairs = (ids + ids.reversed()).enumerated().map { ("VpcId.\($0.offset + 1)", $0.element) }
+        let r = CloudTrailRecord(
+            eventTime: 1_790_000_000, caller: CallerIdentity(accessKeyId: "AKIDA", account: "111111111111", userName: "alice"),
+            eventName: "DescribeVpcs", awsRegion: "us-east-1", sourceIPAddress: "127.0.0.1", userAgent: "boto3",
+            requestParameters: pairs, requestID: "req-1", eventID: "ev-1", readOnly: true)
+        #expect(r.auditEvent().resources.map(\.name) == ids)
     }
 
     /// The record's resources: the request's ids (each once), then the response's.

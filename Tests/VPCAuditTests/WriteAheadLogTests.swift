@@ -41,6 +41,8 @@ import VPCStore
         for _ in 0..<5 where store.log.pages < 200 { try store.appendEvents(fixture) }
         try store.maintain(overdueOnly: true)
         #expect(store.log.pages == 0)
+        try store.appendEvents(fixture)
+        #expect(store.log.pages < 200, "the log starts over after a checkpoint")
 
 
         // Left alone, the log grows to the inline limit and the commit crossing it checkpoints.
@@ -61,11 +63,33 @@ import VPCStore
         appender.start()
         defer { appender.stop() }
         for n in 0..<1_000 { appender.append(Self.record(n)) }  // ~570 pages
+        // Its last batches may leave less than the threshold unchecked.
         let deadline = Date().addingTimeInterval(10)
-        while (appender.backlog > 0 || store.log.pages > 0) && Date() < deadline { usleep(10_000) }
+        while (appender.backlog > 0 || store.log.pages >= 50) && Date() < deadline { usleep(10_000) }
         #expect(appender.backlog == 0)
-        #expect(store.log.pages == 0)
+        #expect(store.log.pages < 50)
         let stored = try store.loadEvents(after: 0, limit: 2_000)
         #expect(stored.count == 1_000)
+    } }
+
+    /// The maintenance thread checkpoints what is due, or with `overdueOnly` only from 4 times the threshold.
+    @Test func maintenanceThreadCheckpoints() throws { try Self.withStore { store in
+        let fixture = (0..<256).map { Self.record($0).auditEvent() }
+        try store.appendEvents(fixture)
+        let due = store.log.pages
+        #expect(due >= 50 && due < 200)
+
+        let overdueOnly = StoreMaintenance(store: store, overdueOnly: true, interval: 0.01)
+        overdueOnly.start()
+        usleep(200_000)
+        overdueOnly.stop()
+        #expect(store.log.pages == due)
+
+        let all = StoreMaintenance(store: store, overdueOnly: false, interval: 0.01)
+        all.start()
+        defer { all.stop() }
+        let deadline = Date().addingTimeInterval(10)
+        while store.log.pages > 0 && Date() < deadline { usleep(10_000) }
+        #expect(store.log.pages == 0)
     } }
 }
