@@ -7,6 +7,7 @@ import Foundation
 public final class SQLiteStore: Store {
     let queue: DatabaseQueue
     let log: WriteAheadLog
+    private let checkpoints: CheckpointConnection
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public convenience init(path: String) throws {
@@ -26,16 +27,14 @@ public final class SQLiteStore: Store {
         queue = try DatabaseQueue(path: path, configuration: config)
         self.log = log
         try Self.migrator.migrate(queue)
+        checkpoints = try CheckpointConnection(path: path)
     }
 
-    /// Checkpoints the write-ahead log once it holds `log.checkpointPages` (overdue:
-    /// 4 times that). It holds the store's connection meanwhile, as a commit would.
+    /// Checkpoints the write-ahead log, on a connection of its own, once it holds
+    /// `log.checkpointPages` (overdue: 4 times that).
     public func maintain(overdueOnly: Bool) throws {
         guard log.pages >= log.checkpointPages * (overdueOnly ? 4 : 1) else { return }
-        try queue.writeWithoutTransaction { db in
-            let (frames, copied) = try db.checkpoint(.passive)
-            if frames == copied { log.checkpointed() }
-        }
+        if try checkpoints.checkpoint() { log.checkpointed() }
     }
 
     static var migrator: DatabaseMigrator {
