@@ -7,7 +7,10 @@ import Foundation
 public final class SQLiteStore: Store {
     let queue: DatabaseQueue
     let log: WriteAheadLog
-    private let checkpoints: CheckpointConnection
+    /// A connection of its own for background checkpoints: a PASSIVE checkpoint there
+    /// copies what it can while commits on `queue` go on. On `queue` it would hold every
+    /// commit and read for its page copies and fsyncs, longer on a starved SCHED_IDLE thread.
+    private let checkpoints: DatabaseQueue
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public convenience init(path: String) throws {
@@ -27,14 +30,15 @@ public final class SQLiteStore: Store {
         queue = try DatabaseQueue(path: path, configuration: config)
         self.log = log
         try Self.migrator.migrate(queue)
-        checkpoints = try CheckpointConnection(path: path)
+        checkpoints = try DatabaseQueue(path: path)
     }
 
     /// Checkpoints the write-ahead log, on a connection of its own, once it holds
     /// `log.checkpointPages` (overdue: 4 times that).
     public func maintain(overdueOnly: Bool) throws {
         guard log.pages >= log.checkpointPages * (overdueOnly ? 4 : 1) else { return }
-        if try checkpoints.checkpoint() { log.checkpointed() }
+        let (frames, copied) = try checkpoints.writeWithoutTransaction { try $0.checkpoint(.passive) }
+        if frames == copied { log.checkpointed() }
     }
 
     static var migrator: DatabaseMigrator {
