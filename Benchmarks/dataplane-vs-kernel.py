@@ -14,7 +14,10 @@ Needs root. Names are unique per run and everything is removed at the end, even 
 failure. Usage:
 
   sudo Benchmarks/dataplane-vs-kernel.py [--seconds 5] [--pings 300] [--modes veth,nft,agent]
-        [--bin .build/release/vpc]
+        [--bin .build/release/vpc] [--busy-poll MICROSECONDS]
+
+--busy-poll is passed to `vpc up` (each agent's data-plane thread polls that long after
+traffic before it sleeps).
 """
 
 import argparse
@@ -137,7 +140,7 @@ def nft_baseline(seconds, pings):
         t.close()
 
 
-def agent_pairs(binary, seconds, pings):
+def agent_pairs(binary, seconds, pings, busy_poll=0):
     """Through our agents: `vpc up` with 2 hosts, 3 instances (so one pair shares a host and
     one pair crosses hosts), an SG admitting iperf3 and ICMP; addresses from the agents' DHCP."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "e2e"))
@@ -150,7 +153,8 @@ def agent_pairs(binary, seconds, pings):
     data_dir = tempfile.mkdtemp(prefix="vpc-bench-dp-")
     port, metrics = free_port(), free_port()
     up = subprocess.Popen([binary, "up", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir, "--hosts", "2",
-                           "--metrics-port", str(metrics), "--no-throttle", "--credentials", f"{key}:{secret}"],
+                           "--metrics-port", str(metrics), "--no-throttle", "--credentials", f"{key}:{secret}",
+                           "--busy-poll", str(busy_poll)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_tcp(port, up, timeout=60)
@@ -212,6 +216,7 @@ def main():
     ap.add_argument("--modes", default="veth,nft")
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                                   ".build", "release", "vpc"), help="vpc binary for the agent mode")
+    ap.add_argument("--busy-poll", type=int, default=0, help="microseconds each agent polls after traffic")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
@@ -222,7 +227,7 @@ def main():
     if "nft" in modes:
         results["router + nftables conntrack"] = nft_baseline(args.seconds, args.pings)
     if "agent" in modes:
-        results.update(agent_pairs(args.bin, args.seconds, args.pings))
+        results.update(agent_pairs(args.bin, args.seconds, args.pings, args.busy_poll))
     print(f"{'path':32} {'TCP Gbit/s':>11} {'RTT p50 µs':>11} {'RTT p99 µs':>11}")
     for name, r in results.items():
         print(f"{name:32} {r['gbps']:>11} {r['rtt_p50_us']:>11} {r['rtt_p99_us']:>11}")

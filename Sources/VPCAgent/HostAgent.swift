@@ -26,6 +26,8 @@ public final class HostAgent: @unchecked Sendable {
         public var tapOffloads = true
         /// Stop (as on SIGTERM) when this process exits: `vpc up` passes its pid.
         public var parentPID: Int32?
+        /// Microseconds the data-plane thread polls after traffic before it sleeps (0: off).
+        public var busyPollMicroseconds: UInt32 = 0
         /// Seconds between periodic status reports.
         public var statusInterval: Double = 5
 
@@ -85,7 +87,8 @@ public final class HostAgent: @unchecked Sendable {
         }
 
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
-        worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort, logger: logger) { [weak self] vni, a, generation in
+        worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort,
+                                     busyPollMicroseconds: options.busyPollMicroseconds, logger: logger) { [weak self] vni, a, generation in
             guard let self else { return }
             lookups.withLock { $0.append((vni, a, generation)) }
             lookupSignal.signal()

@@ -40,6 +40,11 @@ struct Agent: ParsableCommand {
     @Flag(help: "Open TAPs without IFF_VNET_HDR, TSO and checksum offload (every frame at most the MTU).")
     var noTapOffloads = false
 
+    @Option(help: ArgumentHelp(
+        "After traffic, poll for this many microseconds before sleeping (0: off).",
+        discussion: "Each frame then needs no wakeup of the data-plane thread, at the price of a CPU kept busy while traffic comes closer together than this (it yields to any other runnable thread)."))
+    var busyPoll: UInt32 = 0
+
     func validate() throws {
         guard IPv4Address(underlay) != nil else { throw ValidationError("--underlay must be an IPv4 address, got \(underlay)") }
     }
@@ -62,6 +67,7 @@ struct Agent: ParsableCommand {
                                         token: token, stateDirectory: stateDir, metricsListen: metricsListen,
                                         cleanupOnExit: cleanupOnExit)
         options.tapOffloads = !noTapOffloads
+        options.busyPollMicroseconds = busyPoll
         options.parentPID = parentPid
         let agent = try HostAgent(options: options, logger: logger)
         try agent.run()

@@ -21,6 +21,9 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Metrics port of host 1; host N listens on 127.0.0.1:(PORT+N-1).")
     var metricsPort = 9101
 
+    @Option(help: "Passed to each agent: after traffic, poll for this many microseconds before sleeping (0: off).")
+    var busyPoll: UInt32 = 0
+
     func validate() throws {
         guard (1...250).contains(hosts) else { throw ValidationError("--hosts must be between 1 and 250") }
     }
@@ -68,7 +71,7 @@ struct Up: AsyncParsableCommand {
         agent.arguments = ["agent", "--control-plane", controlPlane, "--host-id", "host-\(n)",
                            "--underlay", "127.0.0.\(n + 1)", "--token-file", tokenFile, "--state-dir", stateDir,
                            "--metrics-listen", "127.0.0.1:\(metricsPort + n - 1)", "--cleanup-on-exit",
-                           "--parent-pid", String(getpid())]
+                           "--parent-pid", String(getpid()), "--busy-poll", String(busyPoll)]
         agent.standardInput = FileHandle.nullDevice
         try agent.run()
         return agent

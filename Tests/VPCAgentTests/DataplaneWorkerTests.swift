@@ -147,7 +147,15 @@ import Glibc
         w.start()
         let wire = Wire()
         defer { w.stop(); wire.close() }
-        let n = network(under, IPv4Address(127, base, sub, 3), icmp: true)
+        let reply = try arpRoundTrip(w, wire, under: under, peer: IPv4Address(127, base, sub, 3))
+        let arp = try reply.withUnsafeBytes { try ARPRepr.parse(UnsafeRawBufferPointer(rebasing: $0[14...])) }
+        #expect(arp.operation == .reply && arp.senderHardwareAddress == Self.macB && arp.senderProtocolAddress == IPv4Address(10, 0, 1, 11))
+    }
+
+    /// Installs instance A (B on `peer`) and sends an ARP request for B from A's TAP: the reply.
+    @discardableResult
+    func arpRoundTrip(_ w: DataplaneWorker, _ wire: Wire, under: IPv4Address, peer: IPv4Address) throws -> [UInt8] {
+        let n = network(under, peer, icmp: true)
         let i = Fixtures.interface()
         let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
         w.apply(DataplaneConfig(version: 1, ports: [.init(compiled: p, tapFD: wire.device)], mappings: PortCompiler.mappings(n, version: 1)))
@@ -159,8 +167,37 @@ import Glibc
                 .emit(into: UnsafeMutableRawBufferPointer(rebasing: b[14...]))
         }
         wire.send(req)
-        let reply = try #require(wire.receive())
-        let arp = try reply.withUnsafeBytes { try ARPRepr.parse(UnsafeRawBufferPointer(rebasing: $0[14...])) }
-        #expect(arp.operation == .reply && arp.senderHardwareAddress == Self.macB && arp.senderProtocolAddress == IPv4Address(10, 0, 1, 11))
+        return try #require(wire.receive())
+    }
+
+    @Test func busyPollingPollsForItsWindowAfterTrafficThenSleeps() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, busyPollMicroseconds: 300_000, logger: Logger(label: "test")) { _, _, _ in }
+        w.start()
+        let wire = Wire()
+        defer { w.stop(); wire.close() }
+        usleep(50_000)
+        #expect(w.metrics().agent["busy_polls_empty_total"] == 0)  // no traffic yet: asleep
+        try arpRoundTrip(w, wire, under: under, peer: peer)
+        usleep(100_000)
+        let polling = try #require(w.metrics().agent["busy_polls_empty_total"])
+        #expect(polling > 10)
+        usleep(400_000)  // past the window: asleep again
+        let settled = w.metrics().agent["busy_polls_empty_total"]
+        usleep(100_000)
+        #expect(w.metrics().agent["busy_polls_empty_total"] == settled)
+    }
+
+    @Test func withoutBusyPollingTheThreadSleepsAfterTraffic() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
+        w.start()
+        let wire = Wire()
+        defer { w.stop(); wire.close() }
+        try arpRoundTrip(w, wire, under: under, peer: peer)
+        usleep(50_000)
+        #expect(w.metrics().agent["busy_polls_empty_total"] == 0)
     }
 }

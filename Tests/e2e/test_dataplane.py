@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.ours, pytest.mark.own_server]
 @pytest.fixture(scope="module")
 def stack():
     require_root()
-    s = Stack(hosts=2)
+    # The agents busy poll (2 ms after traffic) here: enforcement must not depend on how
+    # the data-plane thread waits. The other suites run them sleeping in epoll.
+    s = Stack(hosts=2, extra_args=["--busy-poll", "2000"])
     try:
         s.start()
         yield s
@@ -103,6 +105,9 @@ def test_dhcp_dns_mtu_and_jumbo_path(ec2, stack):
     assert vx(ia, "ping", "-n", "-c", "1", "-W", "1", "-M", "do", "-s", "8974", b["PrivateIpAddress"], check=False).returncode != 0
     # Instances were spread over the two hosts.
     assert net.host_of(a) != net.host_of(b)
+    # Both agents polled after that traffic (`--busy-poll` reached them).
+    for host in (1, 2):
+        assert stack.metrics(host).get("vpc_agent_busy_polls_empty_total", 0) > 0
 
 
 def test_security_groups_allow_and_deny_across_hosts(ec2, stack):

@@ -66,6 +66,8 @@ public final class DataplaneState {
     var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0, wholeSuperFrames: UInt64 = 0, coalescedSegments: UInt64 = 0
     var toGatewayDrops: UInt64 = 0, dhcpReplies: UInt64 = 0, dhcpIgnored: UInt64 = 0
     var dnsReplies: UInt64 = 0, dnsIgnored: UInt64 = 0, mappingQueries: UInt64 = 0
+    /// Polls that found nothing to read while busy polling (`DataplaneWorker`).
+    var busyPollsEmpty: UInt64 = 0
 
     struct MappingKey: Hashable { var vni: UInt32; var address: IPAddress }
 
@@ -563,7 +565,7 @@ public final class DataplaneState {
             "to_gateway_drops_total": toGatewayDrops,
             "dhcp_replies_total": dhcpReplies, "dhcp_ignored_total": dhcpIgnored,
             "dns_replies_total": dnsReplies, "dns_ignored_total": dnsIgnored,
-            "mapping_queries_total": mappingQueries,
+            "mapping_queries_total": mappingQueries, "busy_polls_empty_total": busyPollsEmpty,
         ]
         return DataplaneMetrics(appliedVersion: appliedVersion, ports: ports, globalDrops: global,
                                 trackedFlows: pipeline.connections.count,
