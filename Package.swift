@@ -77,7 +77,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // The audit trail: CloudTrail records, the hash chain, signed digests, verification.
         .target(name: "VPCAudit", dependencies: [
-            "VPCStore",
+            "VPCStore", "CVPCLinux",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),

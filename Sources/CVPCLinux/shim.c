@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <spawn.h>
 #include <string.h>
@@ -342,6 +343,10 @@ int vpc_has_net_admin(void) {
     if (syscall(SYS_capget, &h, d) < 0) return 0;
     uint32_t eff = d[0].effective;
     return (eff & (1u << CAP_NET_ADMIN)) && (eff & (1u << CAP_SYS_ADMIN));
+}
+
+int vpc_name_thread(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }
 
 int vpc_exit_with_parent(int parent) {

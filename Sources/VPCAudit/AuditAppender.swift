@@ -106,6 +106,7 @@ public final class AuditAppender: Sendable {
     public func start() {
         queue.withLock { $0.running = true }
         let thread = Thread { [self] in
+            BackgroundPriority.name("audit-appender")
             BackgroundPriority.idle()
             while queue.withLock({ $0.running }) {
                 wake.lock()
@@ -117,7 +118,6 @@ public final class AuditAppender: Sendable {
                 try? store.maintain(overdueOnly: false)
             }
         }
-        thread.name = "audit-appender"
         thread.start()
     }
 

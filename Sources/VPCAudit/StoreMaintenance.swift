@@ -26,6 +26,7 @@ public final class StoreMaintenance: Sendable {
     public func start() {
         running.store(true, ordering: .relaxed)
         let thread = Thread { [self] in
+            BackgroundPriority.name("store-maintain")
             BackgroundPriority.lower()
             var failures = 0
             while running.load(ordering: .relaxed) {
@@ -40,7 +41,6 @@ public final class StoreMaintenance: Sendable {
                 }
             }
         }
-        thread.name = "store-maintenance"
         thread.start()
     }
 

@@ -122,6 +122,7 @@ public final class TrailSealer: Sendable {
     public func start(interval: Double = 1) {
         state.withLock { $0.running = true }
         let thread = Thread { [self] in
+            BackgroundPriority.name("trail-sealer")
             BackgroundPriority.lower()
             do { try runOnce() } catch { log("trail sealer: \(error)") }
             while state.withLock({ $0.running }) {
@@ -132,7 +133,6 @@ public final class TrailSealer: Sendable {
                 do { try runOnce() } catch { log("trail sealer: \(error)") }
             }
         }
-        thread.name = "trail-sealer"
         thread.start()
     }
 

@@ -89,6 +89,10 @@ int vpc_epoll_wait(int epfd, uint64_t *tokens, int max, int timeout_ms);
 /// Whether the calling process has CAP_NET_ADMIN and CAP_SYS_ADMIN in its effective set.
 int vpc_has_net_admin(void);
 
+/// Names the calling thread (at most 15 bytes) as `top -H`, `perf` and /proc show it;
+/// Foundation's `Thread.name` does not reach the kernel on Linux. Returns 0 or an errno.
+int vpc_name_thread(const char *name);
+
 /// Asks the kernel for SIGTERM when the parent exits (prctl PR_SET_PDEATHSIG); raises it at
 /// once if `parent` is already gone. 0 or -1 (errno).
 int vpc_exit_with_parent(int parent);

@@ -69,10 +69,10 @@ public final class DataplaneWorker: @unchecked Sendable {
     /// Starts the thread.
     public func start() {
         let t = Thread { [self] in
+            _ = vpc_name_thread("vpc-dataplane")
             loop()
             finished.signal()
         }
-        t.name = "vpc-dataplane"
         t.stackSize = 1 << 20
         t.start()
     }

@@ -1,3 +1,4 @@
+import CVPCLinux
 import Foundation
 public import Logging
 import Synchronization
@@ -38,10 +39,10 @@ public final class FlowRecordSender: @unchecked Sendable {
 
     public func start() {
         let t = Thread { [self] in
+            _ = vpc_name_thread("vpc-flow-record")
             loop()
             finished.signal()
         }
-        t.name = "vpc-flow-records"
         t.start()
     }
 

@@ -1,3 +1,4 @@
+import CVPCLinux
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -38,8 +39,10 @@ final class MetricsServer: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in serve() }
-        t.name = "vpc-metrics"
+        let t = Thread { [self] in
+            _ = vpc_name_thread("vpc-metrics")
+            serve()
+        }
         t.start()
     }
 
