@@ -14,10 +14,12 @@ Needs root. Names are unique per run and everything is removed at the end, even 
 failure. Usage:
 
   sudo Benchmarks/dataplane-vs-kernel.py [--seconds 5] [--pings 300] [--modes veth,nft,agent]
-        [--bin .build/release/vpc] [--busy-poll MICROSECONDS]
+        [--bin .build/release/vpc] [--busy-poll MICROSECONDS[,MICROSECONDS...]] [--rounds N]
 
 --busy-poll is passed to `vpc up` (each agent's data-plane thread polls that long after
-traffic before it sleeps).
+traffic before it sleeps); with several values each round runs the agents once per value.
+Each round prints its results as a JSON line; the table at the end gives, per path, the
+median and (over several rounds) the range.
 """
 
 import argparse
@@ -216,22 +218,38 @@ def main():
     ap.add_argument("--modes", default="veth,nft")
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                                   ".build", "release", "vpc"), help="vpc binary for the agent mode")
-    ap.add_argument("--busy-poll", type=int, default=0, help="microseconds each agent polls after traffic")
+    ap.add_argument("--busy-poll", default="0",
+                    help="microseconds each agent polls after traffic; several (0,20000) alternate within a round")
+    ap.add_argument("--rounds", type=int, default=1, help="rounds of every mode, alternated; medians and ranges")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
-    results = {}
     modes = args.modes.split(",")
-    if "veth" in modes:
-        results["veth pair"] = veth_baseline(args.seconds, args.pings)
-    if "nft" in modes:
-        results["router + nftables conntrack"] = nft_baseline(args.seconds, args.pings)
-    if "agent" in modes:
-        results.update(agent_pairs(args.bin, args.seconds, args.pings, args.busy_poll))
-    print(f"{'path':32} {'TCP Gbit/s':>11} {'RTT p50 µs':>11} {'RTT p99 µs':>11}")
-    for name, r in results.items():
-        print(f"{name:32} {r['gbps']:>11} {r['rtt_p50_us']:>11} {r['rtt_p99_us']:>11}")
-    print(json.dumps(results))
+    polls = [int(p) for p in args.busy_poll.split(",")]
+    runs = {}  # path -> one result per round
+    for _ in range(args.rounds):
+        results = {}
+        if "veth" in modes:
+            results["veth pair"] = veth_baseline(args.seconds, args.pings)
+        if "nft" in modes:
+            results["router + nftables conntrack"] = nft_baseline(args.seconds, args.pings)
+        if "agent" in modes:
+            for poll in polls:
+                suffix = f", busy-poll {poll}" if len(polls) > 1 else ""
+                for name, r in agent_pairs(args.bin, args.seconds, args.pings, poll).items():
+                    results[name + suffix] = r
+        for name, r in results.items():
+            runs.setdefault(name, []).append(r)
+        print(json.dumps(results), flush=True)
+    columns = (("gbps", "TCP Gbit/s"), ("rtt_p50_us", "RTT p50 µs"), ("rtt_p99_us", "RTT p99 µs"))
+    print(f"{'path':44}" + "".join(f" {title:>20}" for _, title in columns))
+    for name, rs in runs.items():
+        cells = []
+        for key, _ in columns:
+            values = [r[key] for r in rs]
+            median = statistics.median(values)
+            cells.append(f"{median:g}" if len(values) == 1 else f"{median:g} ({min(values):g}-{max(values):g})")
+        print(f"{name:44}" + "".join(f" {c:>20}" for c in cells))
 
 
 if __name__ == "__main__":
