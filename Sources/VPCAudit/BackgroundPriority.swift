@@ -3,8 +3,9 @@ import CVPCLinux
 import Glibc
 #endif
 
-/// The trail's background threads yield the CPU to request handling: on a
-/// busy machine, encoding and storing records must not delay API calls.
+/// How the trail's background threads set themselves up: a name the kernel
+/// shows, and a priority that yields the CPU to request handling (on a busy
+/// machine, encoding and storing records must not delay API calls).
 enum BackgroundPriority {
     /// Names the calling thread as `top -H`, `perf` and /proc show it (at most 15
     /// bytes; Foundation's `Thread.name` does not reach the kernel on Linux).
