@@ -111,10 +111,16 @@ public final class DataplaneState {
     /// and a frame of at most `DataplaneWorker.frameCapacity`.
     static let largestDatagram = Pipeline.encapsulationOverhead &- Pipeline.geneveOffset &+ DataplaneWorker.frameCapacity
 
-    static func monotonicSeconds() -> UInt32 {
+    /// CLOCK_MONOTONIC in nanoseconds.
+    static func monotonicNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt32(truncatingIfNeeded: ts.tv_sec)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    /// The data plane's clock (seconds of CLOCK_MONOTONIC) at `nanoseconds`, or now.
+    static func monotonicSeconds(_ nanoseconds: UInt64 = monotonicNanoseconds()) -> UInt32 {
+        UInt32(truncatingIfNeeded: nanoseconds / 1_000_000_000)
     }
 
     // MARK: configuration

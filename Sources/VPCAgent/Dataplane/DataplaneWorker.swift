@@ -115,12 +115,6 @@ public final class DataplaneWorker: @unchecked Sendable {
 
     public func metrics() -> DataplaneMetrics { performAndWait { $0.metrics() } }
 
-    private static func monotonicNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
-
     private func wake() {
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
@@ -129,15 +123,15 @@ public final class DataplaneWorker: @unchecked Sendable {
     private func loop() {
         var tokens = [UInt64](repeating: 0, count: DataplaneWorker.batch)
         var lastSweep: UInt32 = 0
-        var nanoseconds = Self.monotonicNanoseconds()
+        var nanoseconds = DataplaneState.monotonicNanoseconds()
         var lastTraffic = nanoseconds &- busyPollNanoseconds  // not polling until traffic comes
         while running.load(ordering: .acquiring) {
             let polling = busyPollNanoseconds > 0 && nanoseconds &- lastTraffic < busyPollNanoseconds
             let n = tokens.withUnsafeMutableBufferPointer {
                 vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count), polling ? 0 : 1000)
             }
-            nanoseconds = Self.monotonicNanoseconds()
-            let now = UInt32(truncatingIfNeeded: nanoseconds / 1_000_000_000)
+            nanoseconds = DataplaneState.monotonicNanoseconds()
+            let now = DataplaneState.monotonicSeconds(nanoseconds)
             if n < 0 && -n != EINTR { logger.error("epoll_wait failed: \(SystemError("epoll_wait", errno: -n))") }
             if n == 0 && polling {
                 state.busyPollsEmpty &+= 1
