@@ -99,14 +99,14 @@ private struct ParameterTree {
         // canonically equivalent), the first given names the member and the last its value.
         let members = children.map { (Self.lowerFirst(nodes[$0].name), $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         out.append(UInt8(ascii: "{"))
-        var first = 0  // the first member of the run of equal names
+        var runStart = 0  // the first member of the run of equal names
         for (i, member) in members.enumerated() {
             guard i + 1 == members.count || members[i + 1].0 != member.0 else { continue }
-            if first > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(members[first].0, to: &out)
+            if runStart > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(members[runStart].0, to: &out)
             out.append(UInt8(ascii: ":"))
             write(member.1, to: &out, leaf: leaf)
-            first = i + 1
+            runStart = i + 1
         }
         out.append(UInt8(ascii: "}"))
     }
