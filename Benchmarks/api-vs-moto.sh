@@ -30,15 +30,7 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 BIN=${BIN:-$(swift build -c release --show-bin-path)}  # BIN=dir: run other binaries (A/B)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {  # wait until something answers HTTP on the port
-    for _ in $(seq 1 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-        sleep 0.1
-    done
-    echo "nothing listening on port $1" >&2
-    return 1
-}
+source Benchmarks/ports.sh  # (the working directory is the repository)
 
 DATA=$(mktemp -d)
 PIDS=()

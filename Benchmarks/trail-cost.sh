@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source Benchmarks/ports.sh  # (the working directory is the repository)
 
 # run LOAD LABEL BIN [serve flags]: one server, one load, one line.
 run() {
@@ -51,7 +51,7 @@ run() {
     "$bin/vpc" serve --listen "127.0.0.1:$port" --data-dir "$data" --no-throttle --quota-vpcs 50 \
         --credentials "$KEY:$SECRET" "$@" > "$data/log" 2>&1 &
     server=$!
-    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    wait_port "$port" || true  # a server that never answers shows as a failed run
     local args=(-c 32)
     case $load in rate=*) args+=(--rate "${load#rate=}");; conns=*) args=(-c "${load#conns=}");; esac
     local output result
