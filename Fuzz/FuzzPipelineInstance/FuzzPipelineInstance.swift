@@ -69,10 +69,11 @@ nonisolated(unsafe) let small = UnsafeMutableRawBufferPointer.allocate(byteCount
             runs &+= 1
             let now = runs >> 6
             if runs & 0xFFFF == 0 {
-                pipeline.flowLogs.closeInterval(now: now)
-                pipeline.flowLogs.drainClosed { _ in }
+                if !pipeline.isClosingFlowLogInterval { pipeline.beginFlowLogIntervalClose(now: now) }
                 pipeline.connections.sweep(now: now, maxSlots: 512)
             }
+            // Closed a slice per input, so packets meet entries holding the closed interval's counts.
+            if pipeline.isClosingFlowLogInterval { _ = pipeline.continueFlowLogIntervalClose(maxSlots: 64) { _ in } }
             withFuzzInput(data + 2, size - 2) { frame in
                 if port < 3 {
                     let m = members[port]

@@ -117,7 +117,7 @@ public final class HostAgent: @unchecked Sendable {
         stopping.store(true, ordering: .releasing)
         lock.lock()
         // The open flow-log interval is spooled too, so a stop loses no window.
-        if let last = worker.closeFlowInterval() { flowRecords.submit(last) }
+        worker.closeFlowInterval()
         if options.cleanupOnExit {
             let taps = runtimes.keys.sorted().flatMap { tearDown($0) }
             worker.apply(DataplaneConfig(version: appliedVersion, ports: [], mappings: []))

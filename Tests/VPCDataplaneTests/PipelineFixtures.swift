@@ -166,12 +166,18 @@ extension Pipeline {
     }
 }
 
-/// Drains the aggregator's current interval.
-/// Closes the flow-log interval and returns its records, those of one key added up as the
-/// writer does (a flow's counts can come partly from its connection entry), in first-seen order.
+/// Closes the flow-log interval and returns its records, `merged`.
 func flowRecords(_ p: Pipeline, now: UInt32 = 200) -> [FlowLogRecord] {
+    var records: [FlowLogRecord] = []
+    p.closeFlowLogInterval(now: now) { records.append($0) }
+    return merged(records)
+}
+
+/// Flow-log records, those of one key added up as the writer does (a flow's counts can come
+/// partly from its connection entry), in first-seen order.
+func merged(_ records: [FlowLogRecord]) -> [FlowLogRecord] {
     var merged: [FlowLogRecord] = []
-    p.closeFlowLogInterval(now: now) { r in
+    for r in records {
         if let i = merged.firstIndex(where: { FlowLogKey($0) == FlowLogKey(r) }) {
             merged[i].packets += r.packets; merged[i].bytes += r.bytes; merged[i].tcpFlags |= r.tcpFlags
             merged[i].start = min(merged[i].start, r.start); merged[i].end = max(merged[i].end, r.end)

@@ -33,6 +33,13 @@ public final class DataplaneState {
     var flowLogCurrent: Set<Int> = []
     var flowLogInterval: UInt32 = 0
     var flowLogClosedAt: UInt32 = 0
+    /// The interval being closed a slice at a time (`DataplaneState+FlowLogs.swift`): its
+    /// records so far, with the ports and clock offset at its close.
+    var closingRecords: [FlowLogRecord] = []
+    var closingPorts: [FlowLogDrain.Port] = []
+    var closingWallOffset: Int64 = 0
+    /// Receives each closed interval (it must only hand it on).
+    var onFlowInterval: (@Sendable (FlowLogDrain) -> Void)?
     public private(set) var appliedVersion: UInt64 = 0
     /// Counts installed configurations; the version mapping entries carry in the cache.
     /// Local rather than the feed version, so a control plane whose counter went backwards
@@ -166,49 +173,6 @@ public final class DataplaneState {
         }
         applyFlowLogs(config)
         appliedVersion = config.version
-    }
-
-    /// Takes the flow logs of `config`'s ports; the first ones start a fresh interval.
-    func applyFlowLogs(_ config: DataplaneConfig) {
-        var interval = UInt32.max
-        flowLogCurrent = []
-        for p in config.ports where !p.compiled.flowLogs.isEmpty {
-            let c = p.compiled
-            flowLogCurrent.insert(c.port.index)
-            flowLogPorts[c.port.index] = FlowLogDrain.Port(index: c.port.index, networkInterfaceId: c.networkInterfaceId,
-                                                            primaryAddress: c.lease.address, flowLogs: c.flowLogs)
-            for f in c.flowLogs { interval = min(interval, UInt32(clamping: max(f.aggregationInterval, 1))) }
-        }
-        if interval == .max {
-            flowLogPorts = [:]
-            flowLogInterval = 0
-            return
-        }
-        if flowLogInterval == 0 {
-            let now = DataplaneState.monotonicSeconds()
-            pipeline.closeFlowLogInterval(now: now) { _ in }
-            flowLogClosedAt = now
-        }
-        flowLogInterval = interval
-    }
-
-    /// Closes the aggregation interval when it is due (or now, when the agent stops) and
-    /// returns its records for delivery (allocates once per interval, not per packet).
-    func closeFlowInterval(now: UInt32, early: Bool = false) -> FlowLogDrain? {
-        guard flowLogInterval > 0, early || (now > flowLogClosedAt && now &- flowLogClosedAt >= flowLogInterval) else {
-            return nil
-        }
-        var records: [FlowLogRecord] = []
-        records.reserveCapacity(pipeline.flowLogs.count)
-        let interval = pipeline.closeFlowLogInterval(now: now) { records.append($0) }
-        flowLogClosedAt = now
-        var wall = timespec()
-        clock_gettime(CLOCK_REALTIME, &wall)
-        let drain = FlowLogDrain(interval: interval, wallOffset: Int64(wall.tv_sec) - Int64(now), records: records,
-                                 ports: flowLogPorts.values.sorted { $0.index < $1.index })
-        // Ports removed during the interval are reported once more, then forgotten.
-        flowLogPorts = flowLogPorts.filter { flowLogCurrent.contains($0.key) }
-        return drain
     }
 
     /// Inserts an answer of the mapping service (its entry stamped with the generation it

@@ -36,7 +36,10 @@ public final class DataplaneWorker: @unchecked Sendable {
     private let logger: Logger
     /// Receives each closed flow-log aggregation interval (on the data-plane thread: it
     /// must only hand it on). Set before `start`.
-    public var onFlowInterval: (@Sendable (FlowLogDrain) -> Void)?
+    public var onFlowInterval: (@Sendable (FlowLogDrain) -> Void)? {
+        get { state.onFlowInterval }
+        set { state.onFlowInterval = newValue }
+    }
 
     /// Binds the underlay socket to `underlay:port` and prepares the loop; `onMiss` is
     /// called (on the data-plane thread, rate-limited by the pipeline) with the VNI and
@@ -108,9 +111,10 @@ public final class DataplaneWorker: @unchecked Sendable {
         performAndWait { $0.apply(config) }
     }
 
-    /// Closes the flow-log interval now (the agent is stopping): its records, if any.
-    public func closeFlowInterval() -> FlowLogDrain? {
-        performAndWait { $0.closeFlowInterval(now: DataplaneState.monotonicSeconds(), early: true) }
+    /// Closes the flow-log interval now (the agent is stopping) and hands it, with any
+    /// still being closed, to `onFlowInterval` before returning.
+    public func closeFlowInterval() {
+        performAndWait { $0.closeFlowIntervalNow() }
     }
 
     public func metrics() -> DataplaneMetrics { performAndWait { $0.metrics() } }
@@ -127,8 +131,9 @@ public final class DataplaneWorker: @unchecked Sendable {
         var lastTraffic = nanoseconds &- busyPollNanoseconds  // not polling until traffic comes
         while running.load(ordering: .acquiring) {
             let polling = busyPollNanoseconds > 0 && nanoseconds &- lastTraffic < busyPollNanoseconds
+            let closing = state.pipeline.isClosingFlowLogInterval  // a slice per turn, without sleeping
             let n = tokens.withUnsafeMutableBufferPointer {
-                vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count), polling ? 0 : 1000)
+                vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count), polling || closing ? 0 : 1000)
             }
             nanoseconds = DataplaneState.monotonicNanoseconds()
             let now = DataplaneState.monotonicSeconds(nanoseconds)
@@ -158,9 +163,10 @@ public final class DataplaneWorker: @unchecked Sendable {
                 }
                 i += 1
             }
+            if closing { state.continueClosingFlowInterval() }
             if now != lastSweep {
                 state.pipeline.connections.sweep(now: now, maxSlots: 8192)
-                if let drain = state.closeFlowInterval(now: now) { onFlowInterval?(drain) }
+                state.closeFlowIntervalIfDue(now: now)
                 lastSweep = now
             }
         }

@@ -58,20 +58,38 @@ struct ConnectionEntry {
     }
 }
 
-/// Flow-log counts of one direction of a connection in the current interval: 8 bytes.
+/// Flow-log counts of one direction of a connection in one interval: 8 bytes.
 @frozen @usableFromInline
 struct FlowCounts {
     /// IP bytes and packets counted here (not those recorded in the flow-log table).
     @usableFromInline var bytes: UInt32 = 0
     @usableFromInline var packets: UInt16 = 0
-    /// 1 + seconds from the interval start to this direction's last packet; 0 while the
-    /// direction has no packet in the interval (its first goes to the flow-log table).
+    /// 0 while the direction has no packet in an interval (its next goes to the flow-log
+    /// table). Otherwise the mark of its last packet: the interval's parity in bit 15
+    /// (`FlowLogAggregator.parity`) and 1 + seconds from that interval's start. Counts
+    /// marked with the other parity belong to the interval being closed.
     @usableFromInline var last: UInt16 = 0
 
     @inlinable init() {}
     @inlinable init(bytes: UInt32, packets: UInt16, last: UInt16) {
         self.bytes = bytes; self.packets = packets; self.last = last
     }
+
+    /// The mark of a packet `offset` (≤ 0x7FFE) seconds into the interval of `parity`.
+    @inlinable @inline(__always)
+    static func mark(parity: UInt16, offset: UInt16) -> UInt16 { parity | (offset &+ 1) }
+
+    /// Whether the direction is marked in the interval of `parity`.
+    @inlinable @inline(__always)
+    func isMarked(parity: UInt16) -> Bool { (last ^ parity) &- 1 < 0x7FFF }
+
+    /// Whether the counts belong to an interval other than the one of `parity`: the one
+    /// being closed, whose records still wait for them.
+    @inlinable @inline(__always)
+    func isStale(parity: UInt16) -> Bool { last != 0 && !isMarked(parity: parity) }
+
+    /// Seconds from its interval's start to the last packet.
+    var lastOffset: UInt16 { (last & 0x7FFF) &- 1 }
 }
 
 /// A connection key in canonical order, plus its hash.

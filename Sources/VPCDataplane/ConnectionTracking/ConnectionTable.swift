@@ -290,7 +290,7 @@ public final class ConnectionTable {
     }
 
     /// Backward-shift deletion: no tombstones, probe sequences stay short. The entry's
-    /// flow-log counts go to the aggregator first.
+    /// flow-log counts go to the aggregator first, and a moved entry's stale ones.
     @inlinable
     func removeSlotRaw(_ i: Int) {
         foldFlowCounts(i)
@@ -304,6 +304,7 @@ public final class ConnectionTable {
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !inRange {
+                settleFlowCountsBeforeMove(j)
                 slots[hole] = slots[j]
                 hole = j
             }

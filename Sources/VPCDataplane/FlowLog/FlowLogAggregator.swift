@@ -8,8 +8,11 @@ internal import CMemoryHints
 /// Flows are keyed by ENI, direction, action and 5-tuple in a preallocated open-addressing
 /// table of 64-byte slots; `record` never allocates. Two tables alternate: `closeInterval`
 /// makes the current one the closed one and starts a fresh interval; `drainClosed` hands
-/// its records to the writer and clears it. When the table is full, packets are counted as
-/// skipped and the writer reports SKIPDATA. Not thread-safe.
+/// its records to the writer and clears it, all at once or a range of slots at a time
+/// (`drainClosed(slots:_:)`, then `finishClosed`), so the data plane never stalls for a
+/// whole table. Until then connection entries can still add their counts of the closed
+/// interval (`recordClosed`). When the table is full, packets are counted as skipped and
+/// the writer reports SKIPDATA. Not thread-safe.
 public final class FlowLogAggregator {
     @frozen @usableFromInline
     struct Slot {
@@ -43,6 +46,9 @@ public final class FlowLogAggregator {
     @exclusivity(unchecked) @usableFromInline var activeCount = 0
     @exclusivity(unchecked) @usableFromInline var activeSkipped: UInt64 = 0
     @exclusivity(unchecked) @usableFromInline var intervalStart: UInt32
+    /// The current interval's parity (0 or 0x8000), flipped at each close: connection
+    /// entries mark their counts with it (`FlowCounts.last`).
+    @exclusivity(unchecked) @usableFromInline var parity: UInt16 = 0
     var closedInterval: FlowLogInterval?
 
     public init(capacity: Int, now: UInt32) {
@@ -92,11 +98,12 @@ public final class FlowLogAggregator {
                tuple: t, packets: packets, bytes: bytes, tcpFlags: tcpFlags, action: action, offset: offset(now: now))
     }
 
-    /// Seconds from the interval start to `now`, at most 65534 (`FlowCounts.last` adds one);
-    /// 0 for a `now` before the start (a packet timed just before the interval began).
+    /// Seconds from the interval start to `now`, at most 32766 (`FlowCounts.last` adds one
+    /// and the parity bit); 0 for a `now` before the start (a packet timed just before the
+    /// interval began).
     @inlinable @inline(__always)
     func offset(now: UInt32) -> UInt16 {
-        now > intervalStart ? UInt16(truncatingIfNeeded: min(now &- intervalStart, 0xFFFE)) : 0
+        now > intervalStart ? UInt16(truncatingIfNeeded: min(now &- intervalStart, 0x7FFE)) : 0
     }
 
     /// The TCP flags flow logs report (AWS `tcp-flags`): FIN 1, SYN 2, RST 4, and SYN-ACK
@@ -113,20 +120,48 @@ public final class FlowLogAggregator {
     func record(hash: UInt64, eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int, bytes: Int,
                 tcpFlags: UInt8, action: FlowLogAction, offset: UInt16) {
         let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
-        let flags = FlowLogAggregator.reportedTCPFlags(tcpFlags)
+        switch add(to: active, hash: hash, kind: kind, eni: eni, tuple: t, packets: packets, bytes: bytes,
+                   tcpFlags: FlowLogAggregator.reportedTCPFlags(tcpFlags), offset: offset, full: activeCount >= capacity) {
+        case .merged: break
+        case .inserted: activeCount &+= 1
+        case .full: activeSkipped &+= UInt64(truncatingIfNeeded: packets)
+        }
+    }
+
+    /// Adds an accepted flow's counts held back for the closed interval (a connection
+    /// entry's, `offset` seconds into it) to that interval's records.
+    func recordClosed(eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int, bytes: Int,
+                      offset: UInt16) {
+        guard var interval = closedInterval else { preconditionFailure("no interval is being closed") }
+        switch add(to: closed, hash: FlowLogAggregator.hash(eni: eni, direction: direction, tuple: t),
+                   kind: 1 | (direction == .egress ? 2 : 0), eni: eni, tuple: t, packets: packets, bytes: bytes,
+                   tcpFlags: 0, offset: offset, full: interval.records >= capacity) {
+        case .merged: break
+        case .inserted: interval.records += 1
+        case .full: interval.skippedPackets &+= UInt64(truncatingIfNeeded: packets)
+        }
+        closedInterval = interval
+    }
+
+    /// Where `add` put a flow's counts.
+    @usableFromInline @frozen enum Landing { case merged, inserted, full }
+
+    /// Adds the counts to the flow's slot in `table`, taking a free slot unless `full`.
+    @inlinable @inline(__always)
+    func add(to table: UnsafeMutablePointer<Slot>, hash: UInt64, kind: UInt8, eni: UInt32, tuple t: FlowTuple,
+             packets: Int, bytes: Int, tcpFlags flags: UInt8, offset: UInt16, full: Bool) -> Landing {
         var i = FastHash.reduce(hash, slotCount)
         while true {
-            let s = active + i
+            let s = table + i
             if s.pointee.kind == 0 {
-                if activeCount >= capacity { activeSkipped &+= UInt64(truncatingIfNeeded: packets); return }
-                activeCount &+= 1
+                if full { return .full }
                 s.pointee.srcHigh = t.source.high; s.pointee.srcLow = t.source.low
                 s.pointee.dstHigh = t.destination.high; s.pointee.dstLow = t.destination.low
                 s.pointee.bytes = UInt64(bytes); s.pointee.packets = UInt64(truncatingIfNeeded: packets)
                 s.pointee.firstOffset = offset; s.pointee.lastOffset = offset; s.pointee.eni = eni
                 s.pointee.srcPort = t.sourcePort; s.pointee.dstPort = t.destinationPort; s.pointee.proto = t.proto
                 s.pointee.family = t.family.rawValue; s.pointee.kind = kind; s.pointee.tcpFlags = flags
-                return
+                return .inserted
             }
             if s.pointee.kind == kind && s.pointee.srcLow == t.source.low && s.pointee.dstLow == t.destination.low
                 && s.pointee.srcHigh == t.source.high && s.pointee.dstHigh == t.destination.high
@@ -136,7 +171,7 @@ public final class FlowLogAggregator {
                 s.pointee.bytes &+= UInt64(bytes)
                 s.pointee.lastOffset = max(s.pointee.lastOffset, offset)
                 s.pointee.tcpFlags |= flags
-                return
+                return .merged
             }
             i &+= 1
             if i == slotCount { i = 0 }
@@ -144,16 +179,17 @@ public final class FlowLogAggregator {
     }
 
     /// Ends the current interval at `now` and starts the next. If the previous closed
-    /// interval was not drained, its records are discarded and returned as skipped.
+    /// interval was not drained, its records are discarded.
     @discardableResult
     public func closeInterval(now: UInt32) -> FlowLogInterval {
-        if closedInterval != nil { clear(closed) }
+        if closedInterval != nil { clear(closed, 0..<slotCount) }
         let summary = FlowLogInterval(start: intervalStart, end: now, records: activeCount, skippedPackets: activeSkipped)
         swap(&active, &closed)
         closedInterval = summary
         activeCount = 0
         activeSkipped = 0
         intervalStart = now
+        parity ^= 0x8000
         return summary
     }
 
@@ -161,8 +197,16 @@ public final class FlowLogAggregator {
     /// interval summary (nil if no interval is waiting).
     @discardableResult
     public func drainClosed(_ body: (FlowLogRecord) -> Void) -> FlowLogInterval? {
-        guard let interval = closedInterval else { return nil }
-        for i in 0..<slotCount where closed[i].kind != 0 {
+        guard closedInterval != nil else { return nil }
+        drainClosed(slots: 0..<slotCount, body)
+        return finishClosed()
+    }
+
+    /// Hands the records in `slots` (of `0..<slotCount`) of the closed interval to `body`
+    /// and clears them.
+    public func drainClosed(slots: Range<Int>, _ body: (FlowLogRecord) -> Void) {
+        guard let interval = closedInterval else { return }
+        for i in slots where closed[i].kind != 0 {
             let s = closed[i]
             body(FlowLogRecord(
                 eni: s.eni, direction: s.kind & 2 != 0 ? .egress : .ingress, family: s.family == 0 ? .v4 : .v6,
@@ -171,12 +215,17 @@ public final class FlowLogAggregator {
                 packets: s.packets, bytes: s.bytes, start: interval.start &+ UInt32(s.firstOffset),
                 end: interval.start &+ UInt32(s.lastOffset), action: s.kind & 4 != 0 ? .reject : .accept, tcpFlags: s.tcpFlags))
         }
-        clear(closed)
-        closedInterval = nil
-        return interval
+        clear(closed, slots)
     }
 
-    private func clear(_ p: UnsafeMutablePointer<Slot>) {
-        UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: slotCount * MemoryLayout<Slot>.stride)
+    /// Ends the closed interval once every slot is drained: its summary (nil if none).
+    public func finishClosed() -> FlowLogInterval? {
+        defer { closedInterval = nil }
+        return closedInterval
+    }
+
+    private func clear(_ p: UnsafeMutablePointer<Slot>, _ slots: Range<Int>) {
+        UnsafeMutableRawPointer(p + slots.lowerBound)
+            .initializeMemory(as: UInt8.self, repeating: 0, count: slots.count * MemoryLayout<Slot>.stride)
     }
 }

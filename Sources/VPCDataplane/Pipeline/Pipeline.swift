@@ -25,6 +25,8 @@ public final class Pipeline {
     var portLimit = 0
     /// Keeps the objects of the inactive placeholder state alive.
     let placeholder: ENIPort
+    /// Where the flow-log interval being closed stands (`Pipeline+FlowLogClose.swift`).
+    var flowLogClose: FlowLogClose?
 
     /// Offset of the Geneve header (the UDP payload) in a `.sendToHost` frame.
     public static let geneveOffset = 42
@@ -170,8 +172,8 @@ public final class Pipeline {
         guard ports[port].flowLogs else { return }
         let packets = size.packets, bytes = size.bytes &- 14 &* packets
         let offset = flowLogs.offset(now: now)
-        if c.isTracked
-            && connections.countFlow(c, direction: dir, packets: packets, bytes: bytes, tcpFlags: h.tcpFlags, offset: offset) {
+        if c.isTracked && connections.countFlow(c, direction: dir, packets: packets, bytes: bytes, tcpFlags: h.tcpFlags,
+                                                offset: offset, parity: flowLogs.parity) {
             return
         }
         recordFlowInTable(port, dir, h.tuple, h.tcpFlags, c, packets: packets, bytes: bytes, action, offset: offset)
@@ -183,25 +185,13 @@ public final class Pipeline {
                            packets: Int, bytes: Int, _ action: FlowLogAction, offset: UInt16) {
         var packets = packets, bytes = bytes
         if c.isTracked {
-            let held = connections.takeFlowCounts(c, direction: dir, offset: offset)
+            let held = connections.takeFlowCounts(c, direction: dir, offset: offset, parity: flowLogs.parity)
             packets &+= held.packets
             bytes &+= held.bytes
         }
         let eni = UInt32(truncatingIfNeeded: port)
         flowLogs.record(hash: FlowLogAggregator.hash(eni: eni, direction: dir, tuple: tuple), eni: eni, direction: dir,
                         tuple: tuple, packets: packets, bytes: bytes, tcpFlags: tcpFlags, action: action, offset: offset)
-    }
-
-    /// Ends the flow-log interval at `now` and starts the next: hands `body` every record
-    /// of it, the flow-log table's and then the counts held in connection entries (a flow
-    /// can come as two records with one key, to be added up). Returns its summary.
-    @discardableResult
-    public func closeFlowLogInterval(now: UInt32, _ body: (FlowLogRecord) -> Void) -> FlowLogInterval {
-        let start = flowLogs.intervalStart
-        flowLogs.closeInterval(now: now)
-        guard var interval = flowLogs.drainClosed(body) else { preconditionFailure("an interval was just closed") }
-        interval.records += connections.drainFlowCounts(intervalStart: start, body)
-        return interval
     }
 
     /// The stateful security-group stage of `port` for one packet, and the tracked

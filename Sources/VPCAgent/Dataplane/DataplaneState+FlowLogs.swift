@@ -1,0 +1,84 @@
+import VPCDataplane
+import VPCHostServices
+import VPCModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The flow-log aggregation intervals of the data-plane thread: which ports have flow logs,
+/// when an interval is due, and closing it a slice per loop turn (`Pipeline+FlowLogClose`).
+extension DataplaneState {
+    /// Slots of the connection or flow-log table one loop turn settles or hands over while
+    /// an interval is being closed: ~1 MB, a fraction of a millisecond.
+    static let flowLogCloseSlice = 16_384
+
+    /// Takes the flow logs of `config`'s ports; the first ones start a fresh interval.
+    func applyFlowLogs(_ config: DataplaneConfig) {
+        var interval = UInt32.max
+        flowLogCurrent = []
+        for p in config.ports where !p.compiled.flowLogs.isEmpty {
+            let c = p.compiled
+            flowLogCurrent.insert(c.port.index)
+            flowLogPorts[c.port.index] = FlowLogDrain.Port(index: c.port.index, networkInterfaceId: c.networkInterfaceId,
+                                                            primaryAddress: c.lease.address, flowLogs: c.flowLogs)
+            for f in c.flowLogs { interval = min(interval, UInt32(clamping: max(f.aggregationInterval, 1))) }
+        }
+        if interval == .max {
+            flowLogPorts = [:]
+            flowLogInterval = 0
+            return
+        }
+        if flowLogInterval == 0 {
+            finishClosingFlowInterval()
+            let now = DataplaneState.monotonicSeconds()
+            pipeline.closeFlowLogInterval(now: now) { _ in }
+            flowLogClosedAt = now
+        }
+        flowLogInterval = interval
+    }
+
+    /// Starts closing the aggregation interval when it is due.
+    func closeFlowIntervalIfDue(now: UInt32) {
+        guard flowLogInterval > 0, now > flowLogClosedAt, now &- flowLogClosedAt >= flowLogInterval else { return }
+        beginClosingFlowInterval(now: now)
+    }
+
+    /// Closes the aggregation interval now and delivers it, with any still being closed
+    /// (the agent is stopping).
+    func closeFlowIntervalNow() {
+        guard flowLogInterval > 0 else { return finishClosingFlowInterval() }
+        beginClosingFlowInterval(now: DataplaneState.monotonicSeconds())
+        finishClosingFlowInterval()
+    }
+
+    /// Ends the interval at `now`: its records are then collected by
+    /// `continueClosingFlowInterval` (allocates once per interval, not per packet).
+    private func beginClosingFlowInterval(now: UInt32) {
+        finishClosingFlowInterval()
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        closingWallOffset = Int64(wall.tv_sec) - Int64(now)
+        closingPorts = flowLogPorts.values.sorted { $0.index < $1.index }
+        closingRecords.reserveCapacity(pipeline.flowLogs.count)
+        // Ports removed during the interval are reported once more, then forgotten.
+        flowLogPorts = flowLogPorts.filter { flowLogCurrent.contains($0.key) }
+        pipeline.beginFlowLogIntervalClose(now: now)
+        flowLogClosedAt = now
+    }
+
+    /// Collects the next slice of the interval being closed, and delivers it once complete.
+    func continueClosingFlowInterval(maxSlots: Int = DataplaneState.flowLogCloseSlice) {
+        guard let interval = pipeline.continueFlowLogIntervalClose(maxSlots: maxSlots, { closingRecords.append($0) })
+        else { return }
+        let drain = FlowLogDrain(interval: interval, wallOffset: closingWallOffset, records: closingRecords,
+                                 ports: closingPorts)
+        closingRecords = []
+        closingPorts = []
+        onFlowInterval?(drain)
+    }
+
+    /// Completes the interval being closed, if any.
+    func finishClosingFlowInterval() {
+        while pipeline.isClosingFlowLogInterval { continueClosingFlowInterval(maxSlots: .max) }
+    }
+}
