@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import VPCAgent
 import VPCDataplane
@@ -187,6 +188,44 @@ import Glibc
         let settled = w.metrics().agent["busy_polls_empty_total"]
         usleep(100_000)
         #expect(w.metrics().agent["busy_polls_empty_total"] == settled)
+    }
+
+    /// Flow-log intervals closed over several loop turns (the connection and flow-log tables
+    /// a slice per turn) reach `onFlowInterval` whole, one after another, each packet in one
+    /// of them; the fresh interval the first flow log starts with is not delivered.
+    @Test func flowLogIntervalsAreDeliveredWholeOneAfterAnother() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
+        let drains = Mutex<[FlowLogDrain]>([])
+        w.onFlowInterval = { d in drains.withLock { $0.append(d) } }
+        w.start()
+        let wire = Wire()
+        defer { w.stop(); wire.close() }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let installed = UInt32(truncatingIfNeeded: ts.tv_sec)
+        var i = Fixtures.interface()
+        i.flowLogs = [FlowLogSpec(flowLogId: "fl-1", trafficType: "ALL", logFormat: "${version}", aggregationInterval: 1)]
+        let n = network(under, peer, icmp: true)
+        let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
+        w.apply(DataplaneConfig(version: 1, ports: [.init(compiled: p, tapFD: wire.device)],
+                                mappings: PortCompiler.mappings(n, version: 1)))
+        for seq in UInt16(1)...5 {  // one flow (one echo identifier), to B on the other host
+            wire.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: seq))
+            usleep(200_000)
+        }
+        usleep(1_500_000)  // the intervals of those seconds have closed
+        w.closeFlowInterval()  // and the open one
+        let delivered = drains.withLock { $0 }
+        #expect(delivered.count >= 2)
+        #expect(delivered.first.map { $0.interval.start >= installed } == true)
+        for (earlier, later) in zip(delivered, delivered.dropFirst()) {
+            #expect(later.interval.start == earlier.interval.end)
+        }
+        let packets = delivered.flatMap(\.records).filter { $0.direction == .egress }.reduce(0) { $0 + $1.packets }
+        #expect(packets == 5)
+        #expect(delivered.allSatisfy { $0.interval.records == $0.records.count })
     }
 
     @Test func withoutBusyPollingTheThreadSleepsAfterTraffic() throws {

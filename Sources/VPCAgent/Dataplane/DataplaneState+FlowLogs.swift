@@ -29,10 +29,8 @@ extension DataplaneState {
             return
         }
         if flowLogInterval == 0 {
-            finishClosingFlowInterval()
-            let now = DataplaneState.monotonicSeconds()
-            pipeline.closeFlowLogInterval(now: now) { _ in }
-            flowLogClosedAt = now
+            // What flow logs removed earlier left in the tables goes, a slice at a time too.
+            beginClosingFlowInterval(now: DataplaneState.monotonicSeconds(), discarding: true)
         }
         flowLogInterval = interval
     }
@@ -52,14 +50,16 @@ extension DataplaneState {
     }
 
     /// Ends the interval at `now`: its records are then collected by
-    /// `continueClosingFlowInterval` (allocates once per interval, not per packet).
-    private func beginClosingFlowInterval(now: UInt32) {
+    /// `continueClosingFlowInterval` (allocates once per interval, not per packet), or
+    /// dropped when `discarding`.
+    private func beginClosingFlowInterval(now: UInt32, discarding: Bool = false) {
         finishClosingFlowInterval()
+        closingDiscards = discarding
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         closingWallOffset = Int64(wall.tv_sec) - Int64(now)
         closingPorts = flowLogPorts.values.sorted { $0.index < $1.index }
-        closingRecords.reserveCapacity(pipeline.flowLogs.count)
+        if !discarding { closingRecords.reserveCapacity(pipeline.flowLogs.count) }
         // Ports removed during the interval are reported once more, then forgotten.
         flowLogPorts = flowLogPorts.filter { flowLogCurrent.contains($0.key) }
         pipeline.beginFlowLogIntervalClose(now: now)
@@ -68,13 +68,18 @@ extension DataplaneState {
 
     /// Collects the next slice of the interval being closed, and delivers it once complete.
     func continueClosingFlowInterval(maxSlots: Int = DataplaneState.flowLogCloseSlice) {
-        guard let interval = pipeline.continueFlowLogIntervalClose(maxSlots: maxSlots, { closingRecords.append($0) })
-        else { return }
+        guard let interval = pipeline.continueFlowLogIntervalClose(maxSlots: maxSlots, { record in
+            if !closingDiscards { closingRecords.append(record) }
+        }) else { return }
         let drain = FlowLogDrain(interval: interval, wallOffset: closingWallOffset, records: closingRecords,
                                  ports: closingPorts)
         closingRecords = []
         closingPorts = []
-        onFlowInterval?(drain)
+        if closingDiscards {
+            closingDiscards = false
+        } else {
+            onFlowInterval?(drain)
+        }
     }
 
     /// Completes the interval being closed, if any.

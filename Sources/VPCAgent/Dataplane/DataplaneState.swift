@@ -34,10 +34,12 @@ public final class DataplaneState {
     var flowLogInterval: UInt32 = 0
     var flowLogClosedAt: UInt32 = 0
     /// The interval being closed a slice at a time (`DataplaneState+FlowLogs.swift`): its
-    /// records so far, with the ports and clock offset at its close.
+    /// records so far, with the ports and clock offset at its close; or, when the first
+    /// flow logs start a fresh one, whether it goes undelivered.
     var closingRecords: [FlowLogRecord] = []
     var closingPorts: [FlowLogDrain.Port] = []
     var closingWallOffset: Int64 = 0
+    var closingDiscards = false
     /// Receives each closed interval (it must only hand it on).
     var onFlowInterval: (@Sendable (FlowLogDrain) -> Void)?
     public private(set) var appliedVersion: UInt64 = 0
