@@ -28,6 +28,9 @@ public final class HostAgent: @unchecked Sendable {
         public var parentPID: Int32?
         /// Microseconds the data-plane thread polls after traffic before it sleeps (0: off).
         public var busyPollMicroseconds: UInt32 = 0
+        /// Connections the host tracks at once (all its ENIs), and flows a flow-log interval holds.
+        public var trackedConnections = DataplaneWorker.defaultTrackedConnections
+        public var flowLogFlows = DataplaneWorker.defaultFlowLogFlows
         /// Seconds between periodic status reports.
         public var statusInterval: Double = 5
 
@@ -88,7 +91,9 @@ public final class HostAgent: @unchecked Sendable {
 
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
         worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort,
-                                     busyPollMicroseconds: options.busyPollMicroseconds, logger: logger) { [weak self] vni, a, generation in
+                                     busyPollMicroseconds: options.busyPollMicroseconds,
+                                     trackedConnections: options.trackedConnections, flowLogFlows: options.flowLogFlows,
+                                     logger: logger) { [weak self] vni, a, generation in
             guard let self else { return }
             lookups.withLock { $0.append((vni, a, generation)) }
             lookupSignal.signal()

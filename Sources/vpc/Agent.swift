@@ -45,6 +45,8 @@ struct Agent: ParsableCommand {
         discussion: "Each frame then needs no wakeup of the data-plane thread, at the price of a CPU kept busy while traffic comes closer together than this (it yields to any other runnable thread)."))
     var busyPoll: UInt32 = 0
 
+    @OptionGroup var capacities: DataplaneCapacities
+
     func validate() throws {
         guard IPv4Address(underlay) != nil else { throw ValidationError("--underlay must be an IPv4 address, got \(underlay)") }
     }
@@ -68,6 +70,8 @@ struct Agent: ParsableCommand {
                                         cleanupOnExit: cleanupOnExit)
         options.tapOffloads = !noTapOffloads
         options.busyPollMicroseconds = busyPoll
+        options.trackedConnections = capacities.maxTrackedConnections
+        options.flowLogFlows = capacities.maxFlowLogFlows
         options.parentPID = parentPid
         let agent = try HostAgent(options: options, logger: logger)
         try agent.run()

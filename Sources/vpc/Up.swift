@@ -24,6 +24,8 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Passed to each agent: after traffic, poll for this many microseconds before sleeping (0: off).")
     var busyPoll: UInt32 = 0
 
+    @OptionGroup var capacities: DataplaneCapacities
+
     func validate() throws {
         guard (1...250).contains(hosts) else { throw ValidationError("--hosts must be between 1 and 250") }
     }
@@ -71,7 +73,7 @@ struct Up: AsyncParsableCommand {
         agent.arguments = ["agent", "--control-plane", controlPlane, "--host-id", "host-\(n)",
                            "--underlay", "127.0.0.\(n + 1)", "--token-file", tokenFile, "--state-dir", stateDir,
                            "--metrics-listen", "127.0.0.1:\(metricsPort + n - 1)", "--cleanup-on-exit",
-                           "--parent-pid", String(getpid()), "--busy-poll", String(busyPoll)]
+                           "--parent-pid", String(getpid()), "--busy-poll", String(busyPoll)] + capacities.arguments
         agent.standardInput = FileHandle.nullDevice
         try agent.run()
         return agent

@@ -228,6 +228,28 @@ import Glibc
         #expect(delivered.allSatisfy { $0.interval.records == $0.records.count })
     }
 
+    /// The host's capacities size its tables; an ENI's allowance is at most the host's, and
+    /// a flow past it is refused and counted.
+    @Test func capacitiesSizeTheTablesAndBoundTheAllowance() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, trackedConnections: 20, flowLogFlows: 30,
+                                    logger: Logger(label: "test")) { _, _, _ in }
+        w.start()
+        let wire = Wire()
+        defer { w.stop(); wire.close() }
+        try arpRoundTrip(w, wire, under: under, peer: peer)  // installs A, B on the peer host
+        for id in UInt8(0)..<21 {  // 21 echo identifiers: 21 flows
+            var e = echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: 1)
+            e[38] = id
+            wire.send(refreshICMPChecksum(e))
+        }
+        usleep(200_000)
+        let m = w.metrics()
+        #expect(m.trackedFlowsCapacity == 20 && m.flowLogFlowsCapacity == 30)
+        #expect(m.trackedFlows == 20 && m.conntrackAllowanceExceeded == 1)
+    }
+
     @Test func withoutBusyPollingTheThreadSleepsAfterTraffic() throws {
         let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
         let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)

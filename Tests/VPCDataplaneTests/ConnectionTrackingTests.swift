@@ -108,6 +108,32 @@ import Testing
         #expect(open(0, 4, 2 + table.timeouts.tcpSynSent) == .acceptNew)
     }
 
+    /// Expired connections hold capacity until swept: a table past half full is swept
+    /// whole every 4 s instead of every 32 s, and a full table of expired connections
+    /// takes new ones again once the sweep has passed.
+    @Test func sweepSpeedsUpPastHalfFull() {
+        let table = ConnectionTable(capacity: 1 << 16, zones: 1, perZoneLimit: 1 << 16)
+        #expect(table.sweepSlotsPerSecond == 8192)  // the floor: 1/32 of the table is less
+        for port in UInt16(1)...UInt16(1 << 15 + 1) {
+            table.insert(zone: 0, tcp("10.0.1.5", port, "192.0.2.10", 443), direction: .egress, tcpFlags: TCPFlagBits.syn,
+                         now: 1)
+        }
+        #expect(table.count == 1 << 15 + 1)
+        #expect(table.sweepSlotsPerSecond == table.slotCount / 4)
+        let small = ConnectionTable(capacity: 4, zones: 1, perZoneLimit: 8)
+        for port in UInt16(1)...4 {
+            small.insert(zone: 0, tcp("10.0.1.5", port, "192.0.2.10", 443), direction: .egress, tcpFlags: TCPFlagBits.syn,
+                         now: 1)
+        }
+        let later = 2 + small.timeouts.tcpSynSent
+        #expect(small.insert(zone: 0, tcp("10.0.1.5", 9, "192.0.2.10", 443), direction: .egress,
+                             tcpFlags: TCPFlagBits.syn, now: later) == .tableFull)
+        #expect(small.sweepSlotsPerSecond == small.slotCount)  // a small table: whole each second
+        small.sweep(now: later, maxSlots: small.sweepSlotsPerSecond)
+        #expect(small.insert(zone: 0, tcp("10.0.1.5", 9, "192.0.2.10", 443), direction: .egress,
+                             tcpFlags: TCPFlagBits.syn, now: later) == .inserted)
+    }
+
     @Test func udpTimeoutsAndStream() {
         var timeouts = ConnectionTimeouts()
         timeouts.tcpEstablished = 5  // clamped to 60

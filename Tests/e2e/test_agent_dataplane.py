@@ -101,6 +101,16 @@ def test_agent_refuses_to_start_without_privileges():
     assert p.returncode == 77 and "needs root" in p.stderr
 
 
+@pytest.mark.parametrize("command", ["agent", "up"])
+@pytest.mark.parametrize("option", ["--max-tracked-connections", "--max-flow-log-flows"])
+@pytest.mark.parametrize("value", ["0", "15", "67108865", "-1", "many"])
+def test_table_sizes_out_of_range_are_refused(command, option, value):
+    required = ["--control-plane", "http://127.0.0.1:9", "--host-id", "h", "--underlay", "127.0.0.9"] if command == "agent" else []
+    p = subprocess.run([vpc_bin(), command, *required, f"{option}={value}"], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 64, (p.returncode, p.stderr)
+    assert option in p.stderr, p.stderr
+
+
 def test_ping_across_agents_and_jumbo_frames(lab):
     p = netns_exec(lab["a"], "ping", "-c", "5", "-i", "0.2", "-W", "2", lab["b"]["ip"])
     assert " 0% packet loss" in p.stdout, p.stdout + p.stderr

@@ -21,8 +21,10 @@ pytestmark = [pytest.mark.ours, pytest.mark.own_server]
 def stack():
     require_root()
     # The agents busy poll (2 ms after traffic) here: enforcement must not depend on how
-    # the data-plane thread waits. The other suites run them sleeping in epoll.
-    s = Stack(hosts=2, extra_args=["--busy-poll", "2000"])
+    # the data-plane thread waits. The other suites run them sleeping in epoll. Their
+    # tables are sized by `vpc up`'s options too.
+    s = Stack(hosts=2, extra_args=["--busy-poll", "2000", "--max-tracked-connections", "100000",
+                                   "--max-flow-log-flows", "20000"])
     try:
         s.start()
         yield s
@@ -105,9 +107,11 @@ def test_dhcp_dns_mtu_and_jumbo_path(ec2, stack):
     assert vx(ia, "ping", "-n", "-c", "1", "-W", "1", "-M", "do", "-s", "8974", b["PrivateIpAddress"], check=False).returncode != 0
     # Instances were spread over the two hosts.
     assert net.host_of(a) != net.host_of(b)
-    # Both agents polled after that traffic (`--busy-poll` reached them).
+    # Both agents polled after that traffic (`--busy-poll` reached them), and were sized as asked.
     for host in (1, 2):
-        assert stack.metrics(host).get("vpc_agent_busy_polls_empty_total", 0) > 0
+        m = stack.metrics(host)
+        assert m.get("vpc_agent_busy_polls_empty_total", 0) > 0
+        assert m.get("vpc_tracked_flows_capacity") == 100000 and m.get("vpc_flow_log_flows_capacity") == 20000, m
 
 
 def test_security_groups_allow_and_deny_across_hosts(ec2, stack):

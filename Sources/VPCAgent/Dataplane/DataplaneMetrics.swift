@@ -14,6 +14,9 @@ public struct DataplaneMetrics: Sendable {
     /// Drops not attributable to a local ENI, by reason.
     public var globalDrops: [DropReason: UInt64]
     public var trackedFlows: Int
+    /// Connections the host can track at once, and flows a flow-log interval can hold.
+    public var trackedFlowsCapacity: Int
+    public var flowLogFlowsCapacity: Int
     public var conntrackAllowanceExceeded: UInt64
     public var mappings: Int
     public var pendingMissOverflow: UInt64

@@ -541,6 +541,8 @@ public final class DataplaneState {
         ]
         return DataplaneMetrics(appliedVersion: appliedVersion, ports: ports, globalDrops: global,
                                 trackedFlows: pipeline.connections.count,
+                                trackedFlowsCapacity: pipeline.connections.capacity,
+                                flowLogFlowsCapacity: pipeline.flowLogs.capacity,
                                 conntrackAllowanceExceeded: exceeded, mappings: pipeline.mappings.count,
                                 pendingMissOverflow: pipeline.mappings.pendingMisses.overflow, agent: agent)
     }

@@ -19,6 +19,14 @@ public final class DataplaneWorker: @unchecked Sendable {
     public static let routerMAC = MACAddress(0x02, 0x76, 0x70, 0x63, 0x00, 0x01)
     /// Frames and datagrams per batch.
     static let batch = 64
+    /// Tracked connections per host (all ENIs) unless configured: 94 bytes each, ~25 MB.
+    public static let defaultTrackedConnections = 1 << 18
+    /// Flows a flow-log interval holds per host unless configured: ~12 MB for two tables.
+    public static let defaultFlowLogFlows = 1 << 16
+    /// Each ENI's tracked-connection allowance (AWS `conntrack_allowance`), at most the host's.
+    static let connectionsPerENI = 1 << 16
+    /// Slots the expiry sweep visits per loop turn.
+    static let sweepSlice = 16_384
     /// Room for a 9001-byte IP packet plus Ethernet, and the 70-byte encapsulation.
     static let frameCapacity = 9216
     static let bufferCapacity = 9216 + 128
@@ -50,8 +58,13 @@ public final class DataplaneWorker: @unchecked Sendable {
     /// frame then needs no wakeup of the thread, which on a VM costs an IPI and the halt
     /// exit of an idle vCPU; the price is a CPU busy while traffic comes less than that
     /// far apart (counted in `busy_polls_empty_total`).
+    ///
+    /// `trackedConnections` and `flowLogFlows` size the host's connection table and flow-log
+    /// tables (allocated and zeroed here): past them new flows are refused (drop reason
+    /// `conntrackTableFull`) and flows go unrecorded (`SKIPDATA`).
     public init(underlay: IPv4Address, port: UInt16 = 6081, maxPorts: Int = 64, busyPollMicroseconds: UInt32 = 0,
-                logger: Logger,
+                trackedConnections: Int = DataplaneWorker.defaultTrackedConnections,
+                flowLogFlows: Int = DataplaneWorker.defaultFlowLogFlows, logger: Logger,
                 onMiss: @escaping @Sendable (UInt32, IPAddress, UInt64) -> Void) throws(SystemError) {
         self.logger = logger
         busyPollNanoseconds = UInt64(busyPollMicroseconds) * 1000
@@ -61,7 +74,10 @@ public final class DataplaneWorker: @unchecked Sendable {
         _ = try SystemError.check("epoll_ctl", vpc_epoll_add(epfd, wakeFD, 0))
         _ = try SystemError.check("epoll_ctl", vpc_epoll_add(epfd, underlayFD, 1))
         let pipeline = Pipeline(underlay: UnderlayEndpoint(address: underlay, mac: .zero, nextHopMAC: .zero),
-                                routerMAC: DataplaneWorker.routerMAC, maxPorts: maxPorts)
+                                routerMAC: DataplaneWorker.routerMAC, maxPorts: maxPorts,
+                                connectionCapacity: trackedConnections,
+                                connectionsPerENI: min(DataplaneWorker.connectionsPerENI, trackedConnections),
+                                flowLogCapacity: flowLogFlows)
         state = DataplaneState(pipeline: pipeline, epfd: epfd, underlayFD: underlayFD, onMiss: onMiss)
     }
 
@@ -127,13 +143,15 @@ public final class DataplaneWorker: @unchecked Sendable {
     private func loop() {
         var tokens = [UInt64](repeating: 0, count: DataplaneWorker.batch)
         var lastSweep: UInt32 = 0
+        var sweepDue = 0  // slots the expiry sweep still has to visit this second
         var nanoseconds = DataplaneState.monotonicNanoseconds()
         var lastTraffic = nanoseconds &- busyPollNanoseconds  // not polling until traffic comes
         while running.load(ordering: .acquiring) {
             let polling = busyPollNanoseconds > 0 && nanoseconds &- lastTraffic < busyPollNanoseconds
-            let closing = state.pipeline.isClosingFlowLogInterval  // a slice per turn, without sleeping
+            // The flow-log close and the expiry sweep go a slice per turn, without sleeping.
+            let closing = state.pipeline.isClosingFlowLogInterval
             let n = tokens.withUnsafeMutableBufferPointer {
-                vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count), polling || closing ? 0 : 1000)
+                vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count), polling || closing || sweepDue > 0 ? 0 : 1000)
             }
             nanoseconds = DataplaneState.monotonicNanoseconds()
             let now = DataplaneState.monotonicSeconds(nanoseconds)
@@ -164,8 +182,13 @@ public final class DataplaneWorker: @unchecked Sendable {
                 i += 1
             }
             if closing { state.continueClosingFlowInterval() }
+            if sweepDue > 0 {
+                let slice = min(sweepDue, DataplaneWorker.sweepSlice)
+                state.pipeline.connections.sweep(now: now, maxSlots: slice)
+                sweepDue -= slice
+            }
             if now != lastSweep {
-                state.pipeline.connections.sweep(now: now, maxSlots: 8192)
+                sweepDue = state.pipeline.connections.sweepSlotsPerSecond
                 state.closeFlowIntervalIfDue(now: now)
                 lastSweep = now
             }

@@ -42,6 +42,10 @@ enum PrometheusText {
         for r in DropReason.allCases { sample("vpc_drops_total", [("reason", "\(r)")], m.globalDrops[r] ?? 0) }
         family("vpc_tracked_flows", "gauge", "Connections tracked on this host.")
         sample("vpc_tracked_flows", [], m.trackedFlows)
+        family("vpc_tracked_flows_capacity", "gauge", "Connections this host can track at once (--max-tracked-connections).")
+        sample("vpc_tracked_flows_capacity", [], m.trackedFlowsCapacity)
+        family("vpc_flow_log_flows_capacity", "gauge", "Flows one flow-log interval can hold on this host (--max-flow-log-flows).")
+        sample("vpc_flow_log_flows_capacity", [], m.flowLogFlowsCapacity)
         family("vpc_conntrack_allowance_exceeded_total", "counter", "New flows refused at an ENI's allowance, all ENIs.")
         sample("vpc_conntrack_allowance_exceeded_total", [], m.conntrackAllowanceExceeded)
         family("vpc_mapping_entries", "gauge", "Mapping-cache keys held (live and withdrawn).")

@@ -312,6 +312,13 @@ public final class ConnectionTable {
         slots[hole].state = 0
     }
 
+    /// Slots `sweep` should visit each second: the whole table every 32 s, and every 4 s
+    /// once it is half full, since expired connections count against `capacity` until
+    /// they are swept (or met again); at least 8192 (a small table: all of it).
+    public var sweepSlotsPerSecond: Int {
+        max(min(slotCount, 8192), _count > capacity / 2 ? slotCount / 4 : slotCount / 32)
+    }
+
     /// Removes expired connections among the next `maxSlots` slots (round robin). Call
     /// regularly with a small budget so expiry costs are spread out. Returns the number removed.
     @discardableResult
