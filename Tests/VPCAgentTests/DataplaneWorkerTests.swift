@@ -248,6 +248,9 @@ import Glibc
         let m = w.metrics()
         #expect(m.trackedFlowsCapacity == 20 && m.flowLogFlowsCapacity == 30)
         #expect(m.trackedFlows == 20 && m.conntrackAllowanceExceeded == 1)
+        w.apply(DataplaneConfig(version: 2, ports: [], mappings: []))  // the ENI goes: its connections follow
+        usleep(100_000)
+        #expect(w.metrics().trackedFlows == 0)
     }
 
     @Test func withoutBusyPollingTheThreadSleepsAfterTraffic() throws {

@@ -134,6 +134,43 @@ import Testing
                              tcpFlags: TCPFlagBits.syn, now: later) == .inserted)
     }
 
+    /// A gone ENI's connections removed a few slots at a time while other ENIs' connections
+    /// go (backward-shift deletion moving entries behind the cursor): every slice size,
+    /// random layouts and removal orders, nothing of the zone left, nothing else lost.
+    @Test func removingAZoneASliceAtATimeIsExact() {
+        var rng = SeededRNG(seed: 7)
+        let slotCount = ConnectionTable(capacity: 16, zones: 3, perZoneLimit: 16).slotCount
+        var laps = 0  // runs that needed more than one lap: entries were moved behind the cursor
+        for _ in 0..<40 {
+            let tuples = (0..<15).map { _ in
+                tcp("10.0.1.5", UInt16.random(in: 1...60000, using: &rng), "10.0.2.\(Int.random(in: 1...250, using: &rng))", 22)
+            }
+            let zones = tuples.map { _ in UInt32.random(in: 0...2, using: &rng) }
+            for slice in 1...slotCount {
+                let table = ConnectionTable(capacity: 16, zones: 3, perZoneLimit: 16)
+                for (t, z) in zip(tuples, zones) { table.insert(zone: z, t, direction: .egress, tcpFlags: TCPFlagBits.syn, now: 1) }
+                table.beginRemovingAll(zone: 1)
+                var others = tuples.indices.filter { zones[$0] != 1 }.shuffled(using: &rng)
+                let removed = others.prefix(others.count / 2)
+                var visited = 0
+                while !table.continueRemoving(maxSlots: slice) {
+                    visited += slice
+                    if let n = others.first, removed.contains(n) {
+                        others.removeFirst()
+                        #expect(table.remove(zone: zones[n], tuples[n]))
+                    }
+                    #expect(visited <= 20 * slotCount)
+                }
+                if visited >= slotCount { laps += 1 }
+                #expect(table.count(zone: 1) == 0 && !table.isRemoving)
+                #expect(!(0..<table.slotCount).contains { table.slots[$0].state != 0 && table.slots[$0].zone == 1 })
+                for n in others { #expect(table.contains(zone: zones[n], tuples[n], now: 1)) }
+                #expect(table.count == others.count)
+            }
+        }
+        #expect(laps > 0)
+    }
+
     @Test func udpTimeoutsAndStream() {
         var timeouts = ConnectionTimeouts()
         timeouts.tcpEstablished = 5  // clamped to 60

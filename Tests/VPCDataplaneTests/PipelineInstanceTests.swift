@@ -19,6 +19,30 @@ struct PipelineInstanceTests {
         #expect(p.counters(port: 1).bytesIn == UInt64(f.bytes.count))
     }
 
+    /// A removed ENI's connections go a slice at a time (`continueRemoving`); an ENI installed
+    /// at its index before that is done never sees them: they go first, all at once.
+    @Test func aRemovedENIsConnectionsNeverReachTheENIReusingItsIndex() {
+        let p = Lab.pipeline(host: Lab.host1)
+        #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip), port: 0).action.isDeliver)
+        #expect(p.connections.count(zone: 0) == 1 && p.connections.count(zone: 1) == 1)
+        p.remove(port: 1)
+        #expect(p.connections.isRemoving(zone: 1) && p.connections.count(zone: 1) == 1)
+        var reused = Lab.b
+        reused.eni = 0x999
+        p.install(Lab.port(reused))
+        #expect(p.connections.count(zone: 1) == 0 && !p.connections.isRemoving)
+        #expect(p.connections.count(zone: 0) == 1)
+        // Without a reuse, the slices remove them, and only them.
+        p.install(Lab.port(Lab.b))
+        #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, sport: 40001), port: 0).action.isDeliver)
+        #expect(p.connections.count(zone: 1) == 1 && p.connections.count(zone: 0) == 2)
+        p.remove(port: 1)
+        var slices = 0
+        while !p.connections.continueRemoving(maxSlots: 100) { slices += 1 }
+        #expect(slices > 1)
+        #expect(p.connections.count(zone: 1) == 0 && p.connections.count(zone: 0) == 2)
+    }
+
     @Test func sameHostIPv6Delivery() {
         let p = Lab.pipeline(host: Lab.host1)
         let f = Frame.tcp6(Lab.a, to: Lab.b.ip6)

@@ -196,6 +196,42 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: an ENI's connections removed (its instance terminated)
+
+    do {
+        let flows = 1 << 20, destinations = 1 << 16, slice = 16_384
+        nonisolated(unsafe) let p = sendingHost(flows: flows, destinations: destinations, flowLogs: false)
+        let eni = p.port(0)!
+        let buf = Buffers()
+        let longestSlice = BenchmarkMetric.custom("longest slice (ns)", useScalingFactor: false)
+        // The data-plane thread removes them a slice per loop turn; the longest slice is
+        // what a packet of another ENI can wait.
+        Benchmark("ENI removal, its 1M connections a slice of \(slice) slots at a time",
+                  configuration: .init(metrics: [.wallClock, longestSlice], warmupIterations: 0, scalingFactor: .one,
+                                       maxDuration: .seconds(30), maxIterations: 5)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                p.install(eni)
+                for i in 0..<flows {
+                    set(buf.frame, flow: i, destinations: destinations)
+                    blackHole(p.processFromInstance(buf.frame, length: 64, port: 0, now: 1, out: buf.out))
+                }
+                precondition(p.connections.count == flows, "\(p.connections.count) connections for \(flows) flows")
+                var longest = Duration.zero
+                benchmark.startMeasurement()
+                p.remove(port: 0)
+                while true {
+                    let start = ContinuousClock.now
+                    let done = p.connections.continueRemoving(maxSlots: slice)
+                    longest = max(longest, ContinuousClock.now - start)
+                    if done { break }
+                }
+                benchmark.stopMeasurement()
+                precondition(p.connections.count == 0)
+                benchmark.measurement(longestSlice, Int(longest / .nanoseconds(1)))
+            }
+        }
+    }
+
     // MARK: first packet: SG rule evaluation + conntrack insert
 
     do {

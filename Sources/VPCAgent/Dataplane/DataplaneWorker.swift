@@ -25,7 +25,7 @@ public final class DataplaneWorker: @unchecked Sendable {
     public static let defaultFlowLogFlows = 1 << 16
     /// Each ENI's tracked-connection allowance (AWS `conntrack_allowance`), at most the host's.
     static let connectionsPerENI = 1 << 16
-    /// Slots the expiry sweep visits per loop turn.
+    /// Slots the expiry sweep, or the removal of a gone ENI's connections, visits per loop turn.
     static let sweepSlice = 16_384
     /// Room for a 9001-byte IP packet plus Ethernet, and the 70-byte encapsulation.
     static let frameCapacity = 9216
@@ -148,10 +148,13 @@ public final class DataplaneWorker: @unchecked Sendable {
         var lastTraffic = nanoseconds &- busyPollNanoseconds  // not polling until traffic comes
         while running.load(ordering: .acquiring) {
             let polling = busyPollNanoseconds > 0 && nanoseconds &- lastTraffic < busyPollNanoseconds
-            // The flow-log close and the expiry sweep go a slice per turn, without sleeping.
+            // The flow-log close, removing a gone ENI's connections and the expiry sweep go a
+            // slice per turn, without sleeping.
             let closing = state.pipeline.isClosingFlowLogInterval
+            let removing = state.pipeline.connections.isRemoving
             let n = tokens.withUnsafeMutableBufferPointer {
-                vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count), polling || closing || sweepDue > 0 ? 0 : 1000)
+                vpc_epoll_wait(epfd, $0.baseAddress, Int32($0.count),
+                               polling || closing || removing || sweepDue > 0 ? 0 : 1000)
             }
             nanoseconds = DataplaneState.monotonicNanoseconds()
             let now = DataplaneState.monotonicSeconds(nanoseconds)
@@ -182,6 +185,7 @@ public final class DataplaneWorker: @unchecked Sendable {
                 i += 1
             }
             if closing { state.continueClosingFlowInterval() }
+            if removing { state.pipeline.connections.continueRemoving(maxSlots: DataplaneWorker.sweepSlice) }
             if sweepDue > 0 {
                 let slice = min(sweepDue, DataplaneWorker.sweepSlice)
                 state.pipeline.connections.sweep(now: now, maxSlots: slice)

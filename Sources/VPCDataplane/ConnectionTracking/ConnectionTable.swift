@@ -32,6 +32,9 @@ public final class ConnectionTable {
     @exclusivity(unchecked) @usableFromInline var _allowanceExceeded: UInt64 = 0
     @exclusivity(unchecked) @usableFromInline var _tableFull: UInt64 = 0
     @usableFromInline var sweepCursor: Int = 0
+    /// Zones whose connections are being removed a slice at a time, and where that goes on.
+    var removingZones: [UInt32] = []
+    var removalCursor = 0
     /// Where the flow-log counts of a removed entry go.
     @usableFromInline let flowLogs: FlowLogAggregator?
 
@@ -274,12 +277,46 @@ public final class ConnectionTable {
         return true
     }
 
-    /// Removes every connection of one ENI (e.g. when it is detached). O(table).
+    /// Removes every connection of one ENI (e.g. when it is replaced) now, and those of
+    /// any zone being removed a slice at a time. O(table).
     public func removeAll(zone: UInt32) {
-        var i = 0
-        while i < slotCount {
-            if slots[i].state != 0 && UInt32(slots[i].zone) == zone { removeSlot(i) } else { i += 1 }
+        beginRemovingAll(zone: zone)
+        continueRemoving(maxSlots: .max)
+    }
+
+    /// Starts removing every connection of `zone` (its ENI is gone), `continueRemoving`
+    /// a slice at a time, so the data plane never stalls for a whole table. The zone must
+    /// see no traffic and must not be reused meanwhile (`removeAll(zone:)` completes it).
+    public func beginRemovingAll(zone: UInt32) {
+        guard Int(zone) < zoneCount, zoneCounts[Int(zone)] > 0, !removingZones.contains(zone) else { return }
+        removingZones.append(zone)
+    }
+
+    /// Whether connections are being removed (`continueRemoving` has more to do).
+    public var isRemoving: Bool { !removingZones.isEmpty }
+
+    /// Whether the connections of `zone` are being removed.
+    public func isRemoving(zone: UInt32) -> Bool { removingZones.contains(zone) }
+
+    /// Removes the connections of the zones being removed among the next `maxSlots`
+    /// slots (round robin); returns whether none is left. A zone is done when its count
+    /// reaches zero, however often the slots go round: an entry that backward-shift
+    /// deletion moves behind the cursor is found on the next lap.
+    @discardableResult
+    public func continueRemoving(maxSlots: Int) -> Bool {
+        var visited = 0
+        while !removingZones.isEmpty && visited < maxSlots {
+            let i = removalCursor
+            let zone = UInt32(slots[i].zone)
+            if slots[i].state != 0 && removingZones.contains(zone) {
+                removeSlot(i)  // a later entry may shift into i: look at it again
+                if zoneCounts[Int(zone)] == 0 { removingZones.removeAll { $0 == zone } }
+                continue
+            }
+            visited += 1
+            removalCursor = i + 1 == slotCount ? 0 : i + 1
         }
+        return removingZones.isEmpty
     }
 
     @inlinable

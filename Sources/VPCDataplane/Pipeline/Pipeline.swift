@@ -68,6 +68,9 @@ public final class Pipeline {
     /// (AWS: removing a rule does not cut tracked flows) and counters.
     public func install(_ port: ENIPort) {
         precondition(port.index >= 0 && port.index < maxPorts, "port index out of range")
+        if connections.isRemoving(zone: UInt32(port.index)) {
+            connections.removeAll(zone: UInt32(port.index))  // the last ENI's, before the index is reused
+        }
         if let old = configs[port.index], old.eni != port.eni {
             connections.removeAll(zone: UInt32(port.index))
             counters.reset(port.index)
@@ -78,11 +81,12 @@ public final class Pipeline {
         if let limit = port.connectionLimit { connections.setLimit(zone: UInt32(port.index), limit) }
     }
 
-    /// Detaches the ENI at `index`: its connections and counters go with it.
+    /// Detaches the ENI at `index`: its counters go with it, and its connections as
+    /// `connections.continueRemoving` gets to them (all at once if the index is reused first).
     public func remove(port index: Int) {
         guard index >= 0 && index < maxPorts, configs[index] != nil else { return }
         ports[index].active = false
-        connections.removeAll(zone: UInt32(index))
+        connections.beginRemovingAll(zone: UInt32(index))
         counters.reset(index)
         var idle = PortState(placeholder)
         idle.active = false
