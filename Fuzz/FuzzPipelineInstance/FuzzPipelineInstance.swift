@@ -58,6 +58,7 @@ nonisolated(unsafe) let pipeline: Pipeline = {
     return p
 }()
 nonisolated(unsafe) var runs: UInt32 = 0
+nonisolated(unsafe) var removedPort: ENIPort?
 nonisolated(unsafe) let big = UnsafeMutableRawBufferPointer.allocate(byteCount: 9216 + 70, alignment: 16)
 nonisolated(unsafe) let small = UnsafeMutableRawBufferPointer.allocate(byteCount: 40, alignment: 16)
 
@@ -74,6 +75,16 @@ nonisolated(unsafe) let small = UnsafeMutableRawBufferPointer.allocate(byteCount
             }
             // Closed a slice per input, so packets meet entries holding the closed interval's counts.
             if pipeline.isClosingFlowLogInterval { _ = pipeline.continueFlowLogIntervalClose(maxSlots: 64) { _ in } }
+            // Port 1 goes for a while (its connections removed a slice per input) and comes back.
+            if runs & 0xFFFF == 0x8000, let port = pipeline.port(1) {
+                removedPort = port
+                pipeline.remove(port: 1)
+            }
+            if runs & 0xFFFF == 0xC000, let port = removedPort {
+                pipeline.install(port)
+                removedPort = nil
+            }
+            if pipeline.connections.isRemoving { pipeline.connections.continueRemoving(maxSlots: 64) }
             withFuzzInput(data + 2, size - 2) { frame in
                 if port < 3 {
                     let m = members[port]

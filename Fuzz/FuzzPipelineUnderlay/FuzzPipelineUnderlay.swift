@@ -51,6 +51,7 @@ nonisolated(unsafe) let pipeline: Pipeline = {
     return p
 }()
 nonisolated(unsafe) var runs: UInt32 = 0
+nonisolated(unsafe) var removedPort: ENIPort?
 nonisolated(unsafe) let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 9216, alignment: 16)
 
 @main enum FuzzPipelineUnderlay {
@@ -66,6 +67,16 @@ nonisolated(unsafe) let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 
             }
             // Closed a slice per input, so packets meet entries holding the closed interval's counts.
             if pipeline.isClosingFlowLogInterval { _ = pipeline.continueFlowLogIntervalClose(maxSlots: 64) { _ in } }
+            // Port 1 goes for a while (its connections removed a slice per input) and comes back.
+            if runs & 0xFFFF == 0x8000, let port = pipeline.port(1) {
+                removedPort = port
+                pipeline.remove(port: 1)
+            }
+            if runs & 0xFFFF == 0xC000, let port = removedPort {
+                pipeline.install(port)
+                removedPort = nil
+            }
+            if pipeline.connections.isRemoving { pipeline.connections.continueRemoving(maxSlots: 64) }
             let sender = members[pick % members.count]
             let outer = mode & 3 == 0 ? hosts[sender.3] : hosts[Int(mode & 3) % hosts.count]
             withFuzzInput(data + 2, size - 2) { packet in
