@@ -55,6 +55,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings),
+        .target(name: "PipelineFuzzSupport", dependencies: ["VPCDataplane"], path: "Fuzz/PipelineFuzzSupport",
+                swiftSettings: swiftSettings),
         // EC2 request and response shapes generated from botocore's model
         // (Scripts/generate-ec2-shapes.py), with flattened-query decoding and XML encoding.
         .target(name: "EC2Shapes", swiftSettings: swiftSettings),
@@ -145,7 +147,8 @@ let package = Package(
         .executableTarget(name: $0, dependencies: ["VPCWire", "FuzzSupport"], path: "Fuzz/\($0)",
                           swiftSettings: swiftSettings)
     } + pipelineFuzzTargets.map {
-        .executableTarget(name: $0, dependencies: ["VPCDataplane", "VPCWire", "FuzzSupport"], path: "Fuzz/\($0)",
+        .executableTarget(name: $0, dependencies: ["VPCDataplane", "VPCWire", "FuzzSupport", "PipelineFuzzSupport"],
+                          path: "Fuzz/\($0)",
                           swiftSettings: swiftSettings)
     }
 )

@@ -1,4 +1,5 @@
 import FuzzSupport
+import PipelineFuzzSupport
 import VPCDataplane
 import VPCWire
 
@@ -58,7 +59,7 @@ nonisolated(unsafe) let pipeline: Pipeline = {
     return p
 }()
 nonisolated(unsafe) var runs: UInt32 = 0
-nonisolated(unsafe) var removedPort: ENIPort?
+nonisolated(unsafe) var churn = PipelineChurn()
 nonisolated(unsafe) let big = UnsafeMutableRawBufferPointer.allocate(byteCount: 9216 + 70, alignment: 16)
 nonisolated(unsafe) let small = UnsafeMutableRawBufferPointer.allocate(byteCount: 40, alignment: 16)
 
@@ -69,22 +70,7 @@ nonisolated(unsafe) let small = UnsafeMutableRawBufferPointer.allocate(byteCount
             let port = Int(data[0] & 3), mode = data[1]
             runs &+= 1
             let now = runs >> 6
-            if runs & 0xFFFF == 0 {
-                if !pipeline.isClosingFlowLogInterval { pipeline.beginFlowLogIntervalClose(now: now) }
-                pipeline.connections.sweep(now: now, maxSlots: 512)
-            }
-            // Closed a slice per input, so packets meet entries holding the closed interval's counts.
-            if pipeline.isClosingFlowLogInterval { _ = pipeline.continueFlowLogIntervalClose(maxSlots: 64) { _ in } }
-            // Port 1 goes for a while (its connections removed a slice per input) and comes back.
-            if runs & 0xFFFF == 0x8000, let port = pipeline.port(1) {
-                removedPort = port
-                pipeline.remove(port: 1)
-            }
-            if runs & 0xFFFF == 0xC000, let port = removedPort {
-                pipeline.install(port)
-                removedPort = nil
-            }
-            if pipeline.connections.isRemoving { pipeline.connections.continueRemoving(maxSlots: 64) }
+            churn.step(pipeline, run: runs, now: now)
             withFuzzInput(data + 2, size - 2) { frame in
                 if port < 3 {
                     let m = members[port]

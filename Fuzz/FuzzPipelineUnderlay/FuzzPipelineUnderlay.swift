@@ -1,4 +1,5 @@
 import FuzzSupport
+import PipelineFuzzSupport
 import VPCDataplane
 import VPCWire
 
@@ -51,7 +52,7 @@ nonisolated(unsafe) let pipeline: Pipeline = {
     return p
 }()
 nonisolated(unsafe) var runs: UInt32 = 0
-nonisolated(unsafe) var removedPort: ENIPort?
+nonisolated(unsafe) var churn = PipelineChurn()
 nonisolated(unsafe) let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 9216, alignment: 16)
 
 @main enum FuzzPipelineUnderlay {
@@ -61,22 +62,7 @@ nonisolated(unsafe) let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 
             let mode = data[0], pick = Int(data[1])
             runs &+= 1
             let now = runs >> 6
-            if runs & 0xFFFF == 0 {
-                if !pipeline.isClosingFlowLogInterval { pipeline.beginFlowLogIntervalClose(now: now) }
-                pipeline.connections.sweep(now: now, maxSlots: 512)
-            }
-            // Closed a slice per input, so packets meet entries holding the closed interval's counts.
-            if pipeline.isClosingFlowLogInterval { _ = pipeline.continueFlowLogIntervalClose(maxSlots: 64) { _ in } }
-            // Port 1 goes for a while (its connections removed a slice per input) and comes back.
-            if runs & 0xFFFF == 0x8000, let port = pipeline.port(1) {
-                removedPort = port
-                pipeline.remove(port: 1)
-            }
-            if runs & 0xFFFF == 0xC000, let port = removedPort {
-                pipeline.install(port)
-                removedPort = nil
-            }
-            if pipeline.connections.isRemoving { pipeline.connections.continueRemoving(maxSlots: 64) }
+            churn.step(pipeline, run: runs, now: now)
             let sender = members[pick % members.count]
             let outer = mode & 3 == 0 ? hosts[sender.3] : hosts[Int(mode & 3) % hosts.count]
             withFuzzInput(data + 2, size - 2) { packet in
