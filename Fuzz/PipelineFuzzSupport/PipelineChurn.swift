@@ -1,9 +1,9 @@
 public import VPCDataplane
 
 /// What the pipeline harnesses do between inputs besides the packets, so packets meet the
-/// states the agent puts a pipeline in: every 65,536 inputs a flow-log interval closes and
-/// expired connections are swept; port 1 goes for a while and comes back; the close and
-/// the removal of port 1's connections advance a few slots per input.
+/// states the agent puts a pipeline in: every 65,536 inputs a flow-log interval closes;
+/// port 1 goes for a while and comes back; the close, the removal of port 1's connections
+/// and the expiry sweep advance a few slots per input.
 public struct PipelineChurn {
     private var removedPort: ENIPort?
 
@@ -14,7 +14,6 @@ public struct PipelineChurn {
         switch run & 0xFFFF {
         case 0:
             if !pipeline.isClosingFlowLogInterval { pipeline.beginFlowLogIntervalClose(now: now) }
-            pipeline.connections.sweep(now: now, maxSlots: 512)
         case 0x8000:
             removedPort = pipeline.port(1)
             pipeline.remove(port: 1)
@@ -26,5 +25,6 @@ public struct PipelineChurn {
         }
         if pipeline.isClosingFlowLogInterval { _ = pipeline.continueFlowLogIntervalClose(maxSlots: 64) { _ in } }
         if pipeline.connections.isRemoving { pipeline.connections.continueRemoving(maxSlots: 64) }
+        pipeline.connections.sweep(now: now, maxSlots: 8)
     }
 }

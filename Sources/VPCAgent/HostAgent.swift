@@ -52,9 +52,6 @@ public final class HostAgent: @unchecked Sendable {
     var runtimes: [String: InstanceRuntime] = [:]
     /// ENI id → port index.
     var portIndex: [String: Int] = [:]
-    /// Where the search for a free port index starts: after the last one taken, so a freed
-    /// index is reused last (its connections are removed a slice at a time meanwhile).
-    var nextPort = 0
     /// Instances torn down since the last successful status report.
     var terminated: Set<String> = []
     var appliedVersion: UInt64 = 0
@@ -272,13 +269,11 @@ public final class HostAgent: @unchecked Sendable {
         return DataplaneConfig(version: desired.version, ports: ports, mappings: mappings)
     }
 
+    /// The lowest free port index: the pipeline scans ports up to the highest in use.
     func allocatePort(_ eni: String) -> Int {
         let used = Set(portIndex.values)
-        let count = worker.state.pipeline.maxPorts
-        guard let free = (0..<count).lazy.map({ (self.nextPort + $0) % count }).first(where: { !used.contains($0) })
-        else { return -1 }
+        guard let free = (0..<worker.state.pipeline.maxPorts).first(where: { !used.contains($0) }) else { return -1 }
         portIndex[eni] = free
-        nextPort = (free + 1) % count
         return free
     }
 

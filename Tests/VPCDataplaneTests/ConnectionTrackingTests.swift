@@ -171,6 +171,24 @@ import Testing
         #expect(laps > 0)
     }
 
+    /// The expiry sweep taking a zone's last connections ends its removal too (it used to
+    /// stay listed, the loop then polling for ever and a whole removal never ending).
+    @Test func removalEndsWhenTheSweepTookTheLastConnections() {
+        let table = ConnectionTable(capacity: 16, zones: 2, perZoneLimit: 16)
+        for port in UInt16(1)...4 {
+            table.insert(zone: 1, tcp("10.0.1.5", port, "192.0.2.10", 443), direction: .egress, tcpFlags: TCPFlagBits.syn,
+                         now: 1)
+        }
+        table.insert(zone: 0, tcp("10.0.1.6", 9, "192.0.2.10", 443), direction: .egress, tcpFlags: TCPFlagBits.syn, now: 50)
+        table.beginRemovingAll(zone: 1)
+        table.sweep(now: 2 + table.timeouts.tcpSynSent, maxSlots: table.slotCount)
+        #expect(table.count(zone: 1) == 0 && table.count == 1)
+        #expect(table.continueRemoving(maxSlots: 1))
+        #expect(!table.isRemoving)
+        table.removeAll(zone: 0)  // returns: nothing left listed
+        #expect(table.count == 0)
+    }
+
     @Test func udpTimeoutsAndStream() {
         var timeouts = ConnectionTimeouts()
         timeouts.tcpEstablished = 5  // clamped to 60

@@ -54,8 +54,6 @@ extension DataplaneState {
     /// dropped when `discarding`.
     private func beginClosingFlowInterval(now: UInt32, discarding: Bool = false) {
         finishClosingFlowInterval()
-        // A gone ENI's connections hand their counts to the interval they belong to.
-        pipeline.connections.continueRemoving(maxSlots: .max)
         closingDiscards = discarding
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)

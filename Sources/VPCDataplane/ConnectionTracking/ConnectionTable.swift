@@ -299,13 +299,16 @@ public final class ConnectionTable {
     public func isRemoving(zone: UInt32) -> Bool { removingZones.contains(zone) }
 
     /// Removes the connections of the zones being removed among the next `maxSlots`
-    /// slots (round robin); returns whether none is left. A zone is done when its count
-    /// reaches zero, however often the slots go round: an entry that backward-shift
-    /// deletion moves behind the cursor is found on the next lap.
+    /// slots (round robin; a removal counts as a slot too); returns whether none is left.
+    /// A zone is done when its count reaches zero, however often the slots go round (an
+    /// entry that backward-shift deletion moves behind the cursor is found on the next
+    /// lap), and whoever removed its last connections (the expiry sweep may have).
     @discardableResult
     public func continueRemoving(maxSlots: Int) -> Bool {
+        removingZones.removeAll { zoneCounts[Int($0)] == 0 }
         var visited = 0
         while !removingZones.isEmpty && visited < maxSlots {
+            visited += 1
             let i = removalCursor
             let zone = UInt32(slots[i].zone)
             if slots[i].state != 0 && removingZones.contains(zone) {
@@ -313,7 +316,6 @@ public final class ConnectionTable {
                 if zoneCounts[Int(zone)] == 0 { removingZones.removeAll { $0 == zone } }
                 continue
             }
-            visited += 1
             removalCursor = i + 1 == slotCount ? 0 : i + 1
         }
         return removingZones.isEmpty

@@ -179,7 +179,9 @@ public final class FlowLogAggregator {
     }
 
     /// Ends the current interval at `now` and starts the next. If the previous closed
-    /// interval was not drained, its records are discarded.
+    /// interval was not drained, its records are discarded. A pipeline's aggregator is
+    /// closed through `Pipeline.beginFlowLogIntervalClose` only: its connection entries'
+    /// counts must be settled between two closes.
     @discardableResult
     public func closeInterval(now: UInt32) -> FlowLogInterval {
         if closedInterval != nil { clear(closed, 0..<slotCount) }
