@@ -343,7 +343,7 @@ public final class ConnectionTable {
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !inRange {
-                settleFlowCountsBeforeMove(j)
+                settleStaleFlowCounts(j)
                 slots[hole] = slots[j]
                 hole = j
             }

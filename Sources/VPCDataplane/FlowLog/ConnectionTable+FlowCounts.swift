@@ -63,14 +63,11 @@ extension ConnectionTable {
     @usableFromInline @inline(never)
     func foldFlowCountsSlow(_ i: Int) {
         guard let flowLogs else { return }
+        settleStaleFlowCounts(i)
         for d in 0..<2 {
             let original = d == 0
             let counts = FlowCounts.of(slots + i, original: original)
             guard counts.pointee.packets != 0 else { continue }
-            if counts.pointee.isStale(parity: flowLogs.parity) {
-                settleFlowCounts(i, original: original)
-                continue
-            }
             let (direction, tuple) = flowLogKey(i, original: original)
             let eni = UInt32(slots[i].zone)
             flowLogs.record(hash: FlowLogAggregator.hash(eni: eni, direction: direction, tuple: tuple), eni: eni,
@@ -110,9 +107,10 @@ extension ConnectionTable {
         return handed
     }
 
-    /// Settles the stale counts of slot `i` before backward-shift deletion moves it.
+    /// Settles the stale counts of slot `i` into the closed interval's records (before
+    /// backward-shift deletion moves it, or before it goes).
     @usableFromInline @inline(never)
-    func settleFlowCountsBeforeMove(_ i: Int) {
+    func settleStaleFlowCounts(_ i: Int) {
         guard let flowLogs else { return }
         if slots[i].original.isStale(parity: flowLogs.parity) { settleFlowCounts(i, original: true) }
         if slots[i].reply.isStale(parity: flowLogs.parity) { settleFlowCounts(i, original: false) }

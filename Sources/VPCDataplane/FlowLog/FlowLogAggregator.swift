@@ -119,8 +119,7 @@ public final class FlowLogAggregator {
     @inlinable
     func record(hash: UInt64, eni: UInt32, direction: TrafficDirection, tuple t: FlowTuple, packets: Int, bytes: Int,
                 tcpFlags: UInt8, action: FlowLogAction, offset: UInt16) {
-        let kind: UInt8 = 1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
-        switch add(to: active, hash: hash, kind: kind, eni: eni, tuple: t, packets: packets, bytes: bytes,
+        switch add(to: active, hash: hash, kind: FlowLogAggregator.kind(direction, action), eni: eni, tuple: t, packets: packets, bytes: bytes,
                    tcpFlags: FlowLogAggregator.reportedTCPFlags(tcpFlags), offset: offset, full: activeCount >= capacity) {
         case .merged: break
         case .inserted: activeCount &+= 1
@@ -134,13 +133,19 @@ public final class FlowLogAggregator {
                       offset: UInt16) {
         guard var interval = closedInterval else { preconditionFailure("no interval is being closed") }
         switch add(to: closed, hash: FlowLogAggregator.hash(eni: eni, direction: direction, tuple: t),
-                   kind: 1 | (direction == .egress ? 2 : 0), eni: eni, tuple: t, packets: packets, bytes: bytes,
+                   kind: FlowLogAggregator.kind(direction, .accept), eni: eni, tuple: t, packets: packets, bytes: bytes,
                    tcpFlags: 0, offset: offset, full: interval.records >= capacity) {
         case .merged: break
         case .inserted: interval.records += 1
         case .full: interval.skippedPackets &+= UInt64(truncatingIfNeeded: packets)
         }
         closedInterval = interval
+    }
+
+    /// A slot's `kind`: occupied, egress, reject.
+    @inlinable @inline(__always)
+    static func kind(_ direction: TrafficDirection, _ action: FlowLogAction) -> UInt8 {
+        1 | (direction == .egress ? 2 : 0) | (action == .reject ? 4 : 0)
     }
 
     /// Where `add` put a flow's counts.
