@@ -14,11 +14,13 @@ Needs root. Names are unique per run and everything is removed at the end, even 
 failure. Usage:
 
   sudo Benchmarks/dataplane-vs-kernel.py [--seconds 5] [--pings 300] [--modes veth,nft,agent]
-        [--bin .build/release/vpc] [--busy-poll MICROSECONDS[,MICROSECONDS...]] [--rounds N]
+        [--bin .build/release/vpc] [--busy-poll MICROSECONDS[,MICROSECONDS...]] [--rounds N] [--idle-cost]
 
 --busy-poll is passed to `vpc up` (each agent's data-plane thread polls that long after
 traffic before it sleeps); with several values each round runs the agents once per value.
-Each round prints its results as a JSON line; the table at the end gives, per path, the
+--idle-cost also measures what the agents' data-plane threads cost (CPU time of both, in % of
+one CPU) while the pair exchanges lighter traffic: a ping every 10 ms, a ping every 0.2 ms
+and TCP paced at 1 Gbit/s. Each round prints its results as a JSON line; the table at the end gives, per path, the
 median and (over several rounds) the range.
 """
 
@@ -103,6 +105,49 @@ def measure(run_in_client, run_in_server, server_ip, seconds, pings):
             "rtt_mean_us": round(statistics.mean(rtts))}
 
 
+def dataplane_cpu_seconds(session):
+    """CPU time (s) of the data-plane threads of every agent in the process session `session`."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getsid(int(pid)) != session:
+                continue
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    if f.read().strip() != "vpc-dataplane":
+                        continue
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    total += int(f.read().split()[0])
+        except (OSError, ProcessLookupError):
+            pass
+    return total / 1e9
+
+
+# Loads under which --idle-cost measures the agents' data-plane CPU: (column, client command).
+IDLE_COST_LOADS = (
+    ("cpu_ping100", lambda ip: ["ping", "-n", "-q", "-c", "300", "-i", "0.01", ip]),
+    ("cpu_ping5k", lambda ip: ["ping", "-n", "-q", "-c", "15000", "-i", "0.0002", ip]),
+    ("cpu_tcp1g", lambda ip: ["iperf3", "-c", ip, "-p", "5201", "-t", "3", "-b", "1G"]),
+)
+
+
+def idle_cost(run_in_client, run_in_server, server_ip, session):
+    """Both agents' data-plane CPU, in % of one CPU, under each of IDLE_COST_LOADS."""
+    server = subprocess.Popen(run_in_server + ["iperf3", "-s", "-p", "5201"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        cost = {}
+        for column, command in IDLE_COST_LOADS:
+            cpu, start = dataplane_cpu_seconds(session), time.monotonic()
+            sh(*(run_in_client + command(server_ip)), timeout=60)
+            cost[column] = round(100 * (dataplane_cpu_seconds(session) - cpu) / (time.monotonic() - start), 1)
+        return cost
+    finally:
+        server.kill()
+        server.wait()
+
+
 def veth_baseline(seconds, pings):
     t = Topology(uuid.uuid4().hex[:5])
     try:
@@ -142,7 +187,7 @@ def nft_baseline(seconds, pings):
         t.close()
 
 
-def agent_pairs(binary, seconds, pings, busy_poll=0):
+def agent_pairs(binary, seconds, pings, busy_poll=0, with_idle_cost=False):
     """Through our agents: `vpc up` with 2 hosts, 3 instances (so one pair shares a host and
     one pair crosses hosts), an SG admitting iperf3 and ICMP; addresses from the agents' DHCP."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "e2e"))
@@ -184,8 +229,10 @@ def agent_pairs(binary, seconds, pings, busy_poll=0):
         results = {}
         for label, same in (("agent, same host", True), ("agent, across hosts", False)):
             x, y = next((x, y) for x, y in pairs if (host[x] == host[y]) == same)
-            results[label] = measure([binary, "exec", x, "--"], [binary, "exec", y, "--"],
-                                     desc[y]["PrivateIpAddress"], seconds, pings)
+            client, server, ip = [binary, "exec", x, "--"], [binary, "exec", y, "--"], desc[y]["PrivateIpAddress"]
+            results[label] = measure(client, server, ip, seconds, pings)
+            if with_idle_cost:
+                results[label].update(idle_cost(client, server, ip, up.pid))
         return results
     finally:
         up.send_signal(signal.SIGINT)
@@ -221,6 +268,9 @@ def main():
     ap.add_argument("--busy-poll", default="0",
                     help="microseconds each agent polls after traffic; several (0,20000) alternate within a round")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of every mode, alternated; medians and ranges")
+    ap.add_argument("--idle-cost", action="store_true",
+                    help="also the agents' data-plane CPU (%% of a CPU) under ping every 10 ms, ping every "
+                         "0.2 ms and TCP at 1 Gbit/s")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
@@ -236,17 +286,23 @@ def main():
         if "agent" in modes:
             for poll in polls:
                 suffix = f", busy-poll {poll}" if len(polls) > 1 else ""
-                for name, r in agent_pairs(args.bin, args.seconds, args.pings, poll).items():
+                for name, r in agent_pairs(args.bin, args.seconds, args.pings, poll, args.idle_cost).items():
                     results[name + suffix] = r
         for name, r in results.items():
             runs.setdefault(name, []).append(r)
         print(json.dumps(results), flush=True)
     columns = (("gbps", "TCP Gbit/s"), ("rtt_p50_us", "RTT p50 µs"), ("rtt_p99_us", "RTT p99 µs"))
+    if args.idle_cost:
+        columns += (("cpu_ping100", "CPU % ping 100/s"), ("cpu_ping5k", "CPU % ping 5k/s"),
+                    ("cpu_tcp1g", "CPU % TCP 1G"))
     print(f"{'path':44}" + "".join(f" {title:>20}" for _, title in columns))
     for name, rs in runs.items():
         cells = []
         for key, _ in columns:
-            values = [r[key] for r in rs]
+            values = [r[key] for r in rs if key in r]
+            if not values:
+                cells.append("")
+                continue
             median = statistics.median(values)
             cells.append(f"{median:g}" if len(values) == 1 else f"{median:g} ({min(values):g}-{max(values):g})")
         print(f"{name:44}" + "".join(f" {c:>20}" for c in cells))

@@ -171,7 +171,9 @@ import Glibc
         return try #require(wire.receive())
     }
 
-    @Test func busyPollingPollsForItsWindowAfterTrafficThenSleeps() throws {
+    /// A frame after a quiet spell does not start polling (the next is not expected soon); a
+    /// frame within the window of the one before does, for the window.
+    @Test func busyPollingPollsForItsWindowAfterCloseTrafficThenSleeps() throws {
         let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
         let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
         let w = try DataplaneWorker(underlay: under, busyPollMicroseconds: 300_000, logger: Logger(label: "test")) { _, _, _ in }
@@ -180,6 +182,10 @@ import Glibc
         defer { w.stop(); wire.close() }
         usleep(50_000)
         #expect(w.metrics().agent["busy_polls_empty_total"] == 0)  // no traffic yet: asleep
+        try arpRoundTrip(w, wire, under: under, peer: peer)
+        usleep(400_000)
+        #expect(w.metrics().agent["busy_polls_empty_total"] == 0)  // a lone frame: still asleep
+        try arpRoundTrip(w, wire, under: under, peer: peer)
         try arpRoundTrip(w, wire, under: under, peer: peer)
         usleep(100_000)
         let polling = try #require(w.metrics().agent["busy_polls_empty_total"])

@@ -145,9 +145,12 @@ public final class DataplaneWorker: @unchecked Sendable {
         var lastSweep: UInt32 = 0
         var sweepDue = 0  // slots the expiry sweep still has to visit this second
         var nanoseconds = DataplaneState.monotonicNanoseconds()
-        var lastTraffic = nanoseconds &- busyPollNanoseconds  // not polling until traffic comes
+        var lastTraffic = nanoseconds &- busyPollNanoseconds
+        // Whether the last traffic came within the window of the traffic before it: only then
+        // is the next expected soon enough for polling to catch it.
+        var dense = false
         while running.load(ordering: .acquiring) {
-            let polling = busyPollNanoseconds > 0 && nanoseconds &- lastTraffic < busyPollNanoseconds
+            let polling = dense && nanoseconds &- lastTraffic < busyPollNanoseconds
             // The flow-log close, removing a gone ENI's connections and the expiry sweep go a
             // slice per turn, without sleeping.
             let closing = state.pipeline.isClosingFlowLogInterval
@@ -163,6 +166,7 @@ public final class DataplaneWorker: @unchecked Sendable {
                 state.busyPollsEmpty &+= 1
                 sched_yield()
             }
+            var traffic = false
             var i = 0
             while i < Int(n) {
                 switch tokens[i] {
@@ -177,12 +181,16 @@ public final class DataplaneWorker: @unchecked Sendable {
                     for w in work { w(state) }
                 case 1:
                     state.drainUnderlay(now: now)
-                    lastTraffic = nanoseconds
+                    traffic = true
                 default:
                     state.drainTAP(Int(tokens[i] - 2), now: now)
-                    lastTraffic = nanoseconds
+                    traffic = true
                 }
                 i += 1
+            }
+            if traffic {
+                dense = nanoseconds &- lastTraffic < busyPollNanoseconds
+                lastTraffic = nanoseconds
             }
             if closing { state.continueClosingFlowInterval() }
             if removing { state.pipeline.connections.continueRemoving(maxSlots: DataplaneWorker.sweepSlice) }
