@@ -147,6 +147,12 @@ struct SigV4ErrorTests {
         expectCode("RequestExpired", signedReq, now: Self.now + 901)
         expectCode("AuthFailure", signedReq.replacingHeader("Date", with: "Sun, 30 Aug 2015 12:36:01 GMT"))
         expectCode("IncompleteSignature", signedReq.replacingHeader("Date", with: "yesterday"))
+        // Out-of-range fields are malformed, not arithmetic: before the key is even looked up.
+        for date in ["Sun, 30 Aug 9999999999999999 12:36:00 GMT", "Sun, 30 Aug 2015 99999999999999:00:00 GMT",
+                     "Sun, -9223372036854775807 Aug 2015 12:36:00 GMT", "Sun, 30 Aug -2015 12:36:00 GMT",
+                     "Sun, 30 Aug 2015 12:60:00 GMT", "Sun, 32 Aug 2015 12:36:00 GMT", "Sun, +3 Aug 2015 12:36:00 GMT"] {
+            expectCode("IncompleteSignature", signedReq.replacingHeader("Date", with: date))
+        }
     }
 
     @Test func clockSkewIsConfigurable() throws {

@@ -539,11 +539,17 @@ enum SigV4Time {
         let parts = s.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT" else { return nil }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard let d = Int(parts[1]), let mIdx = months.firstIndex(of: String(parts[2])),
-            let y = Int(parts[3]), parts[4].count == 8
-        else { return nil }
+        /// Exactly `digits` decimal digits (no sign), so the arithmetic below cannot overflow.
+        func number(_ s: Substring, digits: Int) -> Int? {
+            guard s.utf8.count == digits, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            return Int(s)
+        }
         let t = parts[4].split(separator: ":")
-        guard t.count == 3, let h = Int(t[0]), let mi = Int(t[1]), let se = Int(t[2]) else { return nil }
+        guard let d = number(parts[1], digits: 2), (1...31).contains(d),
+            let mIdx = months.firstIndex(of: String(parts[2])), let y = number(parts[3], digits: 4),
+            t.count == 3, let h = number(t[0], digits: 2), let mi = number(t[1], digits: 2),
+            let se = number(t[2], digits: 2), h < 24, mi < 60, se < 61
+        else { return nil }
         return format(daysFromCivil(y, mIdx + 1, d) * 86400 + h * 3600 + mi * 60 + se)
     }
 
