@@ -36,10 +36,13 @@ struct CallAudit: Sendable {
 
     /// The caller as far as the credential scope names one: for requests that
     /// failed before their signature verified (parsed only then, not for every call).
+    /// The access key's account gets the record (someone tried its key), but the
+    /// identity stays `Unknown`: no user name or ARN, since nobody proved to be that
+    /// user; `record` leaves out such a request's parameters for the same reason.
     private func callerFromScope() -> (caller: CallerIdentity, region: String) {
         guard let scope = Self.credentialScope(request) else { return (CallerIdentity(), Self.defaultRegion) }
         let key = credentials.key(scope.accessKeyId)
-        return (CallerIdentity(accessKeyId: scope.accessKeyId, account: key?.account, userName: key?.userName),
+        return (CallerIdentity(accessKeyId: scope.accessKeyId, account: key?.account),
                 scope.region.isEmpty ? Self.defaultRegion : scope.region)
     }
 
@@ -79,7 +82,7 @@ struct CallAudit: Sendable {
         var record = CloudTrailRecord(
             eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: action, awsRegion: region,
             sourceIPAddress: request.sourceIP, userAgent: request.header("user-agent") ?? "",
-            requestParameters: parameters,
+            requestParameters: verified == nil ? [] : parameters,
             requestID: requestId, eventID: RandomUUID.lowercased(), readOnly: readOnly)
         if let code = response.errorCode {
             record.errorCode = response.status >= 500 ? "Server.\(code)" : "Client.\(code)"

@@ -119,11 +119,13 @@ public struct EC2Service: Sendable {
         var response = APIResponse(status: 200, body: [], requestId: requestId)
         var call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
         let actionParameters = parameters.filter { !Self.protocolParameters.contains($0.0) }
+        let malformedName = actionParameters.first { !Self.isPlausibleParameterName($0.0) }?.0
         var readOnly: Bool?
         var committed = false
         defer {
             if let audit, !committed {
-                audit.append(call.record(action: response.action ?? "", parameters: actionParameters,
+                audit.append(call.record(action: response.action ?? "",
+                                         parameters: malformedName == nil ? actionParameters : [],
                                          readOnly: readOnly ?? Self.looksReadOnly(response.action),
                                          response: response))
             }
@@ -147,6 +149,9 @@ public struct EC2Service: Sendable {
                                httpStatus: 401)
             }
             response.account = key.account
+            if let name = malformedName {
+                throw EC2Error("UnknownParameter", "The parameter \(name.prefix(64))… is not recognized")
+            }
 
             guard let action = response.action else { throw EC2Error.missingParameter("Action") }
             guard let entry = actions.entry(action) else {
@@ -189,6 +194,14 @@ public struct EC2Service: Sendable {
                                               requestId: requestId)
         }
         return response
+    }
+
+    /// EC2's deepest parameter names have a handful of parts and well under 100 bytes
+    /// (`LaunchTemplateData.NetworkInterface.1.Ipv4Prefix.1.Ipv4Prefix`). Longer or deeper
+    /// ones are refused before anything builds a tree of them, or records them.
+    static func isPlausibleParameterName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        return utf8.count <= 256 && utf8.lazy.filter { $0 == UInt8(ascii: ".") }.count < 16
     }
 
     /// Actions this server does not implement are read-only if their name says so.

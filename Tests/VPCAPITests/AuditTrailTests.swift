@@ -45,6 +45,44 @@ import VPCStore
         #expect((auth["userIdentity"] as? [String: Any])?["accessKeyId"] as? String == "AKIDA")
     }
 
+    /// A request whose signature did not verify proves nothing about its caller: its record
+    /// goes to the key's account, but as an `Unknown` identity with no user, and without the
+    /// parameters it claims (else anyone knowing a key id could write that user's events).
+    @Test func anUnverifiedCallerIsRecordedAsUnknownWithoutItsParameters() throws {
+        let f = try APIFixture()
+        let forged = f.call("DeleteVpc", [("VpcId", "vpc-0123456789abcdef0")],
+                            key: SigV4Credentials(accessKeyId: "AKIDA", secretAccessKey: "nope"))
+        #expect(forged.errorCode == "AuthFailure")
+        f.audit.flush()
+        let record = try #require(try records(f).first { $0["requestID"] as? String == forged.requestId })
+        #expect(record["recipientAccountId"] as? String == "111111111111")
+        let identity = try #require(record["userIdentity"] as? [String: Any])
+        #expect(identity["type"] as? String == "Unknown" && identity["accessKeyId"] as? String == "AKIDA")
+        #expect(identity["userName"] == nil && identity["arn"] == nil)
+        #expect(record["requestParameters"] is NSNull)
+        #expect(!String(decoding: try JSONSerialization.data(withJSONObject: record), as: UTF8.self).contains("vpc-0123456789abcdef0"))
+    }
+
+    /// Parameter names deeper or longer than any EC2 parameter's are refused, signed or not,
+    /// and never reach the parameter tree or the record (a 500,000-part name overflowed the
+    /// stack of the recursive writers).
+    @Test func implausibleParameterNamesAreRefusedAndNotRecorded() throws {
+        let f = try APIFixture()
+        let deep = Array(repeating: "a", count: 200_000).joined(separator: ".")
+        let long = String(repeating: "b", count: 300)
+        for key in [APIFixture.keyA, SigV4Credentials(accessKeyId: "AKIDA", secretAccessKey: "nope")] {
+            for name in [deep, long] {
+                let r = f.call("DescribeVpcs", [(name, "1")], key: key)
+                #expect(r.errorCode == (key.secretAccessKey == "nope" ? "AuthFailure" : "UnknownParameter"))
+            }
+        }
+        #expect(f.call("DescribeVpcs", [("Filter.1.Name", "vpc-id"), ("Filter.1.Value.1", "vpc-1")]).status == 200)
+        f.audit.flush()
+        let all = try records(f)
+        #expect(all.count == 5)
+        #expect(all.prefix(4).allSatisfy { $0["requestParameters"] is NSNull })
+    }
+
     func lookup(_ f: APIFixture, _ body: String, key: SigV4Credentials = APIFixture.keyA) -> APIResponse {
         var request = SigV4Request(
             method: "POST", path: "/", query: "",
