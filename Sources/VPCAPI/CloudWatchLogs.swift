@@ -181,9 +181,12 @@ extension EC2Service {
             query.logStreamPrefix = input["logStreamNamePrefix"] as? String
             query.startTime = try milliseconds("startTime")
             // FilterLogEvents includes events at endTime (GetLogEvents does not).
-            query.endTime = try milliseconds("endTime").map { $0 + 1 }
+            query.endTime = try milliseconds("endTime").map { $0 == .max ? $0 : $0 + 1 }
             var pattern: LogFilterPattern?
             if let text = input["filterPattern"] as? String, !text.isEmpty {
+                guard text.count <= 1024 else {
+                    throw invalid("1 validation error detected: Value at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to 1024")
+                }
                 do { pattern = try LogFilterPattern(text) } catch { throw invalid(error.message) }
             }
             if let token = input["nextToken"] {

@@ -77,6 +77,11 @@ extension EC2Service {
             response.errorCode = error.type
             response.errorMessage = error.message
             response.body = JSONValue.object(["__type": .string(error.type), "message": .string(error.message)]).bytes
+        } catch let error as EC2Error {  // from the control plane (e.g. a region it does not serve)
+            response.status = error.httpStatus
+            response.errorCode = error.code
+            response.errorMessage = error.message
+            response.body = JSONValue.object(["__type": .string(error.code), "message": .string(error.message)]).bytes
         } catch {
             response.status = 500
             response.errorCode = "InternalFailure"

@@ -75,13 +75,14 @@ final class DeliveryFixture {
     }
 
     /// A JSON 1.1 CloudWatch Logs call, signed as botocore signs it.
-    func logs(_ action: String, _ body: [String: Any], key: SigV4Credentials = APIFixture.keyA) throws -> (status: Int, json: [String: Any]) {
+    func logs(_ action: String, _ body: [String: Any], key: SigV4Credentials = APIFixture.keyA,
+              region: String = "us-east-1") throws -> (status: Int, json: [String: Any]) {
         var request = SigV4Request(
             method: "POST", path: "/", query: "",
             headers: [("Host", "127.0.0.1:9001"), ("Content-Type", "application/x-amz-json-1.1"),
                       ("X-Amz-Target", "Logs_20140328." + action)],
             body: Array(try JSONSerialization.data(withJSONObject: body)))
-        SigV4Signer(credentials: key, region: "us-east-1", service: "logs").sign(&request, amzDate: APIFixture.amzDate(1_790_000_000))
+        SigV4Signer(credentials: key, region: region, service: "logs").sign(&request, amzDate: APIFixture.amzDate(1_790_000_000))
         let response = service.handle(APIRequest(method: "POST", path: "/", query: "", headers: request.headers,
                                                  body: request.body, sourceIP: "127.0.0.1"))
         return (response.status, try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:])
@@ -216,6 +217,15 @@ final class DeliveryFixture {
         let bad = try f.logs("FilterLogEvents", ["logGroupName": "flows", "filterPattern": "[a, b"])
         #expect(bad.json["__type"] as? String == "InvalidParameterException")
         #expect(try f.logs("PutLogEvents", [:]).json["__type"] as? String == "UnknownOperationException")
+
+        // Edges: the largest endTime (its inclusive bound overflowed), an over-long pattern,
+        // a region this server does not serve (a client error, not a 500).
+        let latest = try f.logs("FilterLogEvents", ["logGroupName": "flows", "endTime": Int64.max])
+        #expect(latest.status == 200 && (latest.json["events"] as? [Any])?.count == 2)
+        let long = try f.logs("FilterLogEvents", ["logGroupName": "flows", "filterPattern": String(repeating: "a", count: 1025)])
+        #expect(long.status == 400 && long.json["__type"] as? String == "InvalidParameterException")
+        let nowhere = try f.logs("DescribeLogGroups", [:], region: "xx-nowhere-9")
+        #expect((400..<500).contains(nowhere.status), "\(nowhere)")
     }
 }
 

@@ -102,6 +102,62 @@ import VPCModel
         #expect(try matches("[a, b]") == [false, false, false])  // field count must match without `...`
     }
 
+    /// Many `...` and `*` cost fields × values, not a try of every split (40 `...` before a
+    /// field no message has took 2^40 tries).
+    @Test(.timeLimit(.minutes(1))) func manyEllipsesAndStarsDoNotExplode() throws {
+        let fields = Array(repeating: "...", count: 40).joined(separator: ", ")
+        #expect(try matches("[\(fields), action=zzz]") == [false, false, false])
+        #expect(try matches("[\(fields), action=REJECT, status]") == [false, true, false])
+        let stars = String(repeating: "*", count: 200)
+        #expect(try matches("[..., action=\(stars)Z\(stars), status]") == [false, false, false])
+        #expect(try matches("[..., action=\(stars)J\(stars), status]") == [false, true, false])
+    }
+
+    /// Random space-delimited patterns (names, `...`, `=` with `*`) decide as the obvious
+    /// recursive matcher does.
+    @Test func spaceDelimitedAgreesWithARecursiveMatcher() throws {
+        enum F { case ellipsis, any, equals(String) }
+        func glob(_ p: Substring, _ t: Substring) -> Bool {
+            guard let star = p.firstIndex(of: "*") else { return p == t }
+            guard t.hasPrefix(p[..<star]) else { return false }
+            var rest = t.dropFirst(p[..<star].count)
+            while true {
+                if glob(p[p.index(after: star)...], rest) { return true }
+                if rest.isEmpty { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        func oracle(_ f: ArraySlice<F>, _ v: ArraySlice<Substring>) -> Bool {
+            guard let first = f.first else { return v.isEmpty }
+            switch first {
+            case .ellipsis: return (0...v.count).contains { oracle(f.dropFirst(), v.dropFirst($0)) }
+            case .any: return !v.isEmpty && oracle(f.dropFirst(), v.dropFirst())
+            case .equals(let p): return v.first.map { glob(p[...], $0) } == true && oracle(f.dropFirst(), v.dropFirst())
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let fields: [F] = (0..<Int.random(in: 1...5, using: &rng)).map { _ in
+                switch Int.random(in: 0...2, using: &rng) {
+                case 0: .ellipsis
+                case 1: .any
+                default: .equals(String((0..<Int.random(in: 1...4, using: &rng)).map { _ in "ab*".randomElement(using: &rng)! }))
+                }
+            }
+            let text = fields.enumerated().map { i, f in
+                switch f {
+                case .ellipsis: "..."
+                case .any: "f\(i)"
+                case .equals(let p): "f\(i)=\(p)"
+                }
+            }.joined(separator: ", ")
+            let words = (0..<Int.random(in: 0...5, using: &rng)).map { _ in ["a", "b", "ab", "ba", "aab"].randomElement(using: &rng)! }
+            let pattern = try LogFilterPattern("[\(text)]")
+            #expect(pattern.matches(words.joined(separator: " ")) == oracle(fields[...], words.map { $0[...] }[...]),
+                    "\(text) on \(words)")
+        }
+    }
+
     @Test func invalidPatterns() {
         for bad in ["[a, b", "[a,, b]", "[a, b>x]", "\"unterminated", "[a b, c]"] {
             #expect(throws: FlowLogFormatError.self) { try LogFilterPattern(bad) }

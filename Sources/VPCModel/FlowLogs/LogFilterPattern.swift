@@ -99,19 +99,30 @@ public struct LogFilterPattern: Sendable, Equatable {
             return all.allSatisfy { message.contains($0) } && (any.isEmpty || any.contains { message.contains($0) })
                 && !none.contains { message.contains($0) }
         case .fields(let fields):
-            let values = message.split(separator: " ", omittingEmptySubsequences: true)
-            return Self.match(fields[...], values[...])
+            return Self.match(fields, message.split(separator: " ", omittingEmptySubsequences: true))
         }
     }
 
-    static func match(_ fields: ArraySlice<Field>, _ values: ArraySlice<Substring>) -> Bool {
-        guard let field = fields.first else { return values.isEmpty }
-        if field.ellipsis {
-            for skip in 0...values.count where match(fields.dropFirst(), values.dropFirst(skip)) { return true }
-            return false
+    /// Whether `fields` consume exactly `values`: one pass per field over the set of value
+    /// counts the fields before it can consume (an `...` any number more), so a pattern of
+    /// many `...` costs fields × values, not a try of every split.
+    static func match(_ fields: [Field], _ values: [Substring]) -> Bool {
+        var consumed = [Bool](repeating: false, count: values.count + 1)
+        consumed[0] = true
+        for field in fields {
+            var next = [Bool](repeating: false, count: values.count + 1)
+            if field.ellipsis {
+                var reached = false
+                for j in 0...values.count {
+                    reached = reached || consumed[j]
+                    next[j] = reached
+                }
+            } else {
+                for j in 0..<values.count where consumed[j] && field.satisfied(by: values[j]) { next[j + 1] = true }
+            }
+            consumed = next
         }
-        guard let value = values.first, field.satisfied(by: value) else { return false }
-        return match(fields.dropFirst(), values.dropFirst())
+        return consumed[values.count]
     }
 }
 
@@ -136,18 +147,25 @@ extension LogFilterPattern.Field {
         }
     }
 
-    /// `*` matches any run of characters.
+    /// `*` matches any run of characters. Greedy, going back only to the last `*`: at most
+    /// pattern × text steps however many `*` there are.
     static func wildcard(_ pattern: Substring, _ text: Substring) -> Bool {
-        guard let star = pattern.firstIndex(of: "*") else { return pattern == text }
-        let head = pattern[..<star]
-        guard text.hasPrefix(head) else { return false }
-        let rest = pattern[pattern.index(after: star)...]
-        var t = text.dropFirst(head.count)
-        while true {
-            if wildcard(rest, t) { return true }
-            if t.isEmpty { return false }
-            t = t.dropFirst()
+        let p = Array(pattern), t = Array(text)
+        var i = 0, j = 0
+        var star: Int?, resume = 0  // the last `*` seen, and where its run now ends in the text
+        while j < t.count {
+            if i < p.count, p[i] == "*" {
+                star = i; resume = j; i += 1
+            } else if i < p.count, p[i] == t[j] {
+                i += 1; j += 1
+            } else if let s = star {
+                i = s + 1; resume += 1; j = resume
+            } else {
+                return false
+            }
         }
+        while i < p.count, p[i] == "*" { i += 1 }
+        return i == p.count
     }
 }
 
