@@ -34,6 +34,29 @@ import Testing
         #expect(table.count == 0)
     }
 
+    /// A first segment without SYN (a bare ACK: a pickup after a restart, or a forged one)
+    /// is tracked briefly until the other side answers; only then for the established
+    /// timeout. Unanswered pickups cannot hold the table for 5 days.
+    @Test func aMidStreamPickupIsShortLivedUntilAnswered() {
+        let table = ConnectionTable(capacity: 1000, zones: 1, perZoneLimit: 100)
+        let policy = SecurityGroupPolicy(rules: webServer)
+        func run(_ dir: TrafficDirection, _ t: FlowTuple, _ now: UInt32) -> SecurityGroupAction {
+            SecurityGroupFilter.process(policy: policy, table: table, zone: 0, direction: dir, tuple: t, tcpFlags: TCPFlagBits.ack, now: now)
+        }
+        let stray = tcp("203.0.113.9", 40000, "10.0.1.5", 22), answered = tcp("203.0.113.9", 40001, "10.0.1.5", 22)
+        #expect(run(.ingress, stray, 1) == .acceptNew && run(.ingress, answered, 1) == .acceptNew)
+        #expect(table.state(zone: 0, stray, now: 1) == .tcpPickedUp)
+        #expect(run(.egress, answered.reversed, 2) == .acceptTracked)
+        #expect(table.state(zone: 0, answered, now: 2) == .tcpEstablished)
+        #expect(run(.ingress, stray, 3) == .acceptTracked)  // more of the same side: still unanswered
+        #expect(table.state(zone: 0, stray, now: 3) == .tcpPickedUp)
+        let later = 3 + table.timeouts.tcpPickedUp
+        table.sweep(now: later, maxSlots: table.slotCount)
+        #expect(table.state(zone: 0, stray, now: later) == nil)
+        #expect(table.state(zone: 0, answered, now: later) == .tcpEstablished)
+        #expect(run(.egress, answered.reversed, 2 + table.timeouts.tcpEstablished - 1) == .acceptTracked)
+    }
+
     @Test func rstClosesConnection() {
         let table = ConnectionTable(capacity: 100, zones: 1, perZoneLimit: 100)
         let t = tcp("10.0.0.1", 1000, "10.0.0.2", 80)
@@ -211,6 +234,7 @@ import Testing
         #expect(!table.contains(zone: 0, gre.reversed, now: 599 + 600))
         let est = tcp("10.0.0.1", 1, "10.0.0.2", 2)
         table.insert(zone: 0, est, direction: .egress, tcpFlags: TCPFlagBits.ack, now: 0)
+        _ = table.observe(zone: 0, est.reversed, tcpFlags: TCPFlagBits.ack, now: 0)  // answered: established
         #expect(table.contains(zone: 0, est, now: 59))
         #expect(!table.contains(zone: 0, est, now: 59 + 60))
     }

@@ -15,6 +15,10 @@ public enum ConnectionState: UInt8, Sendable {
     case udpStream
     case icmp
     case other
+    /// TCP picked up mid-stream (a first packet without SYN, FIN or RST) and not answered
+    /// yet: established once the other side answers, until then short-lived, so stray or
+    /// forged segments cannot hold entries for the established timeout (5 days).
+    case tcpPickedUp
 
     /// State of a connection created by a first packet with `tcpFlags`.
     @inlinable
@@ -24,7 +28,7 @@ public enum ConnectionState: UInt8, Sendable {
             if tcpFlags & TCPFlagBits.rst != 0 { return .tcpClosed }
             if tcpFlags & TCPFlagBits.syn != 0 { return tcpFlags & TCPFlagBits.ack != 0 ? .tcpSynReceived : .tcpSynSent }
             if tcpFlags & TCPFlagBits.fin != 0 { return .tcpFinWait }
-            return .tcpEstablished  // mid-stream pickup
+            return .tcpPickedUp
         case IPProtocolNumber.udp: return .udp
         case IPProtocolNumber.icmp, IPProtocolNumber.icmpv6: return .icmp
         default: return .other

@@ -159,7 +159,7 @@ public final class ConnectionTable {
         if seen < 3 { flags = (flags & ~(3 << shift)) | ((seen + 1) << shift) }
         if !original { flags |= ConnectionEntry.seenReply }
         switch state {
-        case .tcpSynSent, .tcpSynReceived, .tcpEstablished, .tcpFinWait, .tcpTimeWait, .tcpClosed:
+        case .tcpSynSent, .tcpSynReceived, .tcpEstablished, .tcpPickedUp, .tcpFinWait, .tcpTimeWait, .tcpClosed:
             state = ConnectionTable.nextTCPState(state, original: original, tcpFlags: tcpFlags, flags: &flags)
         case .udp:
             if (flags >> ConnectionEntry.origCountShift) & 3 >= 2 && (flags >> ConnectionEntry.replyCountShift) & 3 >= 2 {
@@ -177,6 +177,7 @@ public final class ConnectionTable {
     static func nextTCPState(_ s: ConnectionState, original: Bool, tcpFlags: UInt8, flags: inout UInt8) -> ConnectionState {
         let syn = tcpFlags & TCPFlagBits.syn != 0, ack = tcpFlags & TCPFlagBits.ack != 0
         if tcpFlags & TCPFlagBits.rst != 0 { return .tcpClosed }
+        let s = s == .tcpPickedUp && !original ? .tcpEstablished : s  // answered
         switch s {
         case .tcpSynSent:
             if !original && syn && ack { return .tcpSynReceived }

@@ -2,11 +2,13 @@
 ///
 /// Defaults follow AWS "Idle connection tracking timeout": TCP established 432000 s
 /// (configurable 60–432000), UDP 30 s, UDP stream 180 s, other protocols 600 s.
-/// Half-open and closing TCP states use short Linux-conntrack-like values.
+/// Half-open, picked-up-but-unanswered and closing TCP states use short Linux-conntrack-like
+/// values.
 public struct ConnectionTimeouts: Hashable, Sendable {
     public var tcpEstablished: UInt32 { didSet { tcpEstablished = min(max(tcpEstablished, 60), 432_000) } }
     public var tcpSynSent: UInt32 = 120
     public var tcpSynReceived: UInt32 = 60
+    public var tcpPickedUp: UInt32 = 120
     public var tcpFinWait: UInt32 = 120
     public var tcpTimeWait: UInt32 = 120
     public var tcpClosed: UInt32 = 10
@@ -31,6 +33,7 @@ public struct ConnectionTimeouts: Hashable, Sendable {
         case .tcpSynSent: return tcpSynSent
         case .tcpSynReceived: return tcpSynReceived
         case .tcpEstablished: return tcpEstablished
+        case .tcpPickedUp: return tcpPickedUp
         case .tcpFinWait: return tcpFinWait
         case .tcpTimeWait: return tcpTimeWait
         case .tcpClosed: return tcpClosed
