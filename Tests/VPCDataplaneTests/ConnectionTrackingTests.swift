@@ -90,11 +90,11 @@ import Testing
     @Test func icmpEchoAndRelatedErrors() {
         let table = ConnectionTable(capacity: 100, zones: 1, perZoneLimit: 100)
         let policy = SecurityGroupPolicy(rules: webServer)
-        let echo = FlowTuple.icmpEcho(source: ip("10.0.1.5"), destination: ip("8.8.8.8"), identifier: 99)
+        let echo = FlowTuple.icmpEcho(source: ip("10.0.1.5"), destination: ip("8.8.8.8"), identifier: 99, request: true)
         #expect(SecurityGroupFilter.process(policy: policy, table: table, zone: 0, direction: .egress, tuple: echo, icmpType: 8, now: 1) == .acceptNew)
-        let reply = FlowTuple.icmpEcho(source: ip("8.8.8.8"), destination: ip("10.0.1.5"), identifier: 99)
+        let reply = FlowTuple.icmpEcho(source: ip("8.8.8.8"), destination: ip("10.0.1.5"), identifier: 99, request: false)
         #expect(SecurityGroupFilter.process(policy: policy, table: table, zone: 0, direction: .ingress, tuple: reply, icmpType: 0, now: 2) == .acceptTracked)
-        let otherID = FlowTuple.icmpEcho(source: ip("8.8.8.8"), destination: ip("10.0.1.5"), identifier: 100)
+        let otherID = FlowTuple.icmpEcho(source: ip("8.8.8.8"), destination: ip("10.0.1.5"), identifier: 100, request: false)
         #expect(SecurityGroupFilter.process(policy: policy, table: table, zone: 0, direction: .ingress, tuple: otherID, icmpType: 0, now: 2) == .rejectNoRule)
         // ICMP times out after 30 s idle.
         #expect(!table.contains(zone: 0, reply, now: 2 + 30))

@@ -22,6 +22,37 @@ struct PipelineICMPTests {
                 == .drop(.securityGroup))
     }
 
+    /// A pinging B does not let B ping A with the same identifier (including 0 and 0xFFFF,
+    /// where the tuple's ports wrap): an echo request never matches a connection as its reply.
+    @Test func aPingOneWayDoesNotOpenPingsTheOtherWay() {
+        for id: UInt16 in [7, 0, 0xFFFF] {
+            let p = Lab.pipeline(host: Lab.host1)
+            p.install(Lab.port(Lab.a, rules: [.allTraffic(.egress, .cidr(.anyV4))]))  // A admits nothing in
+            p.install(Lab.port(Lab.b, rules: [.allTraffic(.egress, .cidr(.anyV4)), .allTraffic(.ingress, .cidr(.anyV4))]))
+            #expect(p.fromInstance(Self.icmp(from: Lab.a, to: Lab.b.ip, .echoRequest(identifier: id, sequence: 1)), port: 0)
+                .action.isDelivery)
+            #expect(p.fromInstance(Self.icmp(from: Lab.b, to: Lab.a.ip, .echoRequest(identifier: id, sequence: 1)), port: 1)
+                .action == .drop(.securityGroup), "id \(id)")
+            #expect(p.fromInstance(Self.icmp(from: Lab.b, to: Lab.a.ip, .echoReply(identifier: id, sequence: 1)), port: 1)
+                .action.isDelivery, "id \(id)")
+        }
+    }
+
+    /// An ICMP error is related to a tracked connection only when it goes to the quoted
+    /// packet's sender: A cannot send C an error quoting A's own connection with B.
+    @Test func anErrorQuotingAConnectionGoesOnlyToItsSender() {
+        let p = Lab.pipeline(host: Lab.host1)
+        p.install(Lab.port(Lab.a, rules: [.allTraffic(.ingress, .cidr(.anyV4))]))  // A may send nothing new
+        p.install(Lab.port(Lab.b, rules: [.allTraffic(.egress, .cidr(.anyV4))]))
+        let fromB = Frame.udp(src: Lab.b.mac, from: Lab.b.ip, to: Lab.a.ip, sport: 5000, dport: 53)
+        #expect(p.fromInstance(fromB, port: 1).action.isDelivery)  // B → A tracked on both ports
+        let quoted = Array(fromB.bytes[14..<(14 + 28)])  // B → A, as A received it
+        let toB = Self.icmp(from: Lab.a, to: Lab.b.ip, .destinationUnreachable(code: 3, nextHopMTU: 0), payload: quoted)
+        #expect(p.fromInstance(toB, port: 0).action.isDelivery)  // back to the quoted packet's sender
+        let toC = Self.icmp(from: Lab.a, to: Lab.c.ip, .destinationUnreachable(code: 3, nextHopMTU: 0), payload: quoted)
+        #expect(p.fromInstance(toC, port: 0).action == .drop(.securityGroup))  // A's egress rules: none
+    }
+
     @Test func icmpErrorQuotingATrackedFlowPasses() {
         let p = Lab.pipeline(host: Lab.host1)
         p.install(Lab.port(Lab.a, rules: [.allTraffic(.egress, .cidr(.anyV4))]))

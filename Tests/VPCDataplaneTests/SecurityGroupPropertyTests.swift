@@ -102,7 +102,7 @@ func randomKey(_ r: inout SeededRNG, proto: UInt8) -> UInt16 {
         #expect(policy.evaluate(direction: .ingress, tuple: tcp("203.0.113.9", 5000, "10.0.1.5", 22)) == .allowTracked)
         #expect(policy.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 5000, "10.0.1.5", 22)) == .deny)
         #expect(policy.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 5000, "10.0.1.5", 443)) == .allowTracked)
-        let ping = FlowTuple.icmpEcho(source: ip("10.0.3.3"), destination: ip("10.0.1.5"), identifier: 7)
+        let ping = FlowTuple.icmpEcho(source: ip("10.0.3.3"), destination: ip("10.0.1.5"), identifier: 7, request: true)
         #expect(policy.evaluate(direction: .ingress, tuple: ping, icmpType: 8) == .allowTracked)
         #expect(policy.evaluate(direction: .ingress, tuple: ping, icmpType: 13) == .deny)
         #expect(policy.evaluate(direction: .egress, tuple: udp("10.0.1.5", 5000, "8.8.8.8", 53)) == .allowTracked)

@@ -51,12 +51,22 @@ public struct FlowTuple: Hashable, Sendable {
                   destination: AddressKey(destination), sourcePort: sourcePort, destinationPort: destinationPort)
     }
 
-    /// An ICMP/ICMPv6 echo request or reply: both ports carry the identifier.
+    /// An ICMP/ICMPv6 echo request or reply, its ports set by `echoPorts`.
     @inlinable
-    public static func icmpEcho(source: IPAddress, destination: IPAddress, identifier: UInt16) -> FlowTuple {
+    public static func icmpEcho(source: IPAddress, destination: IPAddress, identifier: UInt16, request: Bool) -> FlowTuple {
         let p = source.family == .v4 ? IPProtocolNumber.icmp : IPProtocolNumber.icmpv6
+        let (sourcePort, destinationPort) = echoPorts(identifier: identifier, request: request)
         return FlowTuple(proto: p, source: source, destination: destination,
-                         sourcePort: identifier, destinationPort: identifier)
+                         sourcePort: sourcePort, destinationPort: destinationPort)
+    }
+
+    /// An echo's ports: its identifier and the next, (id, id+1) for a request and (id+1, id)
+    /// for a reply. A reply then matches its request's connection reversed, while a request
+    /// the other way with the same identifier does not ((y, y+1) is never (x+1, x)): a ping
+    /// one way does not open pings the other way.
+    @inlinable @inline(__always)
+    public static func echoPorts(identifier: UInt16, request: Bool) -> (UInt16, UInt16) {
+        request ? (identifier, identifier &+ 1) : (identifier &+ 1, identifier)
     }
 
     /// The same flow seen from the other end.

@@ -97,11 +97,8 @@ struct PacketHeaders {
             icmpType = ip[l4]
             icmpCode = ip[l4 &+ 1]
             let v4 = icmpProto == IPProtocolNumber.icmp
-            let echo = v4 ? (icmpType == 8 || icmpType == 0) : (icmpType == 128 || icmpType == 129)
-            if echo {
-                let id = ip._u16(l4 &+ 4)
-                tuple.sourcePort = id
-                tuple.destinationPort = id
+            if let request = Self.echoIsRequest(type: icmpType, v4: v4) {
+                (tuple.sourcePort, tuple.destinationPort) = FlowTuple.echoPorts(identifier: ip._u16(l4 &+ 4), request: request)
             } else if v4 ? (icmpType == 3 || icmpType == 4 || icmpType == 5 || icmpType == 11 || icmpType == 12)
                          : (icmpType >= 1 && icmpType <= 4) {
                 isICMPError = true
@@ -137,12 +134,22 @@ struct PacketHeaders {
             quoted.sourcePort = ip._u16(l4)
             quoted.destinationPort = ip._u16(l4 &+ 2)
         case IPProtocolNumber.icmp, IPProtocolNumber.icmpv6:
-            let id = ip._u16(l4 &+ 4)
-            quoted.sourcePort = id
-            quoted.destinationPort = id
+            if let request = Self.echoIsRequest(type: ip[l4], v4: proto == IPProtocolNumber.icmp) {
+                (quoted.sourcePort, quoted.destinationPort) = FlowTuple.echoPorts(identifier: ip._u16(l4 &+ 4), request: request)
+            }
         default:
             break
         }
         return nil
+    }
+
+    /// Whether an ICMP type is an echo request (true), an echo reply (false) or neither (nil).
+    @inline(__always)
+    static func echoIsRequest(type: UInt8, v4: Bool) -> Bool? {
+        switch (v4, type) {
+        case (true, 8), (false, 128): true
+        case (true, 0), (false, 129): false
+        default: nil
+        }
     }
 }

@@ -73,7 +73,9 @@ public enum SecurityGroupFilter {
         direction: TrafficDirection, outer: FlowTuple, icmpType: UInt8, icmpCode: UInt8,
         innerTuple: FlowTuple, now: UInt32
     ) -> SecurityGroupAction {
-        if table.lookupRelated(zone: zone, innerTuple: innerTuple, now: now) != nil { return .acceptRelated }
+        // Related only when it goes back to the quoted packet's sender, as an error does.
+        if outer.destination == innerTuple.source,
+           table.lookupRelated(zone: zone, innerTuple: innerTuple, now: now) != nil { return .acceptRelated }
         return policy.evaluate(direction: direction, tuple: outer, icmpType: icmpType, icmpCode: icmpCode).isAllowed
             ? .acceptUntracked : .rejectNoRule
     }
