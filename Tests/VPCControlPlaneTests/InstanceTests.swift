@@ -99,6 +99,8 @@ import VPCModel
         #expect(try f.instance(id)?.bootCount == boot + 1)
 
         let eniId = i.networkInterfaces![0].networkInterfaceId!
+        let table = try f.routeTableId(vpcId: vpc)
+        _ = try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: "192.168.0.0/16", networkInterfaceId: eniId)) }
         #expect(errorCode { try f.write { try $0.deleteSubnet(.init(subnetId: subnet)) } } == "DependencyViolation")
         let term = try f.write { try $0.terminateInstances(.init(instanceIds: [id])) }.terminatingInstances![0]
         #expect(term.previousState?.name == "running" && term.currentState == EC2.InstanceState(code: 32, name: "shutting-down"))
@@ -106,6 +108,7 @@ import VPCModel
         try f.report(id, "terminated", host: "h1")
         #expect(try f.instance(id)?.state == "terminated")
         #expect(try f.read { $0.networkInterfaces[eniId] } == nil)
+        #expect(try f.routeTable(table)?.routes?.first { $0.networkInterfaceId == eniId }?.state == "blackhole")
         // The address is free again, and the subnet can go.
         #expect(try f.run(subnet)[0].privateIpAddress == "10.0.1.4")
         #expect(ConsistencyCheck.problems(in: f.cp.snapshot()) == [])

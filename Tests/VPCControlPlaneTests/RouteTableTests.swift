@@ -123,6 +123,9 @@ import VPCStore
         let deleted = try f.write { try $0.deleteEgressOnlyInternetGateway(.init(egressOnlyInternetGatewayId: eigw)) }
         #expect(deleted.returnCode == true)
         #expect(try f.routeTable(table)?.routes?.first { $0.egressOnlyInternetGatewayId == eigw }?.state == "blackhole")
+        // So does deleting the network interface.
+        try f.write { try $0.deleteNetworkInterface(.init(networkInterfaceId: eni)) }
+        #expect(try f.routeTable(table)?.routes?.first { $0.networkInterfaceId == eni }?.state == "blackhole")
     }
 
     @Test func routeLimitExcludesLocalRoutes() throws {

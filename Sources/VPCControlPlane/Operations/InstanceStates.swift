@@ -150,6 +150,7 @@ extension Transaction {
                     disassociateElasticIP(allocationId: address.allocationId ?? "")
                 }
                 state.networkInterfaces[eniId] = nil
+                setRouteState(target: eniId, vpcId: nil, active: false)  // routes through it stay, blackholed
             } else {
                 eni = state.networkInterfaces[eniId] ?? eni
                 eni.attachment = nil

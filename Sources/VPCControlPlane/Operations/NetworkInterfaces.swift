@@ -307,6 +307,7 @@ extension Transaction {
         }
         state.networkInterfaces[r.networkInterfaceId] = nil
         state.deleteFlowLogs(of: r.networkInterfaceId)
+        setRouteState(target: r.networkInterfaceId, vpcId: nil, active: false)
     }
 
     public mutating func attachNetworkInterface(_ r: EC2.AttachNetworkInterfaceRequest) throws
