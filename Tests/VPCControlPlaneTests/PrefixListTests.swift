@@ -91,6 +91,18 @@ import VPCStore
         #expect(errorCode { _ = try f.write { try $0.deleteManagedPrefixList(.init(prefixListId: id)) } } == "InvalidPrefixListID.NotFound")
     }
 
+    @Test func deleteIsBlockedWhileARouteUsesTheList() throws {
+        let f = try Fixture()
+        let id = try f.prefixList(["192.168.0.0/16"])
+        let vpc = try f.vpc()
+        let table = try f.routeTableId(vpcId: vpc)
+        let igw = try f.internetGateway(attachedTo: vpc)
+        _ = try f.write { try $0.createRoute(.init(destinationPrefixListId: id, routeTableId: table, gatewayId: igw)) }
+        #expect(errorCode { _ = try f.write { try $0.deleteManagedPrefixList(.init(prefixListId: id)) } } == "DependencyViolation")
+        try f.write { try $0.deleteRoute(.init(destinationPrefixListId: id, routeTableId: table)) }
+        #expect(try f.write { try $0.deleteManagedPrefixList(.init(prefixListId: id)) }.prefixList?.state == "delete-in-progress")
+    }
+
     @Test func describeFiltersAndPagination() throws {
         let f = try Fixture()
         let a = try f.prefixList(["10.0.0.0/8"])

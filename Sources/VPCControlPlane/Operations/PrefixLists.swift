@@ -142,6 +142,9 @@ extension Transaction {
         if state.securityGroups.values.contains(where: { g in g.rules.contains { $0.prefixListId == r.prefixListId } }) {
             throw EC2Error.dependencyViolation("The prefix list \(r.prefixListId) is referenced by a security group rule and cannot be deleted.")
         }
+        if state.routeTables.values.contains(where: { t in (t.routes ?? []).contains { $0.destinationPrefixListId == r.prefixListId } }) {
+            throw EC2Error.dependencyViolation("The prefix list \(r.prefixListId) is referenced by a route table and cannot be deleted.")
+        }
         state.prefixLists[r.prefixListId] = nil
         var shown = record.list
         shown.state = "delete-in-progress"
