@@ -97,6 +97,13 @@ import VPCStore
         }
         #expect(try f.describeEIP(allocationId).associationId == nil)
         #expect(try f.describeENI(eniId).privateIpAddresses?[1].association?.allocationId == second)
+
+        // An address mapped to a secondary private address keeps the gateway attached too.
+        let vpcId = try #require(eni.vpcId)
+        let igw = try #require(try f.read { s in s.internetGateways.values.first { $0.attachments?.first?.vpcId == vpcId } }?
+            .internetGatewayId)
+        #expect(errorCode { try f.write { try $0.detachInternetGateway(.init(internetGatewayId: igw, vpcId: vpcId)) } }
+            == "DependencyViolation")
     }
 
     @Test func associateErrors() throws {

@@ -40,7 +40,12 @@ extension Transaction {
         guard (igw.attachments ?? []).contains(where: { $0.vpcId == vpc.id }) else {
             throw EC2Error("Gateway.NotAttached", "resource \(r.internetGatewayId) is not attached to network \(vpc.id)")
         }
-        if state.networkInterfaces.values.contains(where: { $0.vpcId == vpc.id && $0.association?.publicIp != nil }) {
+        let mapped = state.networkInterfaces.values.contains { eni in
+            eni.vpcId == vpc.id
+                && (eni.association?.publicIp != nil  // the primary address's, or a secondary's
+                    || (eni.privateIpAddresses ?? []).contains { $0.association?.publicIp != nil })
+        }
+        if mapped {
             throw EC2Error.dependencyViolation(
                 "Network \(vpc.id) has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.")
         }
