@@ -165,8 +165,14 @@ public struct EC2Service: Sendable {
             guard throttle.admit(account: key.account, region: identity.region, bucket: bucket, now: clock()) else {
                 throw EC2Error.throttled
             }
-            let canonical = actionParameters.filter { $0.0 != "ClientToken" && $0.0 != "DryRun" }
-                .map { $0.0 + "=" + $0.1 }.sorted().joined(separator: "&")
+            var keyed = actionParameters.filter { $0.0 != "ClientToken" && $0.0 != "DryRun" }
+            if keyed.count > 1, Set(keyed.lazy.map(\.0)).count < keyed.count {
+                // A name sent twice counts with its last value, as the decoders read it.
+                var last: [String: String] = [:]
+                for (name, value) in keyed { last[name] = value }
+                keyed = last.map { ($0.key, $0.value) }
+            }
+            let canonical = keyed.map { $0.0 + "=" + $0.1 }.sorted().joined(separator: "&")
             readOnly = entry.category == .describe
             var context = CallContext(account: key.account, region: identity.region, canonicalParameters: canonical)
             if audit != nil, entry.category != .describe {

@@ -81,6 +81,24 @@ import VPCControlPlane
         #expect(mismatch.errorCode == "IdempotentParameterMismatch")
         // Another account's identical token is its own.
         #expect(f.call("CreateRouteTable", params, key: APIFixture.keyB).errorCode == "InvalidVpcID.NotFound")
+        // A name sent twice counts with its last value, for the token as for the call.
+        let twice = [("VpcId", "vpc-0000000000000000f"), ("VpcId", vpc), ("ClientToken", "token-2")]
+        let created = f.call("CreateRouteTable", twice)
+        #expect(created.status == 200)
+        let swapped = f.call("CreateRouteTable", [twice[1], twice[0], twice[2]])
+        #expect(swapped.errorCode == "IdempotentParameterMismatch")
+        #expect(f.call("CreateRouteTable", [("VpcId", vpc), ("ClientToken", "token-2")]).value("routeTableId")
+            == created.value("routeTableId"))
+    }
+
+    /// Two describes naming the same parameter twice, in swapped order, are two questions:
+    /// the cache must not answer the second with the first's answer.
+    @Test func aDescribeNamingAParameterTwiceIsCachedByItsLastValue() throws {
+        let f = try APIFixture()
+        let vpc = try #require(f.call("CreateVpc", [("CidrBlock", "10.0.0.0/16")]).value("vpcId"))
+        let missing = "vpc-0000000000000000f"
+        #expect(f.call("DescribeVpcs", [("VpcId.1", missing), ("VpcId.1", vpc)]).status == 200)  // cached
+        #expect(f.call("DescribeVpcs", [("VpcId.1", vpc), ("VpcId.1", missing)]).errorCode == "InvalidVpcID.NotFound")
     }
 
     @Test func throttlingPerAccount() throws {
