@@ -7,7 +7,8 @@ import VPCStore
 /// The JSON 1.1 protocol on the EC2 endpoint (CloudTrail here, CloudWatch Logs in
 /// CloudWatchLogs.swift), and CloudTrail's LookupEvents over it
 /// (`X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`,
-/// SigV4 service `cloudtrail`). Each account sees only its own records, newest first.
+/// SigV4 service `cloudtrail`). Each account sees only its own records of calls to the
+/// request's region, newest first.
 /// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
 extension EC2Service {
     static let cloudTrailTarget = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
@@ -70,7 +71,8 @@ extension EC2Service {
             if service?.service == "logs" {
                 response.body = try logs(action, object, account: key.account, region: identity.region)
             } else {
-                response.body = try lookupEvents(object, account: key.account)
+                response.body = try lookupEvents(object, account: key.account,
+                                                 region: identity.region.isEmpty ? CallAudit.defaultRegion : identity.region)
             }
         } catch let error as JSONError {
             response.status = error.status
@@ -91,8 +93,9 @@ extension EC2Service {
         return response
     }
 
-    func lookupEvents(_ input: [String: Any], account: String) throws -> [UInt8] {
+    func lookupEvents(_ input: [String: Any], account: String, region: String) throws -> [UInt8] {
         var query = AuditQuery(account: account)
+        query.region = region
         if let attributes = input["LookupAttributes"] {
             guard let list = attributes as? [[String: Any]], list.count <= 1 else {
                 throw JSONError(type: "InvalidLookupAttributesException",

@@ -58,6 +58,8 @@ public enum AuditLookupKey: String, Sendable, CaseIterable {
 /// A LookupEvents search over one account's records, newest first.
 public struct AuditQuery: Sendable {
     public var account: String
+    /// Only records of calls to this region (CloudTrail's event history is per region).
+    public var region: String?
     public var attribute: (key: AuditLookupKey, value: String)?
     public var startTime: Double?
     public var endTime: Double?
@@ -78,6 +80,7 @@ public struct AuditQuery: Sendable {
     /// Whether `event` matches (the in-memory store's filter; SQLite does the same in SQL).
     public func matches(_ event: AuditEvent) -> Bool {
         guard event.account == account else { return false }
+        if let region, event.region != region { return false }
         if let beforeSequence, event.sequence >= beforeSequence { return false }
         if let startTime, event.eventTime < startTime { return false }
         if let endTime, event.eventTime > endTime { return false }

@@ -126,6 +126,7 @@ extension SQLiteStore {
     public func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent] {
         var sql = "SELECT \(Self.eventColumns) FROM audit_events WHERE account = ?"
         var arguments: StatementArguments = [query.account]
+        if let region = query.region { sql += " AND region = ?"; arguments += [region] }
         if let before = query.beforeSequence { sql += " AND seq < ?"; arguments += [before] }
         if let start = query.startTime { sql += " AND event_time >= ?"; arguments += [start] }
         if let end = query.endTime { sql += " AND event_time <= ?"; arguments += [end] }

@@ -83,13 +83,14 @@ import VPCStore
         #expect(all.prefix(4).allSatisfy { $0["requestParameters"] is NSNull })
     }
 
-    func lookup(_ f: APIFixture, _ body: String, key: SigV4Credentials = APIFixture.keyA) -> APIResponse {
+    func lookup(_ f: APIFixture, _ body: String, key: SigV4Credentials = APIFixture.keyA,
+                region: String = "us-east-1") -> APIResponse {
         var request = SigV4Request(
             method: "POST", path: "/", query: "",
             headers: [("Host", "127.0.0.1:9001"), ("Content-Type", "application/x-amz-json-1.1"),
                       ("X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents")],
             body: Array(body.utf8))
-        SigV4Signer(credentials: key, region: "us-east-1", service: "cloudtrail")
+        SigV4Signer(credentials: key, region: region, service: "cloudtrail")
             .sign(&request, amzDate: APIFixture.amzDate(f.now))
         return f.service.handle(APIRequest(method: "POST", path: "/", query: "", headers: request.headers,
                                            body: request.body, sourceIP: "127.0.0.1"))
@@ -106,6 +107,11 @@ import VPCStore
         #expect(events.count == 1)  // account B's CreateVpc is not A's to see
         #expect(events.first?["EventName"] as? String == "CreateVpc")
         #expect((events.first?["CloudTrailEvent"] as? String)?.contains(created.requestId) == true)
+        // Event history is per region: us-west-2's has no us-east-1 CreateVpc.
+        let west = lookup(f, #"{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateVpc"}]}"#,
+                          region: "us-west-2")
+        let westEvents = try #require(try JSONSerialization.jsonObject(with: Data(west.body)) as? [String: Any])["Events"]
+        #expect(west.status == 200 && (westEvents as? [Any])?.isEmpty == true)
         let two = lookup(f, #"{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"a"},{"AttributeKey":"Username","AttributeValue":"b"}]}"#)
         #expect(two.status == 400 && two.errorCode == "InvalidLookupAttributesException")
         #expect(String(decoding: two.body, as: UTF8.self).contains(#""__type":"InvalidLookupAttributesException""#))
