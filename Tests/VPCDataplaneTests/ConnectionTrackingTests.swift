@@ -57,6 +57,46 @@ import Testing
         #expect(run(.egress, answered.reversed, 2 + table.timeouts.tcpEstablished - 1) == .acceptTracked)
     }
 
+    /// A full table makes room for a new flow by taking an unanswered (or expired) one near
+    /// its slot; answered connections are never taken.
+    @Test func aFullTableTakesUnansweredConnectionsNeverAnsweredOnes() {
+        let table = ConnectionTable(capacity: 64, zones: 2, perZoneLimit: 64)
+        var answered: [FlowTuple] = []
+        for n in 0..<32 {  // half the table answered
+            let t = tcp("10.0.0.1", UInt16(1000 + n), "10.0.0.2", 80)
+            table.insert(zone: 0, t, direction: .egress, tcpFlags: TCPFlagBits.syn, now: 1)
+            _ = table.observe(zone: 0, t.reversed, tcpFlags: TCPFlagBits.syn | TCPFlagBits.ack, now: 1)
+            answered.append(t)
+        }
+        for n in 0..<32 {  // half unanswered SYNs
+            table.insert(zone: 0, tcp("10.0.0.1", UInt16(2000 + n), "10.0.0.9", 80), direction: .egress,
+                         tcpFlags: TCPFlagBits.syn, now: 1)
+        }
+        #expect(table.count == 64)
+        var inserted = 0, full = 0
+        for n in 0..<500 {
+            switch table.insert(zone: 1, tcp("10.0.1.1", UInt16(3000 + n), "10.0.0.2", 443), direction: .egress,
+                                tcpFlags: TCPFlagBits.syn, now: 2) {
+            case .inserted: inserted += 1
+            case .tableFull: full += 1
+            default: Issue.record("unexpected")
+            }
+            #expect(table.count == 64)
+        }
+        #expect(inserted > 0 && UInt64(inserted) == table.evictedForRoom && UInt64(full) == table.tableFull)
+        #expect(answered.allSatisfy { table.state(zone: 0, $0, now: 2) == .tcpSynReceived })
+
+        // A table of answered connections only refuses new ones.
+        let answeredOnly = ConnectionTable(capacity: 16, zones: 1, perZoneLimit: 32)
+        for n in 0..<16 {
+            let t = udp("10.0.0.1", UInt16(1000 + n), "10.0.0.2", 53)
+            answeredOnly.insert(zone: 0, t, direction: .egress, now: 1)
+            _ = answeredOnly.observe(zone: 0, t.reversed, now: 1)
+        }
+        #expect(answeredOnly.insert(zone: 0, udp("10.0.0.1", 9, "10.0.0.2", 53), direction: .egress, now: 2) == .tableFull)
+        #expect(answeredOnly.evictedForRoom == 0)
+    }
+
     @Test func rstClosesConnection() {
         let table = ConnectionTable(capacity: 100, zones: 1, perZoneLimit: 100)
         let t = tcp("10.0.0.1", 1000, "10.0.0.2", 80)
@@ -149,12 +189,14 @@ import Testing
                          now: 1)
         }
         let later = 2 + small.timeouts.tcpSynSent
-        #expect(small.insert(zone: 0, tcp("10.0.1.5", 9, "192.0.2.10", 443), direction: .egress,
-                             tcpFlags: TCPFlagBits.syn, now: later) == .tableFull)
         #expect(small.sweepSlotsPerSecond == small.slotCount)  // a small table: whole each second
-        small.sweep(now: later, maxSlots: small.sweepSlotsPerSecond)
+        // Expired but not swept, they still count; a new flow takes one's room.
+        #expect(small.count == 4)
         #expect(small.insert(zone: 0, tcp("10.0.1.5", 9, "192.0.2.10", 443), direction: .egress,
                              tcpFlags: TCPFlagBits.syn, now: later) == .inserted)
+        #expect(small.evictedForRoom == 1 && small.count == 4)
+        small.sweep(now: later, maxSlots: small.sweepSlotsPerSecond)
+        #expect(small.count == 1)
     }
 
     /// A gone ENI's connections removed a few slots at a time while other ENIs' connections
@@ -302,6 +344,8 @@ import Testing
         let perFlow = Double(table.memoryFootprint) / Double(table.count)
         print("conntrack: \(table.memoryFootprint) bytes / \(table.count) flows = \(perFlow) bytes per flow")
         #expect(perFlow <= 96, "\(perFlow) bytes per flow")
-        #expect(table.insert(zone: 0, tcp("10.9.9.9", 1, "10.9.9.8", 2), direction: .egress, now: 0) == .tableFull)
+        // Full: a new flow takes the room of an unanswered one.
+        #expect(table.insert(zone: 0, tcp("10.9.9.9", 1, "10.9.9.8", 2), direction: .egress, now: 0) == .inserted)
+        #expect(table.count == n && table.evictedForRoom == 1)
     }
 }

@@ -538,6 +538,7 @@ public final class DataplaneState {
             "dhcp_replies_total": dhcpReplies, "dhcp_ignored_total": dhcpIgnored,
             "dns_replies_total": dnsReplies, "dns_ignored_total": dnsIgnored,
             "mapping_queries_total": mappingQueries, "busy_polls_empty_total": busyPollsEmpty,
+            "conntrack_evicted_for_room_total": pipeline.connections.evictedForRoom,
         ]
         return DataplaneMetrics(appliedVersion: appliedVersion, ports: ports, globalDrops: global,
                                 trackedFlows: pipeline.connections.count,

@@ -28,9 +28,12 @@ public final class ConnectionTable {
     public var conntrackAllowanceExceeded: UInt64 { _allowanceExceeded }
     /// New flows refused because the whole table was full.
     public var tableFull: UInt64 { _tableFull }
+    /// Unanswered or expired connections removed to make room in a full table.
+    public var evictedForRoom: UInt64 { _evictedForRoom }
     @exclusivity(unchecked) @usableFromInline var _count: Int = 0
     @exclusivity(unchecked) @usableFromInline var _allowanceExceeded: UInt64 = 0
     @exclusivity(unchecked) @usableFromInline var _tableFull: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var _evictedForRoom: UInt64 = 0
     @usableFromInline var sweepCursor: Int = 0
     /// Zones whose connections are being removed a slice at a time, and where that goes on.
     var removingZones: [UInt32] = []
@@ -255,8 +258,13 @@ public final class ConnectionTable {
             return (.allowanceExceeded, .untracked)
         }
         if _count >= capacity {
-            _tableFull &+= 1
             if slots[i].state != 0 { removeSlotRaw(i) }
+            if let victim = evictionCandidate(near: FastHash.reduce(key.hash, slotCount), now: now) {
+                removeSlot(victim)
+                _evictedForRoom &+= 1
+                return insertSlot(zone: zone, tuple, direction: direction, tcpFlags: tcpFlags, now: now)
+            }
+            _tableFull &+= 1
             return (.tableFull, .untracked)
         }
         let state = ConnectionState.initial(proto: tuple.proto, tcpFlags: tcpFlags)
@@ -268,6 +276,25 @@ public final class ConnectionTable {
         _count &+= 1
         return (.inserted, ConnectionRef(slot: i, original: true))
     }
+
+    /// In a full table, a connection near `home` that may go to make room for a new one:
+    /// one expired but not yet swept, or one whose other side never answered (as Linux
+    /// conntrack's early drop takes unassured entries). Answered connections are never
+    /// taken, so a flood of unanswered flows (SYNs, stray ACKs, one-way UDP) from one
+    /// tenant cannot keep others' new flows out for as long as its entries would live.
+    @usableFromInline
+    func evictionCandidate(near home: Int, now: UInt32) -> Int? {
+        var i = home
+        for _ in 0..<ConnectionTable.evictionWindow {
+            let e = slots[i]
+            if e.state != 0 && (now >= e.expires || e.flags & ConnectionEntry.seenReply == 0) { return i }
+            i = i + 1 == slotCount ? 0 : i + 1
+        }
+        return nil
+    }
+
+    /// Slots `evictionCandidate` looks at, from a new flow's home slot on.
+    @usableFromInline static let evictionWindow = 32
 
     /// Stops tracking the connection of `tuple` (either direction). Returns whether one was removed.
     @discardableResult
