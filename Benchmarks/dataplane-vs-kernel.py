@@ -17,11 +17,11 @@ failure. Usage:
         [--bin .build/release/vpc] [--busy-poll MICROSECONDS[,MICROSECONDS...]] [--rounds N] [--idle-cost]
 
 --busy-poll is passed to `vpc up` (each agent's data-plane thread polls that long after
-traffic before it sleeps); with several values each round runs the agents once per value.
---idle-cost also measures what the agents' data-plane threads cost (CPU time of both, in % of
-one CPU) while the pair exchanges lighter traffic: a ping every 10 ms, a ping every 0.2 ms
-and TCP paced at 1 Gbit/s. Each round prints its results as a JSON line; the table at the end gives, per path, the
-median and (over several rounds) the range.
+close traffic before it sleeps); with several values each round runs the agents once per
+value. --idle-cost also measures what the agents' data-plane threads cost (CPU time of
+both, in % of one CPU) while the pair exchanges lighter traffic: a ping every 10 ms, a ping
+every 0.2 ms and TCP paced at 1 Gbit/s. Each round prints its results as a JSON line; the
+table at the end gives, per path, the median and (over several rounds) the range.
 """
 
 import argparse
