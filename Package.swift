@@ -7,13 +7,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
-/// One libFuzzer harness per parser and per pipeline entry point (Fuzz/run.sh
+/// One libFuzzer harness per parser, per pipeline entry point and for the API's requests (Fuzz/run.sh
 /// builds them with -sanitize=fuzzer; an ordinary build replays files given as arguments).
 let wireFuzzTargets = [
     "FuzzEthernet", "FuzzARP", "FuzzIPv4", "FuzzIPv6", "FuzzICMPv4", "FuzzICMPv6",
     "FuzzTCP", "FuzzUDP", "FuzzDHCP", "FuzzDNS", "FuzzGeneve", "FuzzAddresses",
 ]
 let pipelineFuzzTargets = ["FuzzPipelineInstance", "FuzzPipelineUnderlay"]
+let apiFuzzTargets = ["FuzzAPIRequest"]
 
 let package = Package(
     name: "vpc",
@@ -26,7 +27,7 @@ let package = Package(
         // For the nested Benchmarks package (the audit trail's cost per record).
         .library(name: "VPCAudit", targets: ["VPCAudit"]),
         .library(name: "VPCStoreSQLite", targets: ["VPCStoreSQLite"]),
-    ] + (wireFuzzTargets + pipelineFuzzTargets).map { .executable(name: $0, targets: [$0]) },
+    ] + (wireFuzzTargets + pipelineFuzzTargets + apiFuzzTargets).map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -150,5 +151,9 @@ let package = Package(
         .executableTarget(name: $0, dependencies: ["VPCDataplane", "VPCWire", "FuzzSupport", "PipelineFuzzSupport"],
                           path: "Fuzz/\($0)",
                           swiftSettings: swiftSettings)
+    } + apiFuzzTargets.map {
+        .executableTarget(name: $0, dependencies: ["VPCAPI", "EC2Query", "VPCAudit", "VPCControlPlane", "VPCStore",
+                                                   "FuzzSupport"],
+                          path: "Fuzz/\($0)", swiftSettings: swiftSettings)
     }
 )

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 ARGS=("$@")
 [ ${#ARGS[@]} -eq 0 ] && ARGS=(-runs=10000000)
-TARGETS=${TARGETS:-"FuzzEthernet FuzzARP FuzzIPv4 FuzzIPv6 FuzzICMPv4 FuzzICMPv6 FuzzTCP FuzzUDP FuzzDHCP FuzzDNS FuzzGeneve FuzzAddresses FuzzPipelineInstance FuzzPipelineUnderlay"}
+TARGETS=${TARGETS:-"FuzzEthernet FuzzARP FuzzIPv4 FuzzIPv6 FuzzICMPv4 FuzzICMPv6 FuzzTCP FuzzUDP FuzzDHCP FuzzDNS FuzzGeneve FuzzAddresses FuzzPipelineInstance FuzzPipelineUnderlay FuzzAPIRequest"}
 SCRATCH=.build-fuzz
 FLAGS=(-c release --scratch-path "$SCRATCH" -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld)
 mkdir -p "$SCRATCH/logs" "$SCRATCH/corpus"

@@ -62,3 +62,29 @@ for path in glob.glob(os.path.join(here, "../Tests/VPCWireTests/Fixtures/*.pcap"
 for s in ["10.0.0.1", "fe80::1", "::ffff:1.2.3.4", "2001:db8::1:0:0:1", "02:00:00:00:00:0a",
           "eni-0123456789abcdef0", "ip-10-0-1-5.ec2.internal"]:
     put("FuzzAddresses", s.encode())
+
+# FuzzAPIRequest: a mode byte (bit 0: signed; bit 1: JSON; bit 2: CloudTrail, else bits 3-4 pick
+# the CloudWatch Logs call), then raw header lines, a NUL and a body, or the body to sign.
+raw = [
+    b"Authorization: AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20260101/us-east-1/ec2/aws4_request, "
+    b"SignedHeaders=host, Signature=00\nDate: Sun, 30 Aug 2015 12:36:00 GMT\nHost: x\0"
+    b"Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1",
+    b"X-Amz-Date: 20260101T000000Z\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20260101/us-east-1/ec2/"
+    b"aws4_request, SignedHeaders=host;x-amz-date, Signature=" + b"0" * 64 + b"\0Action=CreateVpc&CidrBlock=10.0.0.0%2F16",
+]
+signed = [
+    b"Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0%2F16&TagSpecification.1.ResourceType=vpc"
+    b"&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=a",
+    b"Action=DescribeVpcs&Version=2016-11-15&MaxResults=5&Filter.1.Name=cidr&Filter.1.Value.1=10.0.0.0/16",
+    b"Action=CreateSecurityGroup&Version=2016-11-15&GroupName=g&GroupDescription=d",
+    b"Action=AuthorizeSecurityGroupIngress&Version=2016-11-15&GroupId=sg-1&IpPermissions.1.IpProtocol=tcp"
+    b"&IpPermissions.1.FromPort=22&IpPermissions.1.ToPort=22&IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0",
+    b"Action=RunInstances&Version=2016-11-15&ImageId=ami-1&MinCount=1&MaxCount=2&ClientToken=t",
+    b"Action=CreateFlowLogs&Version=2016-11-15&ResourceType=VPC&ResourceId.1=vpc-1&TrafficType=ALL"
+    b"&LogDestinationType=s3&LogDestination=arn:aws:s3:::bucket/prefix&LogFormat=${version} ${srcaddr}",
+]
+for r in raw: put("FuzzAPIRequest", b"\x00" + r)
+for body in signed: put("FuzzAPIRequest", b"\x01" + body)
+put("FuzzAPIRequest", b"\x07" + b'{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateVpc"}],"MaxResults":5}')
+put("FuzzAPIRequest", b"\x1b" + b'{"logGroupName":"g","filterPattern":"[a, ..., b=1*]","endTime":9223372036854775807}')
+put("FuzzAPIRequest", b"\x03" + b'{"logGroupNamePrefix":"g","limit":5}')
