@@ -89,7 +89,9 @@ public final class HostAgent: @unchecked Sendable {
             throw SystemError("prctl(PR_SET_PDEATHSIG)", errno: errno)
         }
 
-        try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])  // instances' users must not read it
+        chmod(options.stateDirectory, 0o700)
         worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort,
                                      busyPollMicroseconds: options.busyPollMicroseconds,
                                      trackedConnections: options.trackedConnections, flowLogFlows: options.flowLogFlows,

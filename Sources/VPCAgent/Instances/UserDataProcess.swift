@@ -11,6 +11,14 @@ import Glibc
 /// (file `ipv6`, one per line, /64 as every VPC subnet; default route via the VPC router,
 /// which answers Neighbor Solicitations for link-local targets), then the user data. The agent reaps it; a restarted agent
 /// leaves it running.
+///
+/// The namespace isolates the network only: a process in it sees the host's files and
+/// processes. So the user data does not run as root (as it would on an EC2 instance) but as
+/// the instance's own unprivileged user (`userID(namespace:)`), with no capabilities and
+/// `no_new_privs`: it cannot read the data directory (the trail's signing key, the agent
+/// token, other tenants' state: all 0700/0600, root's), signal other instances' processes
+/// or change the host. Its namespace lets any user bind ports below 1024 and send pings
+/// (`ip_unprivileged_port_start`, `ping_group_range`), as an instance's root could.
 enum UserDataProcess {
     /// busybox udhcpc's hook: applies the lease (address, router, MTU) to the interface.
     static let dhcpHook = """
@@ -42,8 +50,16 @@ enum UserDataProcess {
           [ -n "$address" ] && ip -6 addr add "$address/64" dev eth0 nodad
         done < "$here/ipv6"
         [ -s "$here/ipv6" ] && ip -6 route replace default via fe80::1 dev eth0
-        [ -s "$here/user-data" ] && exec sh "$here/user-data"
-        exit 0
+        [ -s "$here/user-data" ] || exit 0
+        echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start
+        echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range
+        if ! command -v setpriv >/dev/null 2>&1; then
+          echo "boot: setpriv not found: the user data is not run (never as root)"
+          exit 1
+        fi
+        cd /tmp
+        exec env HOME=/tmp setpriv --reuid="$1" --regid="$1" --clear-groups --no-new-privs \
+          sh -c "$(cat "$here/user-data")"
 
         """
 
@@ -58,7 +74,7 @@ enum UserDataProcess {
             chmod(file, 0o700)
         }
         let ip = try Command.path(of: "ip")
-        let argv = [ip, "netns", "exec", namespace.name, "sh", "\(directory)/boot"]
+        let argv = [ip, "netns", "exec", namespace.name, "sh", "\(directory)/boot", String(userID(namespace: namespace.name))]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -84,6 +100,15 @@ enum UserDataProcess {
         let rc = posix_spawn(&pid, ip, &actions, &attr, cargs, cenv)
         guard rc == 0 else { throw SystemError("posix_spawn \(ip)", errno: rc) }
         return pid
+    }
+
+    /// The user (and group) id an instance's user data runs as: one of 2^28 ids from
+    /// 0x6000_0000 up, from a hash of its namespace's name (so the same after a restart of
+    /// the agent; two instances of one host share one only with odds of ~n²/2^29).
+    static func userID(namespace: String) -> UInt32 {
+        var hash: UInt32 = 0x811C_9DC5  // FNV-1a
+        for byte in namespace.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        return 0x6000_0000 | (hash & 0x0FFF_FFFF)
     }
 
     /// Reaps `pid` if it has exited; returns true when it is gone.
