@@ -39,15 +39,45 @@ public final class TrailSealer: Sendable {
         self.log = log
         let head = try store.chainHead()
         let lastDigest = try store.loadDigests().last
+        let written = try? TrailHead.read(trailDirectory: trailDirectory)
         state = Mutex(State(lastSequence: head?.sequence ?? 0, lastHash: head?.hash ?? RecordChain.genesis,
                             lastDigest: lastDigest, lastDigestTime: lastDigest?.endTime ?? clock(),
-                            headWritten: try? TrailHead.read(trailDirectory: trailDirectory)))
+                            headWritten: written))
+        if let written {
+            var problems: [String] = []
+            let newest = head?.sequence ?? 0
+            if newest < written.lastSequence {
+                problems.append("the store's records end at \(newest), HEAD named \(written.lastSequence)")
+            } else if written.lastSequence > 0,
+                      let at = try store.loadEvents(after: written.lastSequence - 1, limit: 1).first,
+                      at.sequence == written.lastSequence, at.hash.map(Hex.encode) != written.lastHash {
+                problems.append("record \(written.lastSequence)'s chain hash differs from HEAD's")
+            }
+            // HEAD may lag a digest (a stop between storing it and writing HEAD), never name a gone one.
+            if let named = written.digestKey, try !store.loadDigests().contains(where: { $0.key == named }) {
+                problems.append("HEAD named digest \(named), which the store no longer has")
+            }
+            for problem in problems { try conflict("at start: \(problem)", head: written) }
+        }
+    }
+
+    /// Keeps `problem` (with the HEAD it contradicts) in CONFLICTS, and logs it.
+    private func conflict(_ problem: String, head: TrailHead?) throws {
+        let was = head.map { "HEAD was lastSequence=\($0.lastSequence) lastHash=\($0.lastHash) digest=\($0.digestKey ?? "none")" } ?? ""
+        let line = "\(UTCTime(clock()).iso8601) \(problem); \(was)"
+        log("trail sealer: HEAD and the store disagree: \(line)")
+        try TrailConflicts.record(line, trailDirectory: trailDirectory)
     }
 
     /// One pass: take the chain's head, write a digest if one is due (or `force`), update HEAD.
     public func runOnce(force: Bool = false) throws {
         try state.withLock { s in
-            if let head = try store.chainHead() { (s.lastSequence, s.lastHash) = head }
+            let chain = try store.chainHead()
+            if (chain?.sequence ?? 0) < s.lastSequence {
+                try conflict("the store's chain went back from record \(s.lastSequence) to \(chain?.sequence ?? 0)",
+                             head: s.headWritten)
+            }
+            if let chain { (s.lastSequence, s.lastHash) = chain }
             let now = clock()
             if force || now - s.lastDigestTime >= digestInterval { try digest(&s, now: now) }
             let head = TrailHead(digestKey: s.lastDigest?.key, digestSignature: s.lastDigest?.signature,

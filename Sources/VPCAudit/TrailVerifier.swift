@@ -15,12 +15,17 @@ public struct TrailVerifier {
     let publicKey: _RSA.Signing.PublicKey
     let trailDirectory: String
     let layout: TrailLayout
+    let headPath: String
 
-    public init(store: any Store, publicKey: _RSA.Signing.PublicKey, trailDirectory: String, layout: TrailLayout) {
+    /// `headPath`: HEAD, or a copy of it kept where whoever can write the data directory
+    /// cannot (default the trail directory's own).
+    public init(store: any Store, publicKey: _RSA.Signing.PublicKey, trailDirectory: String, layout: TrailLayout,
+                headPath: String? = nil) {
         self.store = store
         self.publicKey = publicKey
         self.trailDirectory = trailDirectory
         self.layout = layout
+        self.headPath = headPath ?? TrailHead.path(trailDirectory: trailDirectory)
     }
 
     public func verify() throws -> Report {
@@ -32,12 +37,15 @@ public struct TrailVerifier {
             events += page
         }
         report.records = events.count
-        let bySequence = Dictionary(uniqueKeysWithValues: events.map { ($0.sequence, $0) })
+        let bySequence = Dictionary(events.map { ($0.sequence, $0) }, uniquingKeysWith: { a, _ in a })
         checkChain(events, &report)
         let digests = try store.loadDigests()
         report.digests = digests.count
-        checkDigests(digests, bySequence, &report)
+        checkDigests(digests, events, bySequence, &report)
         try checkHead(events, bySequence, digests, &report)
+        for line in TrailConflicts.read(trailDirectory: trailDirectory) {
+            report.problems.append("the sealer found HEAD and the store disagreeing: \(line)")
+        }
         return report
     }
 
@@ -48,9 +56,9 @@ public struct TrailVerifier {
         var expected: Int64 = 1
         for e in events {
             if e.sequence != expected {
-                report.problems.append("records \(expected)...\(e.sequence - 1) are missing (sequence gap before record \(e.sequence))")
+                report.problems.append("records \(expected)...\(e.sequence &- 1) are missing (sequence gap before record \(e.sequence))")
             }
-            expected = e.sequence + 1
+            expected = e.sequence &+ 1
             guard let hash = e.hash else {
                 report.problems.append("record \(e.sequence) (eventID \(e.eventID)): no chain hash — the record or its hash was altered")
                 continue
@@ -62,7 +70,9 @@ public struct TrailVerifier {
         }
     }
 
-    func checkDigests(_ digests: [AuditDigest], _ events: [Int64: AuditEvent], _ report: inout Report) {
+    /// `sorted` are the records in sequence order, `events` the same by sequence.
+    func checkDigests(_ digests: [AuditDigest], _ sorted: [AuditEvent], _ events: [Int64: AuditEvent],
+                      _ report: inout Report) {
         let fingerprint = TrailSigningKey.fingerprint(publicKey)
         let position = Dictionary(digests.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
         for (i, digest) in digests.enumerated() {
@@ -100,14 +110,19 @@ public struct TrailVerifier {
                 report.problems.append("digest \(digest.key): claims to be the first digest, but \(previous.key) precedes it")
             }
             // Record range and log files.
-            if file.vpcChain.firstSequence != (previous?.lastSequence ?? 0) + 1, previous != nil,
-               position[file.previousDigestS3Object ?? ""] == i - 1 {
-                report.problems.append("digest \(digest.key): records \(file.vpcChain.firstSequence)... do not follow the previous digest's \(previous!.lastSequence)")
+            let (first, last) = (file.vpcChain.firstSequence, file.vpcChain.lastSequence)
+            guard first >= 1, last >= first - 1, digest.endTime.isFinite, (0...253_402_300_799).contains(digest.endTime)
+            else {
+                report.problems.append("digest \(digest.key): impossible record range \(first)...\(last) or end time \(digest.endTime)")
+                continue
             }
-            let covered = (file.vpcChain.firstSequence...max(file.vpcChain.firstSequence, file.vpcChain.lastSequence))
-                .compactMap { events[$0] }
-            if covered.count != Int(file.vpcChain.lastSequence - file.vpcChain.firstSequence + 1) {
-                report.problems.append("digest \(digest.key): \(Int(file.vpcChain.lastSequence - file.vpcChain.firstSequence + 1) - covered.count) of its records \(file.vpcChain.firstSequence)...\(file.vpcChain.lastSequence) are missing")
+            if first != (previous?.lastSequence ?? 0) &+ 1, previous != nil, position[file.previousDigestS3Object ?? ""] == i - 1 {
+                report.problems.append("digest \(digest.key): records \(first)... do not follow the previous digest's \(previous!.lastSequence)")
+            }
+            let covered = Array(sorted[Self.firstIndex(in: sorted, atLeast: first)..<Self.firstIndex(in: sorted, atLeast: last &+ 1)])
+            let expected = last - first + 1  // last ≥ first - 1 ≥ 0: no overflow
+            if Int64(covered.count) != expected {
+                report.problems.append("digest \(digest.key): \(expected - Int64(covered.count)) of its records \(first)...\(last) are missing")
             }
             if let last = events[file.vpcChain.lastSequence], last.hash.map(Hex.encode) != file.vpcChain.lastRecordHash {
                 report.problems.append("digest \(digest.key): chain hash of record \(file.vpcChain.lastSequence) differs from the digest's (records rewritten)")
@@ -137,18 +152,28 @@ public struct TrailVerifier {
         }
     }
 
+    /// The index of the first record of `sorted` whose sequence is at least `sequence`.
+    static func firstIndex(in sorted: [AuditEvent], atLeast sequence: Int64) -> Int {
+        var (low, high) = (0, sorted.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid].sequence < sequence { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
     /// HEAD names the newest checkpoint: its records and digest must still be there.
     func checkHead(_ events: [AuditEvent], _ bySequence: [Int64: AuditEvent], _ digests: [AuditDigest],
                    _ report: inout Report) throws {
-        guard let head = try TrailHead.read(trailDirectory: trailDirectory) else {
+        guard let head = try TrailHead.read(path: headPath) else {
             if !digests.isEmpty || !events.isEmpty {
-                report.problems.append("HEAD is missing from \(trailDirectory) but the store has records")
+                report.problems.append("HEAD (\(headPath)) is missing but the store has records")
             }
             return
         }
         let newest = events.last?.sequence ?? 0
         if newest < head.lastSequence {
-            report.problems.append("records \(newest + 1)...\(head.lastSequence) named by HEAD are missing (newest records deleted)")
+            report.problems.append("records \(newest &+ 1)...\(head.lastSequence) named by HEAD are missing (newest records deleted)")
         } else if head.lastSequence > 0 {
             if let e = bySequence[head.lastSequence], e.hash.map(Hex.encode) != head.lastHash {
                 report.problems.append("record \(head.lastSequence): chain hash differs from HEAD's \(head.lastHash)")

@@ -2,8 +2,10 @@
 public struct UTCTime: Sendable {
     public let year, month, day, hour, minute, second: Int
 
+    /// Times outside years 0000...9999 (or not finite) are clamped to them: a time read from
+    /// a tampered or hostile input must not trap.
     public init(_ seconds: Double) {
-        let total = Int(seconds.rounded(.down))
+        let total = seconds.isFinite ? Int(min(max(seconds, -62_167_219_200), 253_402_300_799).rounded(.down)) : 0
         let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
         let rest = total - days * 86400
         hour = rest / 3600

@@ -49,8 +49,17 @@ final class TrailFixture {
         try sealer.runOnce()
     }
 
-    func verify(publicKey: _RSA.Signing.PublicKey = TrailFixture.key.privateKey.publicKey) throws -> TrailVerifier.Report {
-        try TrailVerifier(store: store, publicKey: publicKey, trailDirectory: trailDirectory, layout: layout).verify()
+    func verify(publicKey: _RSA.Signing.PublicKey = TrailFixture.key.privateKey.publicKey,
+                headPath: String? = nil) throws -> TrailVerifier.Report {
+        try TrailVerifier(store: store, publicKey: publicKey, trailDirectory: trailDirectory, layout: layout,
+                          headPath: headPath).verify()
+    }
+
+    /// A sealer over the same store and directory, as after a restart of the server.
+    func restartedSealer() throws -> TrailSealer {
+        let clock = self.clock
+        return try TrailSealer(store: store, key: Self.key, trailDirectory: trailDirectory, layout: layout,
+                               digestInterval: 3600, clock: { clock.time.withLock { $0 } })
     }
 
     func sql(_ text: String, _ arguments: StatementArguments = []) throws {

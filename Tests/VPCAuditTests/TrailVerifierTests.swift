@@ -111,6 +111,76 @@ import _CryptoExtras
         #expect(try problems(f).contains("records 13...14 named by HEAD are missing (newest records deleted)"))
     }
 
+    /// The running sealer rewrites HEAD from the store every second: deleting the newest
+    /// records must leave evidence it cannot overwrite, while it runs and across a restart.
+    @Test func deletingTheNewestRecordsUnderARunningOrRestartedSealerStaysDetected() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("DELETE FROM audit_events WHERE seq > 12")
+        try f.sealer.runOnce()
+        #expect(try TrailHead.read(trailDirectory: f.trailDirectory)?.lastSequence == 12)  // HEAD follows the store...
+        #expect(try problems(f).contains("the store's chain went back from record 14 to 12"))  // ...the evidence stays
+
+        let g = try TrailFixture()
+        try g.makeTrail()
+        try g.sql("DELETE FROM audit_events WHERE seq > 12")
+        try g.restartedSealer().runOnce()
+        #expect(try problems(g).contains("at start: the store's records end at 12, HEAD named 14"))
+
+        let h = try TrailFixture()
+        try h.makeTrail()
+        try h.sql("DELETE FROM audit_digests WHERE seq = 3")
+        try h.restartedSealer().runOnce()
+        #expect(try problems(h).contains("which the store no longer has"))
+    }
+
+    /// A restart that finds a digest HEAD does not name yet (stopped between the two) is no conflict.
+    @Test func aHeadLaggingItsNewestDigestIsNoConflict() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        var head = try #require(try TrailHead.read(trailDirectory: f.trailDirectory))
+        let digests = try f.store.loadDigests()
+        head.digestKey = digests[1].key
+        head.digestSignature = digests[1].signature
+        try head.write(trailDirectory: f.trailDirectory)
+        try f.restartedSealer().runOnce()
+        #expect(try f.verify().problems == [])
+    }
+
+    /// A copy of HEAD kept elsewhere still names what a writer of the data directory deleted,
+    /// HEAD and the evidence file included.
+    @Test func aCopyOfHeadKeptElsewhereCatchesARewrittenHead() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let copy = f.dir + "-HEAD"
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.copyItem(atPath: TrailHead.path(trailDirectory: f.trailDirectory), toPath: copy)
+        try f.sql("DELETE FROM audit_events WHERE seq > 12")
+        try f.sealer.runOnce()
+        try FileManager.default.removeItem(atPath: TrailConflicts.path(trailDirectory: f.trailDirectory))
+        #expect(try f.verify().problems == [])  // consistent again in the directory itself
+        #expect(try f.verify(headPath: copy).problems.joined().contains("records 13...14 named by HEAD are missing"))
+    }
+
+    /// Hostile numbers in records and digests are reported, never a trap or an endless loop.
+    @Test func malformedRangesAndTimesAreReportedNotCrashedOn() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let digest = try #require(try f.store.loadDigests().first)
+        var file = try JSONDecoder().decode(DigestFile.self, from: Data(digest.body))
+        file.vpcChain.firstSequence = .min
+        file.vpcChain.lastSequence = .max
+        try f.sql("UPDATE audit_digests SET body = ? WHERE seq = 1", [Data(file.bytes)])
+        file.vpcChain.firstSequence = 1
+        file.vpcChain.lastSequence = 4_000_000_000_000_000_000
+        try f.sql("UPDATE audit_digests SET body = ?, last_seq = 9223372036854775807, end_time = 1e300 WHERE seq = 2",
+                  [Data(file.bytes)])
+        try f.sql("UPDATE audit_events SET seq = 9223372036854775807 WHERE seq = 14")
+        let text = try problems(f)
+        #expect(text.contains("impossible record range"))
+        #expect(text.contains("sequence gap") || text.contains("missing"))
+    }
+
     @Test func recordsAreChainedAsTheyAreAppended() throws {
         let f = try TrailFixture()
         let memory = InMemoryStore()
