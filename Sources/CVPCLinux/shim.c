@@ -20,8 +20,6 @@
 #include <sys/uio.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
-#include <sys/prctl.h>
-#include <signal.h>
 
 const short vpc_posix_spawn_setsid = POSIX_SPAWN_SETSID;
 
@@ -349,8 +347,7 @@ int vpc_name_thread(const char *name) {
     return pthread_setname_np(pthread_self(), name);
 }
 
-int vpc_exit_with_parent(int parent) {
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) return -1;
-    if (getppid() != parent) raise(SIGTERM);
-    return 0;
+int vpc_pidfd_open(int pid) {
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    return fd < 0 ? -errno : (int)fd;
 }

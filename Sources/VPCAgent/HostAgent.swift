@@ -85,8 +85,11 @@ public final class HostAgent: @unchecked Sendable {
             sources.append(source)
         }
         signal(SIGPIPE, SIG_IGN)
-        if let parent = options.parentPID, vpc_exit_with_parent(parent) != 0 {
-            throw SystemError("prctl(PR_SET_PDEATHSIG)", errno: errno)
+        if let parent = options.parentPID {
+            try ParentWatch.start(parent) {
+                received.withLock { $0 = SIGTERM }
+                caught.signal()
+            }
         }
 
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true,

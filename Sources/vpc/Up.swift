@@ -63,7 +63,8 @@ struct Up: AsyncParsableCommand {
         try await serve.run()
     }
 
-    /// Starts `vpc agent` for host `n` as a child process that dies with us.
+    /// Starts `vpc agent` for host `n` as a child process that stops when we exit (it watches
+    /// `--parent-pid`; any thread may spawn it).
     func spawnAgent(_ n: Int, controlPlane: String, tokenFile: String) throws -> Process {
         let stateDir = (options.dataDir as NSString).appendingPathComponent("hosts/host-\(n)")
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true,

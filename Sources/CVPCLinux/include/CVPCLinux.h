@@ -93,9 +93,8 @@ int vpc_has_net_admin(void);
 /// Foundation's `Thread.name` does not reach the kernel on Linux. Returns 0 or an errno.
 int vpc_name_thread(const char *name);
 
-/// Asks the kernel for SIGTERM when the parent exits (prctl PR_SET_PDEATHSIG); raises it at
-/// once if `parent` is already gone. 0 or -1 (errno).
-int vpc_exit_with_parent(int parent);
+/// A pidfd for `pid` (pidfd_open(2)): readable once the process has exited. fd or -errno.
+int vpc_pidfd_open(int pid);
 
 #ifdef __cplusplus
 }
