@@ -52,7 +52,7 @@ public final class HostAgent: @unchecked Sendable {
     var runtimes: [String: InstanceRuntime] = [:]
     /// ENI id → port index.
     var portIndex: [String: Int] = [:]
-    /// Instances torn down since the last successful status report.
+    /// Instances torn down since the last successful status report (kept in the state file).
     var terminated: Set<String> = []
     var appliedVersion: UInt64 = 0
     /// Mapping misses to ask about: VNI, address, data-plane generation.
@@ -289,6 +289,7 @@ public final class HostAgent: @unchecked Sendable {
     func adoptExisting() {
         guard let saved = AgentStateFile.load(options.stateDirectory), saved.hostId == options.hostId else { return }
         lock.withLock {
+            terminated = Set(saved.terminated ?? [])
             for ns in NetworkNamespace.instanceNamespaces() {
                 guard let id = ns.instanceId, let s = saved.instances[id] else { continue }
                 let r = InstanceRuntime(instanceId: id, stateDirectory: options.stateDirectory)
@@ -307,6 +308,7 @@ public final class HostAgent: @unchecked Sendable {
             s.instances[id] = .init(bootedCount: r.bootedCount, userDataPID: r.userDataPID,
                                     ports: portIndex.filter { r.taps[$0.key] != nil })
         }
+        s.terminated = terminated.isEmpty ? nil : terminated.sorted()
         do { try s.save(options.stateDirectory) } catch { logger.error("saving state failed", metadata: ["error": "\(error)"]) }
     }
 
@@ -329,7 +331,12 @@ public final class HostAgent: @unchecked Sendable {
         do {
             try feed.status(s)
             let reported = Set(s.instances.filter { $0.state == "terminated" }.map(\.instanceId))
-            lock.withLock { terminated.subtract(reported) }
+            if !reported.isEmpty {
+                lock.withLock {
+                    terminated.subtract(reported)
+                    if !stopping.load(ordering: .acquiring) { saveState() }
+                }
+            }
         } catch {
             logger.warning("status report failed", metadata: ["error": "\(error)"])
         }

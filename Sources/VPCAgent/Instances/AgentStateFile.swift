@@ -2,7 +2,8 @@ import Foundation
 
 /// `<state-dir>/agent.json`: which instances this agent runs, their ENIs' port indices and
 /// the boot whose user data was started, so a restarted agent reattaches to its own
-/// `vpc-i-…` namespaces (and not to another agent's on the same machine).
+/// `vpc-i-…` namespaces (and not to another agent's on the same machine); and the
+/// terminations not yet reported, so a restart does not lose them.
 struct AgentStateFile: Codable, Equatable {
     struct Instance: Codable, Equatable {
         var bootedCount: UInt32?
@@ -13,6 +14,8 @@ struct AgentStateFile: Codable, Equatable {
 
     var hostId: String
     var instances: [String: Instance] = [:]
+    /// Instances torn down whose `terminated` no status report has delivered yet.
+    var terminated: [String]?
 
     static func path(_ dir: String) -> String { "\(dir)/agent.json" }
 
