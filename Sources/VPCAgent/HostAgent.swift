@@ -156,22 +156,36 @@ public final class HostAgent: @unchecked Sendable {
 
     // MARK: feed
 
-    /// Registers, then long-polls the feed forever, resuming from the last applied version
-    /// after errors (backoff 0.5 s doubling to 10 s).
+    /// Registers, then long-polls the feed, resuming from the last applied version after
+    /// errors (backoff 0.5 s doubling to 10 s); registers again when the control plane no
+    /// longer knows this host (404: e.g. restored from a backup taken before it registered).
     func followFeed() {
+        while !stopping.load(ordering: .acquiring) {
+            register()
+            pollFeed()
+        }
+    }
+
+    /// Registers this host, retrying until it succeeds or the agent stops.
+    func register() {
         var backoff = 0.5
         while !stopping.load(ordering: .acquiring) {
             do {
                 try feed.register(HostRegistration(hostId: options.hostId, underlay: options.underlay.description,
                                                    underlayPort: options.underlayPort))
-                break
+                return
             } catch {
                 logger.warning("register failed", metadata: ["error": "\(error)", "retry_in_s": "\(backoff)"])
                 Thread.sleep(forTimeInterval: backoff)
                 backoff = min(backoff * 2, 10)
             }
         }
-        backoff = 0.5
+    }
+
+    /// Long-polls the feed and applies its updates until the agent stops, or the control
+    /// plane answers that it does not know this host.
+    func pollFeed() {
+        var backoff = 0.5
         while !stopping.load(ordering: .acquiring) {
             let since = lock.withLock { desired.version }
             do {
@@ -181,6 +195,10 @@ public final class HostAgent: @unchecked Sendable {
                     && update.removedInstances.isEmpty && update.removedNetworks.isEmpty { continue }
                 apply(update)
                 postStatus()
+            } catch let e as FeedClient.UnexpectedStatus where e.status == 404 {
+                logger.warning("the control plane does not know this host: registering again", metadata: ["error": "\(e)"])
+                Thread.sleep(forTimeInterval: backoff)
+                return
             } catch {
                 if stopping.load(ordering: .acquiring) { return }
                 logger.warning("feed request failed", metadata: ["since": "\(since)", "error": "\(error)", "retry_in_s": "\(backoff)"])

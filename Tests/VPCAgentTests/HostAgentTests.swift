@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VPCAgent
 import VPCModel
@@ -26,5 +27,43 @@ struct HostAgentTests {
         restarted.postStatus()
         #expect(server.count("POST /_vpc/agent/status") == 1)
         #expect(!(try h.restarted()).currentStatus().instances.contains(terminated))
+    }
+}
+
+extension HostAgentTests {
+    @Test func anUnknownHostRegistersAgain() throws {
+        let registrations = Atomic<Int>(0)
+        let server = try FakeControlPlane { _, path in
+            switch path {
+            case "/_vpc/agent/register":
+                registrations.add(1, ordering: .relaxed)
+                return (200, "{}")
+            case "/_vpc/agent/feed" where registrations.load(ordering: .relaxed) < 2:
+                return (404, #"{"error":"host h-test is not registered"}"#)
+            case "/_vpc/agent/feed":
+                Thread.sleep(forTimeInterval: 0.2)  // a long-poll that found nothing new
+                return (200, #"{"version":1,"full":true,"instances":[],"removedInstances":[],"networks":[],"removedNetworks":[]}"#)
+            default:
+                return (200, "{}")
+            }
+        }
+        defer { server.close() }
+        let h = try AgentHarness(controlPlane: server.url)
+        defer { h.close() }
+        let done = DispatchSemaphore(value: 0)
+        let feedThread = Thread { [agent = h.agent] in
+            agent.followFeed()
+            done.signal()
+        }
+        feedThread.start()
+        var waited = 0.0
+        while h.agent.lock.withLock({ h.agent.appliedVersion }) < 1 && waited < 10 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 0.1
+        }
+        h.agent.stopping.store(true, ordering: .releasing)
+        done.wait()
+        #expect(registrations.load(ordering: .relaxed) == 2)
+        #expect(h.agent.lock.withLock { h.agent.appliedVersion } == 1)
     }
 }
