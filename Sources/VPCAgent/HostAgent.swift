@@ -223,8 +223,20 @@ public final class HostAgent: @unchecked Sendable {
 
     /// Brings instances and the data plane to the desired state: creates what is missing,
     /// installs every port and mapping, then tears down what is no longer wanted (after
-    /// the data plane has let go of its TAPs).
+    /// the data plane has let go of its TAPs). A detached ENI's TAP goes before anything is
+    /// created: an ENI attached at its device index in the same update opens the same name.
     func reconcile() {
+        var detached: [TAPDevice] = []
+        for (id, spec) in desired.instances where spec.desiredState == "running" {
+            guard let r = runtimes[id] else { continue }
+            let gone = r.detachUnlisted(spec)
+            for eni in gone.keys { portIndex.removeValue(forKey: eni) }
+            detached += gone.values
+        }
+        if !detached.isEmpty {
+            worker.apply(dataplaneConfig())
+            for t in detached { t.destroy() }
+        }
         var retired: [TAPDevice] = []
         var namespacesToDelete: [InstanceRuntime] = []
         var terminating: [InstanceRuntime] = []
@@ -239,9 +251,7 @@ public final class HostAgent: @unchecked Sendable {
             if spec.desiredState == "running" {
                 do {
                     let network = spec.interfaces.first.flatMap { desired.networks[$0.vpcId] }
-                    let gone = try r.bringUp(spec, network: network, offloads: options.tapOffloads)
-                    for eni in gone.keys { portIndex.removeValue(forKey: eni) }
-                    retired += gone.values
+                    try r.bringUp(spec, network: network, offloads: options.tapOffloads)
                 } catch {
                     logger.error("bring-up failed", metadata: ["instance": "\(id)", "error": "\(error)"])
                 }

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import VPCAgent
 import VPCModel
+import VPCWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,5 +66,23 @@ extension HostAgentTests {
         done.wait()
         #expect(registrations.load(ordering: .relaxed) == 2)
         #expect(h.agent.lock.withLock { h.agent.appliedVersion } == 1)
+    }
+}
+
+/// Instances in real namespaces.
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root: network namespaces and TAP devices"))
+struct HostAgentInstanceTests {
+    static let eniB = Fixtures.interface(Fixtures.eniB, ip: "10.0.1.11", mac: "02:00:00:00:00:0b")
+
+    @Test func anENISwappedAtItsDeviceIndexInOneUpdateGetsTheTAP() throws {
+        let h = try AgentHarness()
+        defer { h.close() }
+        let id = AgentHarness.instanceId()
+        h.agent.apply(HostFeedUpdate(version: 1, full: true, instances: [Fixtures.instance(id)], networks: [Fixtures.network()]))
+        h.agent.apply(HostFeedUpdate(version: 2, full: false, instances: [Fixtures.instance(id, interfaces: [Self.eniB])]))
+        let taps = h.agent.lock.withLock { h.agent.runtimes[id].map { Array($0.taps.keys) } }
+        #expect(taps == [Fixtures.eniB])
+        let (mac, _) = try TAPDevice.linkInfo("eth0", in: NetworkNamespace(instanceId: id))
+        #expect(mac == MACAddress("02:00:00:00:00:0b"))
     }
 }

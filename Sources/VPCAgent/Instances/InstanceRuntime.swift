@@ -26,9 +26,9 @@ final class InstanceRuntime {
     var consolePath: String { "\(directory)/console.log" }
 
     /// Namespace, resolv.conf and a TAP per interface (`eth<deviceIndex>`, the ENI's MAC,
-    /// MTU 9001); TAPs of interfaces no longer listed are returned (by ENI id) for the
-    /// caller to destroy once the data plane has let go of them.
-    func bringUp(_ spec: InstanceSpec, network: NetworkSpec?, offloads: Bool) throws -> [String: TAPDevice] {
+    /// MTU 9001). TAPs of interfaces no longer listed must be gone first (`detachUnlisted`):
+    /// a new ENI at the same device index opens the same name.
+    func bringUp(_ spec: InstanceSpec, network: NetworkSpec?, offloads: Bool) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try namespace.create()
         if let network, let block = network.cidrBlocks.first.flatMap({ IPPrefix(cidr: $0) }) {
@@ -38,10 +38,15 @@ final class InstanceRuntime {
             guard let mac = MACAddress(i.macAddress) else { continue }
             taps[i.networkInterfaceId] = try TAPDevice(name: "eth\(i.deviceIndex)", in: namespace, mac: mac, offloads: offloads)
         }
+        running = true
+    }
+
+    /// Takes out the TAPs of interfaces `spec` no longer lists and returns them (by ENI id)
+    /// for the caller to destroy once the data plane has let go of them.
+    func detachUnlisted(_ spec: InstanceSpec) -> [String: TAPDevice] {
         let listed = Set(spec.interfaces.map(\.networkInterfaceId))
         let gone = taps.filter { !listed.contains($0.key) }
         for k in gone.keys { taps.removeValue(forKey: k) }
-        running = true
         return gone
     }
 
