@@ -55,6 +55,8 @@ public final class HostAgent: @unchecked Sendable {
     /// Instances torn down since the last successful status report (kept in the state file).
     var terminated: Set<String> = []
     var appliedVersion: UInt64 = 0
+    /// The last reconciliation left an instance not brought up or its user data not started.
+    var retryDue = false
     /// Mapping misses to ask about: VNI, address, data-plane generation.
     let lookups = Mutex<[(UInt32, IPAddress, UInt64)]>([])
     let lookupSignal = DispatchSemaphore(value: 0)
@@ -237,6 +239,7 @@ public final class HostAgent: @unchecked Sendable {
             worker.apply(dataplaneConfig())
             for t in detached { t.destroy() }
         }
+        retryDue = false
         var retired: [TAPDevice] = []
         var namespacesToDelete: [InstanceRuntime] = []
         var terminating: [InstanceRuntime] = []
@@ -254,6 +257,7 @@ public final class HostAgent: @unchecked Sendable {
                     try r.bringUp(spec, network: network, offloads: options.tapOffloads)
                 } catch {
                     logger.error("bring-up failed", metadata: ["instance": "\(id)", "error": "\(error)"])
+                    retryDue = true
                 }
             } else if r.running || r.namespace.exists {
                 retired += tearDown(id)
@@ -269,7 +273,12 @@ public final class HostAgent: @unchecked Sendable {
         for r in terminating { r.deleteFiles() }
         for (id, spec) in desired.instances where spec.desiredState == "running" {
             guard let r = runtimes[id], r.running else { continue }
-            do { try r.boot(spec) } catch { logger.error("user data failed to start", metadata: ["instance": "\(id)", "error": "\(error)"]) }
+            do {
+                try r.boot(spec)
+            } catch {
+                logger.error("user data failed to start", metadata: ["instance": "\(id)", "error": "\(error)"])
+                retryDue = true
+            }
         }
         saveState()
     }
@@ -373,7 +382,18 @@ public final class HostAgent: @unchecked Sendable {
     func reportPeriodically() {
         while !stopping.load(ordering: .acquiring) {
             Thread.sleep(forTimeInterval: options.statusInterval)
+            retryFailed()
             if lock.withLock({ appliedVersion }) > 0 { postStatus() }
+        }
+    }
+
+    /// Reconciles again when the last pass left an instance not brought up or its user data
+    /// not started (each status interval, until it succeeds).
+    func retryFailed() {
+        lock.withLock {
+            guard retryDue && !stopping.load(ordering: .acquiring) else { return }
+            logger.notice("retrying the instances whose bring-up or user data failed")
+            reconcile()
         }
     }
 

@@ -12,6 +12,12 @@ import Glibc
 /// (and, where instances run, real namespaces: root).
 @Suite(.serialized)
 struct HostAgentTests {
+    @Test func aUserDataThatFailedToStartIsNotRecordedAsBooted() {
+        let r = InstanceRuntime(instanceId: AgentHarness.instanceId(), stateDirectory: "/nonexistent-\(UInt64.random(in: 0...UInt64.max))")
+        #expect(throws: (any Error).self) { try r.boot(Fixtures.instance()) }
+        #expect(r.bootedCount == nil)
+    }
+
     @Test func aTerminationIsReportedAfterARestartUntilAStatusReportGoesThrough() throws {
         let server = try FakeControlPlane { _, _ in (200, "{}") }
         defer { server.close() }
@@ -84,5 +90,23 @@ struct HostAgentInstanceTests {
         #expect(taps == [Fixtures.eniB])
         let (mac, _) = try TAPDevice.linkInfo("eth0", in: NetworkNamespace(instanceId: id))
         #expect(mac == MACAddress("02:00:00:00:00:0b"))
+    }
+}
+
+extension HostAgentInstanceTests {
+    @Test func aFailedBringUpIsRetried() throws {
+        let h = try AgentHarness()
+        defer { h.close() }
+        // A file where the instances' directory goes: bring-up fails.
+        let blocker = h.stateDirectory + "/instances"
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data()))
+        let id = AgentHarness.instanceId()
+        h.agent.apply(HostFeedUpdate(version: 1, full: true, instances: [Fixtures.instance(id)], networks: [Fixtures.network()]))
+        #expect(h.agent.lock.withLock { h.agent.runtimes[id]?.running } == false)
+        try FileManager.default.removeItem(atPath: blocker)
+        h.agent.retryFailed()
+        let (running, booted) = h.agent.lock.withLock { (h.agent.runtimes[id]?.running, h.agent.runtimes[id]?.bootedCount) }
+        #expect(running == true)
+        #expect(booted == 1)
     }
 }

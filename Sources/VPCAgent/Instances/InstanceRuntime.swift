@@ -50,12 +50,12 @@ final class InstanceRuntime {
         return gone
     }
 
-    /// Starts (or, for a new boot count, restarts) the user data.
+    /// Starts (or, for a new boot count, restarts) the user data; `bootedCount` records the
+    /// boot once its user data has started.
     func boot(_ spec: InstanceSpec) throws {
         guard bootedCount != spec.bootCount else { return }
         if bootedCount != nil { namespace.killProcesses() }  // a reboot: the old processes go
         reap()
-        bootedCount = spec.bootCount
         var userData: [UInt8] = []
         if let text = spec.userData, !text.isEmpty {
             // Not base64: EC2 would have refused it; boot without it rather than run garbage.
@@ -64,6 +64,7 @@ final class InstanceRuntime {
         let ipv6 = spec.interfaces.first { $0.deviceIndex == 0 }?.ipv6Addresses ?? []
         userDataPID = try UserDataProcess.start(userData: userData, ipv6Addresses: ipv6, namespace: namespace,
                                                 directory: directory, console: consolePath)
+        bootedCount = spec.bootCount
     }
 
     /// Reaps the user-data process if it has exited.
