@@ -240,6 +240,11 @@ public final class HostAgent: @unchecked Sendable {
             for t in detached { t.destroy() }
         }
         retryDue = false
+        // In the state file before anything is made: an agent that dies while creating an
+        // instance adopts (or tears down) what it made when it restarts.
+        let created = desired.instances.keys.filter { runtimes[$0] == nil }
+        for id in created { runtimes[id] = InstanceRuntime(instanceId: id, stateDirectory: options.stateDirectory) }
+        if !created.isEmpty { saveState() }
         var retired: [TAPDevice] = []
         var namespacesToDelete: [InstanceRuntime] = []
         var terminating: [InstanceRuntime] = []
@@ -249,8 +254,7 @@ public final class HostAgent: @unchecked Sendable {
             terminated.insert(id)
         }
         for (id, spec) in desired.instances.sorted(by: { $0.key < $1.key }) {
-            let r = runtimes[id] ?? InstanceRuntime(instanceId: id, stateDirectory: options.stateDirectory)
-            runtimes[id] = r
+            guard let r = runtimes[id] else { continue }
             if spec.desiredState == "running" {
                 do {
                     let network = spec.interfaces.first.flatMap { desired.networks[$0.vpcId] }
@@ -274,7 +278,7 @@ public final class HostAgent: @unchecked Sendable {
         for (id, spec) in desired.instances where spec.desiredState == "running" {
             guard let r = runtimes[id], r.running else { continue }
             do {
-                try r.boot(spec)
+                try r.boot(spec) { saveState() }
             } catch {
                 logger.error("user data failed to start", metadata: ["instance": "\(id)", "error": "\(error)"])
                 retryDue = true

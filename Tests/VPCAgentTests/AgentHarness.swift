@@ -15,7 +15,8 @@ final class AgentHarness {
     let stateDirectory: String
     static let logger = Logger(label: "agent-test")
 
-    init(controlPlane: String = "http://127.0.0.1:9", stateDirectory: String? = nil) throws {
+    /// Without `startDataplane` configuration waits until the test starts it (`agent.worker.start()`).
+    init(controlPlane: String = "http://127.0.0.1:9", stateDirectory: String? = nil, startDataplane: Bool = true) throws {
         self.stateDirectory = stateDirectory ?? NSTemporaryDirectory() + "agent-test-\(UInt64.random(in: 0...UInt64.max))"
         let options = HostAgent.Options(controlPlane: controlPlane, hostId: "h-test", underlay: Self.underlay(), token: nil,
                                         stateDirectory: self.stateDirectory, metricsListen: nil, cleanupOnExit: false)
@@ -23,7 +24,7 @@ final class AgentHarness {
         try FileManager.default.createDirectory(atPath: self.stateDirectory, withIntermediateDirectories: true)
         agent.worker = try DataplaneWorker(underlay: options.underlay, trackedConnections: 1024, flowLogFlows: 1024,
                                            logger: Self.logger) { _, _, _ in }
-        agent.worker.start()
+        if startDataplane { agent.worker.start() }
     }
 
     /// Another agent on the same state directory, as after a restart (no data plane).

@@ -18,6 +18,14 @@ struct HostAgentTests {
         #expect(r.bootedCount == nil)
     }
 
+    @Test func aBootIsRecordedBeforeItsUserDataStarts() {
+        let r = InstanceRuntime(instanceId: AgentHarness.instanceId(), stateDirectory: "/nonexistent-\(UInt64.random(in: 0...UInt64.max))")
+        var recorded: UInt32?
+        #expect(throws: (any Error).self) { try r.boot(Fixtures.instance(boot: 3)) { recorded = r.bootedCount } }
+        #expect(recorded == 3)
+        #expect(r.bootedCount == nil)
+    }
+
     @Test func aTerminationIsReportedAfterARestartUntilAStatusReportGoesThrough() throws {
         let server = try FakeControlPlane { _, _ in (200, "{}") }
         defer { server.close() }
@@ -108,5 +116,35 @@ extension HostAgentInstanceTests {
         let (running, booted) = h.agent.lock.withLock { (h.agent.runtimes[id]?.running, h.agent.runtimes[id]?.bootedCount) }
         #expect(running == true)
         #expect(booted == 1)
+    }
+}
+
+extension HostAgentInstanceTests {
+    @Test func anInstanceIsInTheStateFileBeforeItsNamespaceIsMade() throws {
+        let h = try AgentHarness(startDataplane: false)
+        defer { h.close() }
+        let id = AgentHarness.instanceId()
+        // With the data plane not running, the reconciliation stops where it installs the
+        // ports, after making the namespace and TAPs: as if the agent died there.
+        let applied = DispatchSemaphore(value: 0)
+        let update = HostFeedUpdate(version: 1, full: true, instances: [Fixtures.instance(id)], networks: [Fixtures.network()])
+        let apply = Thread { [agent = h.agent] in
+            agent.apply(update)
+            applied.signal()
+        }
+        apply.start()
+        var waited = 0.0
+        while !ipLinkHasEth0(id) && waited < 10 {
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 0.05
+        }
+        let restarted = try h.restarted()
+        #expect(restarted.runtimes[id] != nil, "a restarted agent would not adopt the instance's namespace")
+        h.agent.worker.start()
+        applied.wait()
+    }
+
+    func ipLinkHasEth0(_ id: String) -> Bool {
+        (try? TAPDevice.linkInfo("eth0", in: NetworkNamespace(instanceId: id))) != nil
     }
 }

@@ -50,10 +50,13 @@ final class InstanceRuntime {
         return gone
     }
 
-    /// Starts (or, for a new boot count, restarts) the user data; `bootedCount` records the
-    /// boot once its user data has started.
-    func boot(_ spec: InstanceSpec) throws {
+    /// Starts (or, for a new boot count, restarts) the user data. `record` is called with
+    /// `bootedCount` already set to the new boot, just before the start (the caller saves
+    /// it: an agent that dies then does not run the user data again when it restarts); if
+    /// the start fails, `bootedCount` goes back.
+    func boot(_ spec: InstanceSpec, record: () -> Void = {}) throws {
         guard bootedCount != spec.bootCount else { return }
+        let previous = bootedCount
         if bootedCount != nil { namespace.killProcesses() }  // a reboot: the old processes go
         reap()
         var userData: [UInt8] = []
@@ -62,9 +65,15 @@ final class InstanceRuntime {
             userData = Data(base64Encoded: text, options: .ignoreUnknownCharacters).map(Array.init) ?? []
         }
         let ipv6 = spec.interfaces.first { $0.deviceIndex == 0 }?.ipv6Addresses ?? []
-        userDataPID = try UserDataProcess.start(userData: userData, ipv6Addresses: ipv6, namespace: namespace,
-                                                directory: directory, console: consolePath)
         bootedCount = spec.bootCount
+        record()
+        do {
+            userDataPID = try UserDataProcess.start(userData: userData, ipv6Addresses: ipv6, namespace: namespace,
+                                                    directory: directory, console: consolePath)
+        } catch {
+            bootedCount = previous
+            throw error
+        }
     }
 
     /// Reaps the user-data process if it has exited.
