@@ -140,11 +140,14 @@ public final class HostAgent: @unchecked Sendable {
             }
             runtimes = [:]
             try? FileManager.default.removeItem(atPath: AgentStateFile.path(options.stateDirectory))
+            worker.stop()
         } else {
             saveState()
+            // The data-plane thread goes first: it must not write to a TAP's descriptor
+            // number once that is closed (and perhaps reused).
+            worker.stop()
             for r in runtimes.values { for t in r.taps.values { t.detach() } }
         }
-        worker.stop()
         flowRecords.stop()
         lock.unlock()
         sources.forEach { $0.cancel() }
