@@ -52,6 +52,22 @@ import VPCWire
         #expect(cache.pendingMisses.isPending(vni: 2, a))
     }
 
+    @Test func unansweredMissesMakeRoomOnceDueAgain() {
+        let cache = MappingCache(capacity: 10, pendingCapacity: 3, retryAfter: 2)
+        for n in 1...3 { #expect(cache.pendingMisses.shouldRequest(vni: 1, ip("10.0.0.\(n)"), now: 10)) }
+        #expect(cache.pendingMisses.shouldRequest(vni: 1, ip("10.0.0.1"), now: 11) == false)
+        #expect(!cache.pendingMisses.shouldRequest(vni: 1, ip("10.0.0.4"), now: 11))  // full, none due
+        #expect(cache.pendingMisses.overflow == 1)
+        // Never answered (the lookup said 404, or failed): due again after 2 s, they make room.
+        #expect(cache.pendingMisses.shouldRequest(vni: 1, ip("10.0.0.5"), now: 12))
+        #expect(cache.pendingMisses.shouldRequest(vni: 2, ip("10.0.0.6"), now: 12))
+        #expect(cache.pendingMisses.count == 2)
+        #expect(!cache.pendingMisses.isPending(vni: 1, ip("10.0.0.1")))
+        // Asked again on its next miss.
+        #expect(cache.pendingMisses.shouldRequest(vni: 1, ip("10.0.0.1"), now: 12))
+        #expect(cache.pendingMisses.count == 3)
+    }
+
     @Test func randomAgainstModel() {
         let seed = testSeed()
         var r = SeededRNG(seed: seed)

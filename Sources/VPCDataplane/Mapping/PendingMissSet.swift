@@ -2,7 +2,10 @@ public import VPCWire
 
 /// Bounded set of mapping-cache misses already asked for, so a burst of packets to an
 /// unknown address produces one query per `retryAfter` seconds, not one per packet.
-/// Open addressing, preallocated; when full, new misses are refused and counted.
+/// Open addressing, preallocated. A key asked for `retryAfter` or more seconds ago without
+/// an answer (the address is unknown, or the query failed) is due to be asked again; when
+/// the set is full such keys make room (at most one pass a second), else new misses are
+/// refused and counted.
 public final class PendingMissSet {
     @frozen @usableFromInline
     struct Slot {
@@ -20,6 +23,8 @@ public final class PendingMissSet {
     public private(set) var count = 0
     /// Misses not recorded because the set was full (the packet is dropped, nothing asked).
     public private(set) var overflow: UInt64 = 0
+    /// When the set, full, was last cleared of keys due to be asked again.
+    private var lastReclaim: UInt32?
 
     public init(capacity: Int, retryAfter: UInt32) {
         self.capacity = max(1, capacity)
@@ -55,8 +60,16 @@ public final class PendingMissSet {
             slots[i].askedAt = now
             return true
         }
-        if count >= capacity { overflow &+= 1; return false }
-        slots[i] = Slot(high: k.high, low: k.low, vni: vni, askedAt: now, state: tag)
+        var free = i
+        if count >= capacity {
+            if lastReclaim != now {
+                lastReclaim = now
+                reclaim(now: now)
+                free = find(vni, k, tag).index
+            }
+            if count >= capacity { overflow &+= 1; return false }
+        }
+        slots[free] = Slot(high: k.high, low: k.low, vni: vni, askedAt: now, state: tag)
         count += 1
         return true
     }
@@ -69,7 +82,19 @@ public final class PendingMissSet {
     /// Forgets the key (answered, or given up).
     public func remove(vni: UInt32, _ address: IPAddress) {
         let (found, i) = find(vni, AddressKey(address), address.family == .v6 ? 3 : 1)
-        guard found else { return }
+        if found { removeSlot(i) }
+    }
+
+    /// Drops the keys asked for `retryAfter` or more seconds ago and still unanswered.
+    private func reclaim(now: UInt32) {
+        var i = 0
+        while i < slotCount {
+            if slots[i].state != 0 && now &- slots[i].askedAt >= retryAfter { removeSlot(i) } else { i += 1 }
+        }
+    }
+
+    /// Backward-shift deletion.
+    private func removeSlot(_ i: Int) {
         count -= 1
         var hole = i, j = i
         while true {
