@@ -57,8 +57,9 @@ public final class HostAgent: @unchecked Sendable {
     var appliedVersion: UInt64 = 0
     /// The last reconciliation left an instance not brought up or its user data not started.
     var retryDue = false
-    /// Mapping misses to ask about: VNI, address, data-plane generation.
-    let lookups = Mutex<[(UInt32, IPAddress, UInt64)]>([])
+    /// Mapping misses to ask about.
+    let lookups = Mutex(LookupQueue(capacity: HostAgent.lookupQueueCapacity))
+    static let lookupQueueCapacity = 1024
     let lookupSignal = DispatchSemaphore(value: 0)
     let stopping = Atomic<Bool>(false)
 
@@ -102,8 +103,7 @@ public final class HostAgent: @unchecked Sendable {
                                      trackedConnections: options.trackedConnections, flowLogFlows: options.flowLogFlows,
                                      logger: logger) { [weak self] vni, a, generation in
             guard let self else { return }
-            lookups.withLock { $0.append((vni, a, generation)) }
-            lookupSignal.signal()
+            if lookups.withLock({ $0.push(vni: vni, a, generation: generation) }) { lookupSignal.signal() }
         }
         let spool = try FlowRecordSpool(directory: "\(options.stateDirectory)/flow-records", hostId: options.hostId)
         let feed = self.feed
@@ -408,8 +408,8 @@ public final class HostAgent: @unchecked Sendable {
     func answerLookups() {
         while !stopping.load(ordering: .acquiring) {
             lookupSignal.wait()
-            let batch = lookups.withLock { q -> [(UInt32, IPAddress, UInt64)] in let b = q; q.removeAll(); return b }
-            for (vni, address, generation) in batch {
+            for (key, generation) in lookups.withLock({ $0.takeAll() }) {
+                let vni = key.vni, address = key.address
                 do {
                     guard let e = try feed.lookup(vni: vni, address: address.description),
                           let m = PortCompiler.mapping(e, vni: vni, version: generation) else { continue }
@@ -424,6 +424,7 @@ public final class HostAgent: @unchecked Sendable {
     func metricsText() -> String {
         var m = worker.metrics()
         m.agent.merge(flowRecords.counters()) { $1 }
+        m.agent["mapping_lookups_dropped_total"] = lookups.withLock { $0.dropped }
         let counts = lock.withLock { () -> [String: Int] in
             var c = ["running": 0, "stopped": 0]
             for r in runtimes.values { c[r.running ? "running" : "stopped", default: 0] += 1 }
