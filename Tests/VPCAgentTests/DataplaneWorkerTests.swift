@@ -234,6 +234,64 @@ import Glibc
         #expect(delivered.allSatisfy { $0.interval.records == $0.records.count })
     }
 
+    /// Egress packets per ENI in the windows of `drains`, and the source addresses each ENI's
+    /// windows hold.
+    func egress(_ drains: [FlowLogDrain]) -> (packets: [String: UInt64], sources: [String: Set<String>]) {
+        var packets: [String: UInt64] = [:], sources: [String: Set<String>] = [:]
+        for w in drains.flatMap(FlowLogWindows.build) {
+            for r in w.records where r.flowDirection == .egress {
+                packets[w.networkInterfaceId, default: 0] += r.packets
+                sources[w.networkInterfaceId, default: []].insert(r.srcaddr ?? "-")
+            }
+        }
+        return (packets, sources)
+    }
+
+    /// A port index a flow-logged ENI left during the interval, given to another ENI before
+    /// the interval closes: the first's records (its connections' counts too) are reported
+    /// as its own, none under the second's identity.
+    @Test func aReusedPortIndexKeepsTheLeavingENIsRecordsApart() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
+        let drains = Mutex<[FlowLogDrain]>([])
+        w.onFlowInterval = { d in drains.withLock { $0.append(d) } }
+        w.start()
+        let wireA = Wire(), wireB = Wire(), wireC = Wire()
+        defer { w.stop(); wireA.close(); wireB.close(); wireC.close() }
+        let n = network(under, peer, icmp: true)
+        let flowLog = [FlowLogSpec(flowLogId: "fl-1", trafficType: "ALL", logFormat: "${version}", aggregationInterval: 600)]
+        func port(_ eni: String, _ ip: String, _ mac: String, index: Int, _ wire: Wire) throws -> DataplaneConfig.Port {
+            var i = Fixtures.interface(eni, ip: ip, mac: mac)
+            i.flowLogs = flowLog
+            let c = try PortCompiler.compile(i, of: Fixtures.instance("i-\(index)-\(ip)", interfaces: [i]), index: index,
+                                             network: n).get()
+            return DataplaneConfig.Port(compiled: c, tapFD: wire.device)
+        }
+        let eniC = "eni-0000000000000000c"
+        let a = try port(Fixtures.eniA, "10.0.1.10", "02:00:00:00:00:0a", index: 0, wireA)
+        let b = try port(Fixtures.eniB, "10.0.1.11", "02:00:00:00:00:0b", index: 0, wireB)
+        let c = try port(eniC, "10.0.1.12", "02:00:00:00:00:0c", index: 1, wireC)
+        func apply(_ version: UInt64, _ ports: [DataplaneConfig.Port]) {
+            w.apply(DataplaneConfig(version: version, ports: ports, mappings: PortCompiler.mappings(n, version: version)))
+        }
+        func echoes(_ wire: Wire, from ip: IPv4Address, mac: MACAddress, to dst: IPv4Address) {
+            for seq in UInt16(1)...3 { wire.send(echo(from: ip, to: dst, srcMAC: mac, seq: seq)) }  // one tracked flow
+            usleep(100_000)
+        }
+        apply(1, [a, c])
+        echoes(wireA, from: IPv4Address(10, 0, 1, 10), mac: Self.macA, to: IPv4Address(10, 0, 1, 11))
+        apply(2, [c])  // A leaves port 0 mid-interval...
+        apply(3, [b, c])  // ...and B takes it before the interval closes
+        echoes(wireB, from: IPv4Address(10, 0, 1, 11), mac: Self.macB, to: IPv4Address(10, 0, 1, 10))
+        w.closeFlowInterval()
+        let (packets, sources) = egress(drains.withLock { $0 })
+        #expect(packets[Fixtures.eniA] == 3)
+        #expect(sources[Fixtures.eniA] == ["10.0.1.10"])
+        #expect(packets[Fixtures.eniB] == 3)
+        #expect(sources[Fixtures.eniB] == ["10.0.1.11"])
+    }
+
     /// The host's capacities size its tables; an ENI's allowance is at most the host's, and
     /// a flow past it is refused and counted.
     @Test func capacitiesSizeTheTablesAndBoundTheAllowance() throws {

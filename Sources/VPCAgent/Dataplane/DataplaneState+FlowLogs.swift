@@ -35,6 +35,20 @@ extension DataplaneState {
         flowLogInterval = interval
     }
 
+    /// Before `config` is installed: a port index whose records of the open interval are
+    /// still a flow-logged ENI's, going to another ENI, closes the interval first (the
+    /// aggregator keys records by port index), so they are reported as that ENI's and the
+    /// other's start afresh. The leaving ENI's connections hand their counts over first.
+    func closeFlowIntervalBeforeReuse(_ config: DataplaneConfig) {
+        let reused = config.ports.map { $0.compiled }.filter { c in
+            flowLogPorts[c.port.index].map { $0.networkInterfaceId != c.networkInterfaceId } ?? false
+        }.map { $0.port.index }
+        guard !reused.isEmpty else { return }
+        for i in reused { pipeline.connections.removeAll(zone: UInt32(i)) }
+        beginClosingFlowInterval(now: DataplaneState.monotonicSeconds())
+        for i in reused { flowLogPorts[i] = nil }
+    }
+
     /// Starts closing the aggregation interval when it is due.
     func closeFlowIntervalIfDue(now: UInt32) {
         guard flowLogInterval > 0, now > flowLogClosedAt, now &- flowLogClosedAt >= flowLogInterval else { return }
@@ -58,6 +72,11 @@ extension DataplaneState {
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         closingWallOffset = Int64(wall.tv_sec) - Int64(now)
+        // The connections of ports removed during the interval that are still being
+        // removed hand their counts over now: this is the last interval they are reported in.
+        for i in flowLogPorts.keys where !flowLogCurrent.contains(i) && pipeline.connections.isRemoving(zone: UInt32(i)) {
+            pipeline.connections.removeAll(zone: UInt32(i))
+        }
         closingPorts = flowLogPorts.values.sorted { $0.index < $1.index }
         if !discarding { closingRecords.reserveCapacity(pipeline.flowLogs.count) }
         // Ports removed during the interval are reported once more, then forgotten.

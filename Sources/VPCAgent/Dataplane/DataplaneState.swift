@@ -138,6 +138,7 @@ public final class DataplaneState {
     /// descriptors in epoll, leases and zones, and the mapping entries; mappings no longer
     /// listed are withdrawn at the config's version.
     func apply(_ config: DataplaneConfig) {
+        closeFlowIntervalBeforeReuse(config)
         let wanted = Set(config.ports.map { $0.compiled.port.index })
         for i in 0..<tapFDs.count where tapFDs[i] >= 0 && !wanted.contains(i) {
             _ = vpc_epoll_remove(epfd, tapFDs[i])
