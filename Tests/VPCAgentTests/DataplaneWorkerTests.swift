@@ -292,6 +292,31 @@ import Glibc
         #expect(sources[Fixtures.eniB] == ["10.0.1.11"])
     }
 
+    /// Removing the last flow-logged ENI of the host still reports its interval so far.
+    @Test func theLastFlowLoggedENIsFinalWindowIsDelivered() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
+        let drains = Mutex<[FlowLogDrain]>([])
+        w.onFlowInterval = { d in drains.withLock { $0.append(d) } }
+        w.start()
+        let wire = Wire()
+        defer { w.stop(); wire.close() }
+        var i = Fixtures.interface()
+        i.flowLogs = [FlowLogSpec(flowLogId: "fl-1", trafficType: "ALL", logFormat: "${version}", aggregationInterval: 600)]
+        let n = network(under, peer, icmp: true)
+        let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
+        w.apply(DataplaneConfig(version: 1, ports: [.init(compiled: p, tapFD: wire.device)],
+                                mappings: PortCompiler.mappings(n, version: 1)))
+        for seq in UInt16(1)...3 {
+            wire.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: seq))
+        }
+        usleep(100_000)
+        w.apply(DataplaneConfig(version: 2, ports: [], mappings: []))
+        w.closeFlowInterval()
+        #expect(egress(drains.withLock { $0 }).packets[Fixtures.eniA] == 3)
+    }
+
     /// The host's capacities size its tables; an ENI's allowance is at most the host's, and
     /// a flow past it is refused and counted.
     @Test func capacitiesSizeTheTablesAndBoundTheAllowance() throws {

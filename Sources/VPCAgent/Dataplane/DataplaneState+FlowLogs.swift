@@ -24,6 +24,8 @@ extension DataplaneState {
             for f in c.flowLogs { interval = min(interval, UInt32(clamping: max(f.aggregationInterval, 1))) }
         }
         if interval == .max {
+            // The last flow logs went: their ports' interval so far is reported, then nothing is kept.
+            if flowLogInterval > 0 { beginClosingFlowInterval(now: DataplaneState.monotonicSeconds()) }
             flowLogPorts = [:]
             flowLogInterval = 0
             return
