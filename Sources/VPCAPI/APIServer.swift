@@ -84,8 +84,9 @@ public enum APIServer {
                 let body = try await request.body.collect(upTo: 16 << 20)
                 let (status, answer, result) = flowLogDelivery.handle(authorization: request.headers[.authorization],
                                                                       body: Array(buffer: body))
-                // Dropped records (deleted flow log, traffic type, unparsable) are counted here.
-                let summary = result.map { " stored=\($0.stored) dropped=\($0.dropped) duplicate=\($0.duplicate)" } ?? ""
+                // Dropped records (deleted flow log, traffic type, unparsable) and failed windows (a
+                // destination that cannot be written) are counted here.
+                let summary = result.map { " stored=\($0.stored) dropped=\($0.dropped) failed=\($0.failed) duplicate=\($0.duplicate)" } ?? ""
                 logger.info("POST /_vpc/agent/flow-records status=\(status)\(summary)")
                 return Response(status: .init(code: status), headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: answer)))

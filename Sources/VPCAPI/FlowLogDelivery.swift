@@ -73,7 +73,7 @@ public struct FlowLogDelivery: Sendable {
         let ingestion = Int64(clock() * 1000)
         var events: [FlowLogEvent] = []
         var objects: [String: S3Object] = [:]
-        var dropped = 0
+        var dropped = 0, failed = 0
         for window in batch.windows {
             guard let state = index[window.flowLogId], let flowLog = state.flowLogs[window.flowLogId],
                   state.flowLog(flowLog, covers: window.networkInterfaceId),
@@ -108,6 +108,13 @@ public struct FlowLogDelivery: Sendable {
                 let path = Self.objectPath(root: s3Directory, bucket: bucket, prefix: prefix, account: state.account,
                                            region: state.region, flowLogId: window.flowLogId, end: window.end,
                                            host: batch.hostId, sequence: batch.sequence)
+                // A destination that can never be written fails this window only (a 500
+                // would have the agent resend the batch, and hold back every later one, forever).
+                switch Self.makeDirectories((path as NSString).deletingLastPathComponent) {
+                case 0: break
+                case ENAMETOOLONG, ENOTDIR: failed += 1; continue
+                case let error: throw POSIXError(POSIXErrorCode(rawValue: error) ?? .EIO)
+                }
                 objects[path, default: S3Object(path: path, lines: [], header: format.header)].lines += lines.map(\.line)
             }
             for l in lines {
@@ -124,7 +131,8 @@ public struct FlowLogDelivery: Sendable {
                                       Gzip.compress(Array(([object.header] + object.lines).joined(separator: "\n").utf8) + [10]))
             }
         }
-        return FlowRecordBatchResult(stored: stored ? events.count : 0, duplicate: !stored, dropped: stored ? dropped : 0)
+        return FlowRecordBatchResult(stored: stored ? events.count : 0, duplicate: !stored, dropped: stored ? dropped : 0,
+                                     failed: stored ? failed : 0)
     }
 
     /// Addresses that parse, ports and protocol in range, first packet not after the last.
@@ -153,10 +161,32 @@ public struct FlowLogDelivery: Sendable {
         return parts.joined(separator: "/")
     }
 
-    /// Writes to a temporary file, syncs it and renames it into place.
+    /// Creates `directory` and its missing parents, syncing the parent of each it creates;
+    /// 0, or the errno of the failure (`ENAMETOOLONG`, `ENOTDIR`: it can never exist).
+    static func makeDirectories(_ directory: String) -> Int32 {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) { return isDirectory.boolValue ? 0 : ENOTDIR }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if mkdir(directory, 0o755) != 0 {
+            guard errno == ENOENT, !parent.isEmpty, parent != directory else { return errno == EEXIST ? 0 : errno }
+            let error = makeDirectories(parent)
+            guard error == 0 else { return error }
+            guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { return errno }
+        }
+        syncDirectory(parent.isEmpty ? "." : parent)
+        return 0
+    }
+
+    /// fsyncs a directory, so the entries just made in it last.
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+
+    /// Writes to a temporary file, syncs it and renames it into place (its directory exists).
     static func writeDurably(path: String, _ bytes: [UInt8]) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard makeDirectories(directory) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: directory]) }
         let temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])

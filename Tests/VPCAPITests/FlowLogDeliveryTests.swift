@@ -138,6 +138,22 @@ final class DeliveryFixture {
         #expect(try f.delivery.deliver(f.batch(1)).stored == 3)
     }
 
+    /// A window whose S3 destination can never be written (here a file stands where the
+    /// bucket's directory would be) fails alone: the batch's other windows are stored and
+    /// the batch is acknowledged, so it does not hold back the host's later ones.
+    @Test func aWindowWhoseDestinationCannotBeWrittenFailsAlone() throws {
+        let f = try DeliveryFixture()
+        try FileManager.default.createDirectory(atPath: f.directory + "/s3", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: f.directory + "/s3/bucket", contents: Data("not a bucket".utf8)))
+        let (status, body, _) = f.delivery.handle(authorization: "Bearer s3cret-token",
+                                                  body: Array(try JSONEncoder().encode(f.batch(1))))
+        #expect(status == 200)
+        let result = try JSONDecoder().decode(FlowRecordBatchResult.self, from: Data(body))
+        #expect(result == FlowRecordBatchResult(stored: 2, duplicate: false, dropped: 1, failed: 1))
+        #expect(try f.messages().count == 2)  // the log group's window
+        #expect(f.s3Objects().isEmpty)
+    }
+
     @Test func noDataSkipDataAndWhatIsDropped() throws {
         let f = try DeliveryFixture()
         var bad = f.record(22, .accept)

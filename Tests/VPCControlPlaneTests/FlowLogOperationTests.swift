@@ -85,9 +85,13 @@ import VPCStore
         #expect(flowLog.destinationOptions?.fileFormat == "plain-text")
         #expect(FlowLogDestination(flowLog) == .s3(bucket: "flow-bucket", prefix: "team/a"))
         for bad in ["arn:aws:s3:::Bad_Bucket", "arn:aws:s3:::ab", "arn:aws:s3:::bucket/AWSLogs/x", "arn:aws:s3:::b..b",
-                    "arn:aws:s3:::bucket//x", "s3://bucket", "arn:aws:logs:us-east-1:111111111111:log-group:g"] {
+                    "arn:aws:s3:::bucket//x", "s3://bucket", "arn:aws:logs:us-east-1:111111111111:log-group:g",
+                    // A folder name a directory can't have, a prefix an S3 key can't hold.
+                    "arn:aws:s3:::bucket/" + String(repeating: "x", count: 256),
+                    "arn:aws:s3:::bucket/" + Array(repeating: String(repeating: "x", count: 200), count: 4).joined(separator: "/")] {
             #expect(errorCode { _ = try create(f, s3(bad)) } == "InvalidParameter", "\(bad)")
         }
+        #expect(try create(f, s3("arn:aws:s3:::flow-bucket/" + String(repeating: "y", count: 255))).flowLogIds?.count == 1)
         #expect(errorCode { _ = try create(f, s3(nil)) } == "InvalidParameter")
         #expect(errorCode { _ = try create(f, s3("arn:aws:s3:::bucket") { $0.logGroupName = "g" }) } == "InvalidParameter")
         #expect(errorCode { _ = try create(f, s3("arn:aws:s3:::bucket") { $0.deliverLogsPermissionArn = Self.role }) } == "InvalidParameter")

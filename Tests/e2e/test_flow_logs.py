@@ -188,10 +188,10 @@ def test_delivered_records_read_with_aws_logs_and_vpc_flow_logs(ec2_a, net, endp
     assert deliver(endpoint, data_dir, batch, token="wrong").status_code == 401
     r = deliver(endpoint, data_dir, batch)
     assert r.status_code == 200, r.text
-    assert json.loads(r.text) == {"stored": 4, "duplicate": False, "dropped": 1}
+    assert json.loads(r.text) == {"stored": 4, "duplicate": False, "dropped": 1, "failed": 0}
     # The agent restarted before it saw the answer: the same batch again is not stored twice.
     again = deliver(endpoint, data_dir, batch)
-    assert json.loads(again.text) == {"stored": 0, "duplicate": True, "dropped": 0}
+    assert json.loads(again.text) == {"stored": 0, "duplicate": True, "dropped": 0, "failed": 0}
 
     line_ssh = f"2 {ACCOUNT_A} {eni} {peer} 10.20.1.10 40022 22 6 4 240 {t0 + 5} {t0 + 8} ACCEPT OK"
     line_rdp = f"2 {ACCOUNT_A} {eni} {peer} 10.20.1.10 40389 3389 6 1 60 {t0 + 10} {t0 + 13} REJECT OK"
@@ -319,7 +319,7 @@ def test_a_busy_interval_over_one_mebibyte(ec2_a, net, endpoint, data_dir):
     assert len(json.dumps(body)) > 1 << 20
     r = deliver(endpoint, data_dir, body)
     assert r.status_code == 200, r.text
-    assert json.loads(r.text) == {"stored": 6000, "duplicate": False, "dropped": 2000}
+    assert json.loads(r.text) == {"stored": 6000, "duplicate": False, "dropped": 2000, "failed": 0}
     logs = make_client(endpoint, "A", service="logs")
     pages = logs.get_paginator("filter_log_events").paginate(logGroupName="busy", filterPattern="[..., action=ACCEPT, status]")
     assert sum(len(p["events"]) for p in pages) == 6000

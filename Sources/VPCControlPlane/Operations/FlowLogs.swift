@@ -22,9 +22,16 @@ public enum FlowLogDestination: Sendable, Equatable {
         }
     }
 
+    /// Longest prefix: with the `AWSLogs/…` key after it (under 256 bytes) an object key
+    /// stays within S3's 1,024 bytes.
+    static let maxPrefixBytes = 768
+    /// Longest folder name of a prefix: buckets are directories, folders directories.
+    static let maxFolderBytes = 255
+
     /// `arn:aws:s3:::bucket[/prefix]`: a bucket name as S3 allows it (3–63 of `a-z0-9.-`,
     /// starting and ending with a letter or digit) and a prefix that does not start with
-    /// `/`, end with `/` or use `AWSLogs`.
+    /// `/`, end with `/` or use `AWSLogs`, of at most `maxPrefixBytes`, each folder name at
+    /// most `maxFolderBytes`.
     static func s3(_ arn: String) -> (bucket: String, prefix: String)? {
         guard arn.hasPrefix("arn:aws:s3:::") else { return nil }
         let path = arn.dropFirst("arn:aws:s3:::".count)
@@ -39,7 +46,8 @@ public enum FlowLogDestination: Sendable, Equatable {
               bucket.last!.isLetter || bucket.last!.isNumber, !bucket.contains("..") else { return nil }
         let parts = prefix.split(separator: "/", omittingEmptySubsequences: false)
         guard !prefix.hasPrefix("/"), !parts.contains(where: { $0.isEmpty && !prefix.isEmpty }),
-              !parts.contains("AWSLogs"), !prefix.contains("..") else { return nil }
+              !parts.contains("AWSLogs"), !prefix.contains(".."), prefix.utf8.count <= maxPrefixBytes,
+              parts.allSatisfy({ $0.utf8.count <= maxFolderBytes }) else { return nil }
         return (bucket, prefix)
     }
 }
@@ -111,7 +119,7 @@ extension Transaction {
             }
             guard let arn = r.logDestination else { throw invalid("LogDestination can't be empty if LogDestinationType is s3.") }
             guard let s3 = FlowLogDestination.s3(arn) else {
-                throw invalid("LogDestination: \(arn) is not a valid S3 ARN (arn:aws:s3:::bucket[/prefix]).")
+                throw invalid("LogDestination: \(arn) is not a valid S3 ARN (arn:aws:s3:::bucket[/prefix], the prefix at most \(FlowLogDestination.maxPrefixBytes) bytes, each folder name at most \(FlowLogDestination.maxFolderBytes)).")
             }
             guard r.deliverLogsPermissionArn == nil else {
                 throw invalid("DeliverLogsPermissionArn is not applicable for s3 delivery.")

@@ -102,8 +102,11 @@ public struct FlowRecordBatchResult: Codable, Sendable, Equatable {
     /// Windows dropped because their flow log does not exist (deleted) or does not cover
     /// the ENI, plus records whose action the flow log's traffic type excludes.
     public var dropped: Int
+    /// Windows not stored because their destination cannot be written (an S3 destination
+    /// whose directory cannot exist); the batch's other windows are stored.
+    public var failed: Int
 
-    public init(stored: Int, duplicate: Bool, dropped: Int) {
-        self.stored = stored; self.duplicate = duplicate; self.dropped = dropped
+    public init(stored: Int, duplicate: Bool, dropped: Int, failed: Int = 0) {
+        self.stored = stored; self.duplicate = duplicate; self.dropped = dropped; self.failed = failed
     }
 }
