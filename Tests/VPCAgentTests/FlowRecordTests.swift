@@ -96,28 +96,44 @@ import VPCWire
         let dir = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
-        #expect(try spool.add([Self.window]) == 1)
-        #expect(try spool.add([Self.window]) == 2)
-        #expect(try spool.add([Self.window]) == 3)
-        try spool.remove(1)
+        let s = spool.nextSequence
+        #expect(try spool.add([Self.window]) == s)
+        #expect(try spool.add([Self.window]) == s + 1)
+        #expect(try spool.add([Self.window]) == s + 2)
+        try spool.remove(s)
         let reopened = try FlowRecordSpool(directory: dir, hostId: "host-1")
-        #expect(try reopened.pending() == [2, 3])
-        #expect(reopened.nextSequence == 4)
-        let batch = try JSONDecoder().decode(FlowRecordBatch.self, from: Data(try reopened.body(2)))
-        #expect(batch == FlowRecordBatch(hostId: "host-1", sequence: 2, windows: [Self.window]))
+        #expect(try reopened.pending() == [s + 1, s + 2])
+        #expect(reopened.nextSequence == s + 3)
+        let batch = try JSONDecoder().decode(FlowRecordBatch.self, from: Data(try reopened.body(s + 1)))
+        #expect(batch == FlowRecordBatch(hostId: "host-1", sequence: s + 1, windows: [Self.window]))
         // All acknowledged: the counter alone keeps the numbering going.
-        try reopened.remove(2); try reopened.remove(3)
-        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == 4)
+        try reopened.remove(s + 1); try reopened.remove(s + 2)
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == s + 3)
+    }
+
+    /// A host whose state directory was lost starts a new spool: its batches must not take
+    /// the sequences of the batches the control plane already stored from the old one
+    /// (they would be answered as duplicates, and their records dropped).
+    @Test func aNewSpoolDoesNotReuseALostOnesSequences() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var used: Set<UInt64> = []
+        for _ in 0..<3 {
+            let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
+            for _ in 0..<3 { used.insert(try spool.add([Self.window])) }
+            try FileManager.default.removeItem(atPath: dir)  // the state directory is lost
+        }
+        #expect(used.count == 9)
     }
 
     @Test func aBatchWrittenBeforeItsCounterIsNotRenumbered() throws {
         let dir = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
-        try spool.add([Self.window])
-        // A crash between the batch and the counter: the counter still says 1.
-        try Data("1\n".utf8).write(to: URL(fileURLWithPath: dir + "/next-sequence"))
-        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == 2)
+        let s = try spool.add([Self.window])
+        // A counter behind the batches (an older agent crashed between them): not reused.
+        try Data("\(s)\n".utf8).write(to: URL(fileURLWithPath: dir + "/next-sequence"))
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == s + 1)
     }
 
     @Test func largeIntervalsAreSplitIntoBatchesOfBoundedSize() {
@@ -138,7 +154,7 @@ import VPCWire
         let dir = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
-        try spool.add([Self.window])  // left by an earlier run
+        let s = try spool.add([Self.window])  // left by an earlier run
         let answers = Mutex<[Int]>([500, 200, 400])
         let sent = Mutex<[UInt64]>([])
         let sender = FlowRecordSender(spool: spool, logger: Logger(label: "test")) { body in
@@ -156,9 +172,9 @@ import VPCWire
         let deadline = Date().addingTimeInterval(10)
         while try spool.pending() != [] && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         sender.stop()
-        // 1 failed (500) and was resent (200); 2, the new interval, was refused (400) and dropped.
-        #expect(sent.withLock { $0 } == [1, 1, 2])
+        // s failed (500) and was resent (200); s + 1, the new interval, was refused (400) and dropped.
+        #expect(sent.withLock { $0 } == [s, s, s + 1])
         #expect(try spool.pending() == [])
-        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == 3)
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == s + 2)
     }
 }

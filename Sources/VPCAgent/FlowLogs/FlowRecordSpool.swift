@@ -16,16 +16,19 @@ public final class FlowRecordSpool {
     public private(set) var nextSequence: UInt64
 
     /// Opens (creating) the spool. The counter is the larger of the stored one and one
-    /// past the highest spooled batch, so a crash between writing a batch and the counter
-    /// cannot reuse a sequence.
+    /// past the highest spooled batch. A new spool (none of either: a new host, or one
+    /// whose state directory was lost) starts at a random sequence in 2³²..<2⁶², so its
+    /// batches are not taken for an earlier spool's already stored (the control plane
+    /// remembers `(hostId, sequence)` for good).
     public init(directory: String, hostId: String) throws {
         self.directory = directory
         self.hostId = hostId
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let stored = FileManager.default.contents(atPath: "\(directory)/next-sequence")
-            .flatMap { UInt64(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1
-        nextSequence = 1
-        nextSequence = max(stored, (try pending().last.map { $0 + 1 }) ?? 1)
+            .flatMap { UInt64(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        nextSequence = 0
+        let after = try pending().last.map { $0 + 1 }
+        nextSequence = stored == nil && after == nil ? UInt64.random(in: 1 << 32..<1 << 62) : max(stored ?? 0, after ?? 0)
     }
 
     /// Numbers `windows` as the next batch and persists it; returns its sequence.
