@@ -136,6 +136,23 @@ import VPCWire
         #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == s + 1)
     }
 
+    /// A spool write that fails (here the counter's: its temporary name is taken by a
+    /// directory) never leaves a batch spooled under a sequence a later batch gets too: the
+    /// first may have been delivered meanwhile, and the second would be a "duplicate".
+    @Test func aFailedWriteNeverReusesASpooledSequence() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
+        let obstacle = dir + "/next-sequence.tmp"
+        try FileManager.default.createDirectory(atPath: obstacle, withIntermediateDirectories: false)
+        #expect(throws: (any Error).self) { try spool.add([Self.window]) }
+        let spooled = Set(try spool.pending())
+        for s in spooled { try spool.remove(s) }  // delivered
+        try FileManager.default.removeItem(atPath: obstacle)
+        let next = try spool.add([Self.window])
+        #expect(!spooled.contains(next))
+    }
+
     @Test func largeIntervalsAreSplitIntoBatchesOfBoundedSize() {
         let r = FlowRecord(srcaddr: "10.0.1.10", dstaddr: "10.0.2.20", srcport: 1, dstport: 2, protocol: 6, packets: 1,
                            bytes: 40, start: 0, end: 0, action: .accept, flowDirection: .egress)

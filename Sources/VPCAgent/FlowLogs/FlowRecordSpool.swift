@@ -31,14 +31,16 @@ public final class FlowRecordSpool {
         nextSequence = stored == nil && after == nil ? UInt64.random(in: 1 << 32..<1 << 62) : max(stored ?? 0, after ?? 0)
     }
 
-    /// Numbers `windows` as the next batch and persists it; returns its sequence.
+    /// Numbers `windows` as the next batch and persists it; returns its sequence. The
+    /// counter is written past the sequence before the batch, so a sequence a batch was ever
+    /// spooled (and maybe delivered) under is never handed out again, whatever fails.
     @discardableResult
     public func add(_ windows: [FlowLogWindow]) throws -> UInt64 {
         let sequence = nextSequence
         let body = try JSONEncoder().encode(FlowRecordBatch(hostId: hostId, sequence: sequence, windows: windows))
-        try write(Data(body), to: file(sequence))
         try write(Data("\(sequence + 1)\n".utf8), to: "\(directory)/next-sequence")
         nextSequence = sequence + 1
+        try write(Data(body), to: file(sequence))
         return sequence
     }
 
