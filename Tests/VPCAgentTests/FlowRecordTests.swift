@@ -167,6 +167,39 @@ import VPCWire
         #expect(batches.joined().allSatisfy { $0.flowLogId == "fl-1" && $0.networkInterfaceId == "eni-a" && $0.start == 10 })
     }
 
+    /// An interval submitted while the sender works through a backlog is spooled before the
+    /// next send, not only once the backlog is gone (a killed agent would lose it).
+    @Test func anIntervalIsSpooledBeforeTheBacklogIsSent() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
+        let first = try spool.add([Self.window])
+        try spool.add([Self.window])  // the backlog
+        let agg = FlowLogAggregator(capacity: 4, now: 0)
+        let drain = FlowLogDrain(interval: agg.closeInterval(now: 2), wallOffset: 0, records: [], ports: [
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: IPv4Address(10, 0, 1, 10),
+                  flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")]),
+        ])
+        let sender = Mutex<FlowRecordSender?>(nil)
+        let spooledAtSends = Mutex<[Int]>([])
+        let s = FlowRecordSender(spool: spool, logger: Logger(label: "test")) { _ in
+            let spooled = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.filter { $0.hasSuffix(".json") }.count ?? 0
+            let sends = spooledAtSends.withLock { $0.append(spooled); return $0.count }
+            if sends == 1 { sender.withLock { $0 }?.submit(drain) }  // the data plane closes an interval
+            return 200
+        }
+        sender.withLock { $0 = s }
+        s.start()
+        let deadline = Date().addingTimeInterval(10)
+        while (try spool.pending() != [] || spooledAtSends.withLock { $0.count } < 3) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        s.stop()
+        // At the second send: the rest of the backlog and the new interval.
+        #expect(spooledAtSends.withLock { $0 } == [2, 2, 1])
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == first + 3)
+    }
+
     @Test func senderResendsUntilAcknowledgedAndDropsRefused() throws {
         let dir = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -84,7 +84,8 @@ public final class FlowRecordSender: @unchecked Sendable {
         }
     }
 
-    /// Sends the spooled batches in order; false when one must be retried later.
+    /// Sends the spooled batches in order; false when one must be retried later. Intervals
+    /// submitted meanwhile are spooled before each send, not held in memory behind a backlog.
     func sendPending() -> Bool {
         let sequences: [UInt64]
         do { sequences = try spool.pending() } catch {
@@ -93,6 +94,7 @@ public final class FlowRecordSender: @unchecked Sendable {
         }
         for s in sequences {
             guard running.load(ordering: .acquiring) else { return true }
+            persistQueued()
             do {
                 let status = try deliver(try spool.body(s))
                 switch status {
