@@ -183,7 +183,8 @@ public struct FlowLogDelivery: Sendable {
         if fd >= 0 { fsync(fd); close(fd) }
     }
 
-    /// Writes to a temporary file, syncs it and renames it into place (its directory exists).
+    /// Writes to a temporary file, syncs it, renames it into place and syncs the directory,
+    /// so the object lasts before the batch's key commits.
     static func writeDurably(path: String, _ bytes: [UInt8]) throws {
         let directory = (path as NSString).deletingLastPathComponent
         guard makeDirectories(directory) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: directory]) }
@@ -196,5 +197,9 @@ public struct FlowLogDelivery: Sendable {
         try handle.synchronize()
         try handle.close()
         guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 }
