@@ -30,7 +30,8 @@ public struct FlowLogDelivery: Sendable {
         self.clock = clock ?? { Date().timeIntervalSince1970 }
     }
 
-    /// The HTTP exchange: 401 without the token, 400 for a body that is not a batch,
+    /// The HTTP exchange: 401 without the token, 400 for a body that is not a batch (or has
+    /// times outside `validTimes`),
     /// 200 with a `FlowRecordBatchResult` (also returned, for the access log), 500 if it could
     /// not be stored (the agent retries).
     public func handle(authorization: String?, body: [UInt8]) -> (status: Int, body: [UInt8], result: FlowRecordBatchResult?) {
@@ -41,6 +42,12 @@ public struct FlowLogDelivery: Sendable {
         guard !batch.hostId.isEmpty, batch.hostId.utf8.count <= 128 else {
             return (400, Array(#"{"message":"hostId must be 1 to 128 characters"}"#.utf8), nil)
         }
+        guard batch.windows.allSatisfy({ w in
+            Self.validTimes.contains(w.start) && Self.validTimes.contains(w.end)
+                && w.records.allSatisfy { Self.validTimes.contains($0.start) && Self.validTimes.contains($0.end) }
+        }) else {
+            return (400, Array(#"{"message":"times must be Unix seconds from 0 to 253402300799"}"#.utf8), nil)
+        }
         do {
             let result = try deliver(batch)
             return (200, Array(try JSONEncoder().encode(result)), result)
@@ -48,6 +55,10 @@ public struct FlowLogDelivery: Sendable {
             return (500, Array(#"{"message":"the batch could not be stored"}"#.utf8), nil)
         }
     }
+
+    /// Times a window or record may have: Unix seconds up to the end of year 9999 (in
+    /// milliseconds, as events count, far from overflowing).
+    static let validTimes: ClosedRange<Int64> = 0...253_402_300_799
 
     /// Whether the `Authorization` header carries the agent token; compares in constant time.
     func accepts(_ header: String?) -> Bool {
@@ -79,7 +90,7 @@ public struct FlowLogDelivery: Sendable {
                   state.flowLog(flowLog, covers: window.networkInterfaceId),
                   let destination = FlowLogDestination(flowLog),
                   let format = try? FlowLogFormat(parsing: flowLog.logFormat ?? FlowLogFormat.default.text),
-                  window.start <= window.end else {
+                  Self.validTimes.contains(window.start), Self.validTimes.contains(window.end), window.start <= window.end else {
                 dropped += 1 + window.records.count
                 continue
             }
@@ -135,11 +146,13 @@ public struct FlowLogDelivery: Sendable {
                                      failed: stored ? failed : 0)
     }
 
-    /// Addresses that parse, ports and protocol in range, first packet not after the last.
+    /// Addresses that parse, ports and protocol in range, first packet not after the last,
+    /// times in `validTimes`.
     static func isValid(_ r: FlowRecord) -> Bool {
         func address(_ a: String) -> Bool { IPv4(a) != nil || IPv6(a) != nil }
         return address(r.srcaddr) && address(r.dstaddr) && (0...65535).contains(r.srcport)
             && (0...65535).contains(r.dstport) && (0...255).contains(r.protocol) && r.start <= r.end
+            && validTimes.contains(r.start) && validTimes.contains(r.end)
             && (0...255).contains(r.tcpFlags)
     }
 

@@ -191,6 +191,22 @@ final class DeliveryFixture {
         #expect(try JSONDecoder().decode(FlowRecordBatchResult.self, from: Data(ok.body)).stored == 3)
     }
 
+    /// Times that would overflow as milliseconds (or are before 1970) are a bad batch: 400,
+    /// nothing stored, the server still up.
+    @Test func timesOutOfRangeAreRefused() throws {
+        let f = try DeliveryFixture()
+        func status(_ change: (inout FlowRecordBatch) -> Void) throws -> Int {
+            var b = f.batch(1)
+            change(&b)
+            return f.delivery.handle(authorization: "Bearer s3cret-token", body: Array(try JSONEncoder().encode(b))).status
+        }
+        #expect(try status { $0.windows[0].records[0].start = Int64.max / 2; $0.windows[0].records[0].end = Int64.max } == 400)
+        #expect(try status { $0.windows[1].end = Int64.max } == 400)
+        #expect(try status { $0.windows[0].start = -1 } == 400)
+        #expect(try f.messages().isEmpty && f.s3Objects().isEmpty)
+        #expect(try status { _ in } == 200)
+    }
+
     @Test func cloudWatchLogsReadsPerAccount() throws {
         let f = try DeliveryFixture()
         _ = try f.delivery.deliver(f.batch(1))
