@@ -71,6 +71,11 @@ raw = [
     b"Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1",
     b"X-Amz-Date: 20260101T000000Z\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20260101/us-east-1/ec2/"
     b"aws4_request, SignedHeaders=host;x-amz-date, Signature=" + b"0" * 64 + b"\0Action=CreateVpc&CidrBlock=10.0.0.0%2F16",
+    # Found by review, not by this harness in minutes: an 18-digit year overflowed before any key was looked up.
+    b"Authorization: AWS4-HMAC-SHA256 Credential=x/20150830/us-east-1/ec2/aws4_request, SignedHeaders=host, "
+    b"Signature=00\nDate: Sun, 30 Aug 9999999999999999 12:36:00 GMT\0Action=DescribeVpcs",
+    b"Authorization: AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20150830/us-east-1/ec2/aws4_request, SignedHeaders=host, "
+    b"Signature=00\0Action=DescribeVpcs&" + b".".join([b"a"] * 300) + b"=1",
 ]
 signed = [
     b"Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0%2F16&TagSpecification.1.ResourceType=vpc"
