@@ -200,30 +200,20 @@ import Glibc
     /// a slice per turn) reach `onFlowInterval` whole, one after another, each packet in one
     /// of them; the fresh interval the first flow log starts with is not delivered.
     @Test func flowLogIntervalsAreDeliveredWholeOneAfterAnother() throws {
-        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
-        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
-        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
-        let drains = Mutex<[FlowLogDrain]>([])
-        w.onFlowInterval = { d in drains.withLock { $0.append(d) } }
-        w.start()
+        let (w, under, peer, intervals) = try flowLoggingWorker()
         let wire = Wire()
         defer { w.stop(); wire.close() }
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let installed = UInt32(truncatingIfNeeded: ts.tv_sec)
-        var i = Fixtures.interface()
-        i.flowLogs = [FlowLogSpec(flowLogId: "fl-1", trafficType: "ALL", logFormat: "${version}", aggregationInterval: 1)]
-        let n = network(under, peer, icmp: true)
-        let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
-        w.apply(DataplaneConfig(version: 1, ports: [.init(compiled: p, tapFD: wire.device)],
-                                mappings: PortCompiler.mappings(n, version: 1)))
+        try installFlowLoggedA(w, wire, under: under, peer: peer, interval: 1)
         for seq in UInt16(1)...5 {  // one flow (one echo identifier), to B on the other host
             wire.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: seq))
             usleep(200_000)
         }
         usleep(1_500_000)  // the intervals of those seconds have closed
         w.closeFlowInterval()  // and the open one
-        let delivered = drains.withLock { $0 }
+        let delivered = intervals.delivered
         #expect(delivered.count >= 2)
         #expect(delivered.first.map { $0.interval.start >= installed } == true)
         for (earlier, later) in zip(delivered, delivered.dropFirst()) {
@@ -234,6 +224,36 @@ import Glibc
         #expect(delivered.allSatisfy { $0.interval.records == $0.records.count })
     }
 
+    /// Where a worker's closed flow-log intervals collect.
+    final class IntervalLog: Sendable {
+        let drains = Mutex<[FlowLogDrain]>([])
+        var delivered: [FlowLogDrain] { drains.withLock { $0 } }
+    }
+
+    /// A started worker on a fresh 127.x underlay address (and the address of its peer host),
+    /// its closed flow-log intervals collected in the log.
+    func flowLoggingWorker() throws -> (DataplaneWorker, under: IPv4Address, peer: IPv4Address, IntervalLog) {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
+        let log = IntervalLog()
+        w.onFlowInterval = { d in log.drains.withLock { $0.append(d) } }
+        w.start()
+        return (w, under, peer, log)
+    }
+
+    /// Installs instance A with a flow log of all its traffic (`interval` seconds) on `wire`'s
+    /// TAP, and B on `peer`.
+    func installFlowLoggedA(_ w: DataplaneWorker, _ wire: Wire, under: IPv4Address, peer: IPv4Address,
+                            interval: Int) throws {
+        var i = Fixtures.interface()
+        i.flowLogs = [FlowLogSpec(flowLogId: "fl-1", trafficType: "ALL", logFormat: "${version}", aggregationInterval: interval)]
+        let n = network(under, peer, icmp: true)
+        let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
+        w.apply(DataplaneConfig(version: 1, ports: [.init(compiled: p, tapFD: wire.device)],
+                                mappings: PortCompiler.mappings(n, version: 1)))
+    }
+
     /// Egress packets per ENI in the windows of `drains`, and the source addresses each ENI's
     /// windows hold.
     func egress(_ drains: [FlowLogDrain]) -> (packets: [String: UInt64], sources: [String: Set<String>]) {
@@ -241,7 +261,7 @@ import Glibc
         for w in drains.flatMap(FlowLogWindows.build) {
             for r in w.records where r.flowDirection == .egress {
                 packets[w.networkInterfaceId, default: 0] += r.packets
-                sources[w.networkInterfaceId, default: []].insert(r.srcaddr ?? "-")
+                sources[w.networkInterfaceId, default: []].insert(r.srcaddr)
             }
         }
         return (packets, sources)
@@ -251,12 +271,7 @@ import Glibc
     /// the interval closes: the first's records (its connections' counts too) are reported
     /// as its own, none under the second's identity.
     @Test func aReusedPortIndexKeepsTheLeavingENIsRecordsApart() throws {
-        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
-        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
-        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
-        let drains = Mutex<[FlowLogDrain]>([])
-        w.onFlowInterval = { d in drains.withLock { $0.append(d) } }
-        w.start()
+        let (w, under, peer, intervals) = try flowLoggingWorker()
         let wireA = Wire(), wireB = Wire(), wireC = Wire()
         defer { w.stop(); wireA.close(); wireB.close(); wireC.close() }
         let n = network(under, peer, icmp: true)
@@ -285,7 +300,7 @@ import Glibc
         apply(3, [b, c])  // ...and B takes it before the interval closes
         echoes(wireB, from: IPv4Address(10, 0, 1, 11), mac: Self.macB, to: IPv4Address(10, 0, 1, 10))
         w.closeFlowInterval()
-        let (packets, sources) = egress(drains.withLock { $0 })
+        let (packets, sources) = egress(intervals.delivered)
         #expect(packets[Fixtures.eniA] == 3)
         #expect(sources[Fixtures.eniA] == ["10.0.1.10"])
         #expect(packets[Fixtures.eniB] == 3)
@@ -294,27 +309,17 @@ import Glibc
 
     /// Removing the last flow-logged ENI of the host still reports its interval so far.
     @Test func theLastFlowLoggedENIsFinalWindowIsDelivered() throws {
-        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
-        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
-        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
-        let drains = Mutex<[FlowLogDrain]>([])
-        w.onFlowInterval = { d in drains.withLock { $0.append(d) } }
-        w.start()
+        let (w, under, peer, intervals) = try flowLoggingWorker()
         let wire = Wire()
         defer { w.stop(); wire.close() }
-        var i = Fixtures.interface()
-        i.flowLogs = [FlowLogSpec(flowLogId: "fl-1", trafficType: "ALL", logFormat: "${version}", aggregationInterval: 600)]
-        let n = network(under, peer, icmp: true)
-        let p = try PortCompiler.compile(i, of: Fixtures.instance(interfaces: [i]), index: 0, network: n).get()
-        w.apply(DataplaneConfig(version: 1, ports: [.init(compiled: p, tapFD: wire.device)],
-                                mappings: PortCompiler.mappings(n, version: 1)))
+        try installFlowLoggedA(w, wire, under: under, peer: peer, interval: 600)
         for seq in UInt16(1)...3 {
             wire.send(echo(from: IPv4Address(10, 0, 1, 10), to: IPv4Address(10, 0, 1, 11), srcMAC: Self.macA, seq: seq))
         }
         usleep(100_000)
         w.apply(DataplaneConfig(version: 2, ports: [], mappings: []))
         w.closeFlowInterval()
-        #expect(egress(drains.withLock { $0 }).packets[Fixtures.eniA] == 3)
+        #expect(egress(intervals.delivered).packets[Fixtures.eniA] == 3)
     }
 
     /// The host's capacities size its tables; an ENI's allowance is at most the host's, and
