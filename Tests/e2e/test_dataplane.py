@@ -4,11 +4,13 @@ One `vpc up` (control plane + 2 host agents) for the module; each test builds it
 through the public API and drives real tools (ping, nc, python sockets, dig, udhcpc via the
 instance's boot) inside the instances' namespaces. Runs as root (CI is root).
 """
+import glob
 import os
 import socket
 import struct
 import subprocess
 import time
+import uuid
 
 import pytest
 
@@ -347,23 +349,32 @@ def test_spoofing_never_reaches_another_instance(ec2, stack):
 def test_user_data_runs_unprivileged_yet_serves_and_pings(ec2, stack):
     """The namespace isolates only the network, so user data runs as the instance's own
     unprivileged user: it cannot read the host's secrets (the trail's signing key), yet it
-    can still bind port 80 and ping, as an instance's root could."""
+    can still bind port 80 and ping, as an instance's root could. The script itself never
+    shows in a command line, which every user of the host can read."""
     net = Net(ec2, stack, "10.28.0.0/16")
     net.allow(net.sg, "icmp", cidr="10.28.0.0/16")
     net.allow(net.sg, "tcp", 80, cidr="10.28.0.0/16")
     b = net.run()[0]
+    secret = f"user-data-secret-{uuid.uuid4().hex}"
     key = os.path.join(stack.data_dir, "trail-signing-key.pem")
     assert os.path.exists(key)
     user_data = (f"#!/bin/sh\necho uid=$(id -u)\n"
                  f"if cat {key} >/dev/null 2>&1; then echo key-readable; else echo key-denied; fi\n"
                  f"if ping -n -c 1 -W 2 {b['PrivateIpAddress']} >/dev/null 2>&1; then echo ping-ok; else echo ping-failed; fi\n"
-                 "busybox httpd -p 80 -h /tmp && echo port-80-bound\n")
+                 "busybox httpd -p 80 -h /tmp && echo port-80-bound\n"
+                 f"marker={secret}\nsleep 30; echo $marker\n")
     a = net.run(user_data=user_data)[0]
     console = eventually(lambda: (lambda out: out if "port-80-bound" in out or "failed" in out else None)(
         ec2.get_console_output(InstanceId=a["InstanceId"]).get("Output", "")), timeout=20, what="the user data's output")
     assert "uid=0" not in console and "uid=" in console, console
     assert "key-denied" in console and "ping-ok" in console and "port-80-bound" in console, console
     assert tcp_connects(b["InstanceId"], a["PrivateIpAddress"], 80)
+    for cmdline in glob.glob("/proc/[0-9]*/cmdline"):  # the user data's shell is still in its sleep
+        try:
+            with open(cmdline, "rb") as f:
+                assert secret.encode() not in f.read(), f"the user data shows in {cmdline}"
+        except (FileNotFoundError, ProcessLookupError):
+            pass
 
 
 def test_ipv6_between_instances_across_hosts(ec2, stack):

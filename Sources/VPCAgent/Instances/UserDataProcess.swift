@@ -16,8 +16,11 @@ import Glibc
 /// processes. So the user data does not run as root (as it would on an EC2 instance) but as
 /// the instance's own unprivileged user (`userID(namespace:)`), with no capabilities and
 /// `no_new_privs`: it cannot read the data directory (the trail's signing key, the agent
-/// token, other tenants' state: all 0700/0600, root's), signal other instances' processes
-/// or change the host. Its namespace lets any user bind ports below 1024 and send pings
+/// token, the instances' user data and consoles: all 0700/0600, root's), signal other
+/// instances' processes or change the host. The script reaches its shell on a file
+/// descriptor, not in argv, so other users do not see it in `/proc/PID/cmdline`; the
+/// command lines of the processes it starts they do see, as on any shared host. Its
+/// namespace lets any user bind ports below 1024 and send pings
 /// (`ip_unprivileged_port_start`, `ping_group_range`), as an instance's root could.
 enum UserDataProcess {
     /// busybox udhcpc's hook: applies the lease (address, router, MTU) to the interface.
@@ -58,8 +61,11 @@ enum UserDataProcess {
           exit 1
         fi
         cd /tmp
+        # Handed over on fd 3, opened here as root: as an argument it would show in the
+        # process's command line, which every user of the host can read.
+        exec 3< "$here/user-data"
         exec env HOME=/tmp setpriv --reuid="$1" --regid="$1" --clear-groups --no-new-privs \
-          sh -c "$(cat "$here/user-data")"
+          sh -c 'script=$(cat <&3); exec 3<&-; eval "$script"'
 
         """
 
