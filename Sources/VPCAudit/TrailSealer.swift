@@ -83,6 +83,8 @@ public final class TrailSealer: Sendable {
             let head = TrailHead(digestKey: s.lastDigest?.key, digestSignature: s.lastDigest?.signature,
                                  lastSequence: s.lastSequence, lastHash: Hex.encode(s.lastHash))
             if head != s.headWritten {
+                // HEAD must not name records a power loss could still take back.
+                try store.markSealed(through: s.lastSequence)
                 try head.write(trailDirectory: trailDirectory)
                 s.headWritten = head
             }

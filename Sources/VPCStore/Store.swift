@@ -62,6 +62,10 @@ public protocol Store: Sendable {
     func chainHead() throws -> (sequence: Int64, hash: [UInt8])?
     /// LookupEvents: one account's matching records, newest first.
     func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent]
+    /// Makes the records up to `sequence` durable against power loss before the sealer
+    /// names them in HEAD (`appendEvents` commits without an fsync of its own), and keeps
+    /// `sequence` as the newest sealed record.
+    func markSealed(through sequence: Int64) throws
     func saveDigest(_ digest: AuditDigest) throws
     /// Every digest, oldest first.
     func loadDigests() throws -> [AuditDigest]
@@ -74,4 +78,5 @@ public protocol Store: Sendable {
 extension Store {
     public func commit(_ changes: [RecordChange]) throws { try commit(changes, events: []) }
     public func maintain(overdueOnly: Bool) throws {}
+    public func markSealed(through sequence: Int64) throws {}
 }

@@ -53,6 +53,13 @@ extension SQLiteStore {
         return (row[0], hash.map { [UInt8]($0) } ?? RecordChain.genesis)
     }
 
+    /// The sealed mark: `markSealed`'s one row.
+    static func registerSealedMigration(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v5-audit-sealed") { db in
+            try db.execute(sql: "CREATE TABLE audit_sealed (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL)")
+        }
+    }
+
     /// Chains the records a background sealer had not chained yet (before
     /// records were chained as they were appended).
     static func registerChainOnAppendMigration(_ m: inout DatabaseMigrator) {
@@ -146,6 +153,17 @@ extension SQLiteStore {
         sql += " ORDER BY seq DESC LIMIT ?"
         arguments += [query.limit]
         return try queue.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.event) }
+    }
+
+    /// A synchronous commit: its fsync of the write-ahead log takes every frame before it,
+    /// those of `appendEvents` included.
+    public func markSealed(through sequence: Int64) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO audit_sealed (id, last_seq) VALUES (1, ?)
+                ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq
+                """, arguments: [sequence])
+        }
     }
 
     public func saveDigest(_ digest: AuditDigest) throws {

@@ -73,6 +73,7 @@ public final class SQLiteStore: Store {
         }
         registerFlowLogMigration(&m)
         registerChainOnAppendMigration(&m)
+        registerSealedMigration(&m)
         return m
     }
 

@@ -181,6 +181,19 @@ import _CryptoExtras
         #expect(text.contains("sequence gap") || text.contains("missing"))
     }
 
+    /// HEAD names only records the store has marked sealed in a synchronous commit, which
+    /// makes the unsynced appends before it durable: a power loss cannot take back what HEAD names.
+    @Test func headNamesOnlyRecordsSealedDurably() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.store.appendEvents([f.record("DescribeVpcs").auditEvent()])
+        try f.sealer.runOnce()
+        let head = try #require(try TrailHead.read(trailDirectory: f.trailDirectory))
+        let queue = try DatabaseQueue(path: (f.dir as NSString).appendingPathComponent("vpc.sqlite"))
+        let sealed = try queue.read { try Int64.fetchOne($0, sql: "SELECT last_seq FROM audit_sealed WHERE id = 1") }
+        #expect(head.lastSequence == 15 && sealed == 15)
+    }
+
     @Test func recordsAreChainedAsTheyAreAppended() throws {
         let f = try TrailFixture()
         let memory = InMemoryStore()
