@@ -181,6 +181,21 @@ import _CryptoExtras
         #expect(text.contains("sequence gap") || text.contains("missing"))
     }
 
+    /// A range ending at the largest sequence, after the first record: no wrap past the end.
+    @Test func aRangeEndingAtTheLargestSequenceIsReported() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let digest = try f.store.loadDigests()[1]
+        let file = try JSONDecoder().decode(DigestFile.self, from: Data(digest.body))
+        #expect(file.vpcChain.firstSequence >= 2)
+        // Written by hand: the canonical bytes go through a Double, which cannot hold Int64.max.
+        let body = String(decoding: digest.body, as: UTF8.self)
+            .replacingOccurrences(of: "\"lastSequence\":\(file.vpcChain.lastSequence)", with: "\"lastSequence\":\(Int64.max)")
+        try f.sql("UPDATE audit_digests SET body = ? WHERE key = ?", [Data(body.utf8), digest.key])
+        let text = try problems(f)
+        #expect(text.contains("of its records \(file.vpcChain.firstSequence)...\(Int64.max) are missing"), "\(text)")
+    }
+
     /// HEAD names only records the store has marked sealed in a synchronous commit, which
     /// makes the unsynced appends before it durable: a power loss cannot take back what HEAD names.
     @Test func headNamesOnlyRecordsSealedDurably() throws {
@@ -192,6 +207,19 @@ import _CryptoExtras
         let queue = try DatabaseQueue(path: (f.dir as NSString).appendingPathComponent("vpc.sqlite"))
         let sealed = try queue.read { try Int64.fetchOne($0, sql: "SELECT last_seq FROM audit_sealed WHERE id = 1") }
         #expect(head.lastSequence == 15 && sealed == 15)
+    }
+
+    /// A copy of HEAD taken before the first digest names none; the digests made since are no problem.
+    @Test func aCopyOfHeadFromBeforeTheFirstDigestVerifies() throws {
+        let f = try TrailFixture()
+        try f.store.appendEvents([f.record("DescribeVpcs").auditEvent()])
+        try f.sealer.runOnce()
+        #expect(try f.store.loadDigests().isEmpty)
+        let copy = f.dir + "-HEAD"
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.copyItem(atPath: TrailHead.path(trailDirectory: f.trailDirectory), toPath: copy)
+        try f.makeTrail()
+        #expect(try f.verify(headPath: copy).problems == [])
     }
 
     @Test func recordsAreChainedAsTheyAreAppended() throws {
