@@ -84,6 +84,10 @@ import VPCStore
         #expect(flowLog.logGroupName == nil)
         #expect(flowLog.destinationOptions?.fileFormat == "plain-text")
         #expect(FlowLogDestination(flowLog) == .s3(bucket: "flow-bucket", prefix: "team/a"))
+        // A flow log stored before the length limits keeps its destination (its delivery fails per window instead).
+        var legacy = flowLog
+        legacy.logDestination = "arn:aws:s3:::flow-bucket/" + String(repeating: "z", count: 300)
+        #expect(FlowLogDestination(legacy) == .s3(bucket: "flow-bucket", prefix: String(repeating: "z", count: 300)))
         for bad in ["arn:aws:s3:::Bad_Bucket", "arn:aws:s3:::ab", "arn:aws:s3:::bucket/AWSLogs/x", "arn:aws:s3:::b..b",
                     "arn:aws:s3:::bucket//x", "s3://bucket", "arn:aws:logs:us-east-1:111111111111:log-group:g",
                     // A folder name a directory can't have, a prefix an S3 key can't hold.

@@ -30,8 +30,8 @@ public enum FlowLogDestination: Sendable, Equatable {
 
     /// `arn:aws:s3:::bucket[/prefix]`: a bucket name as S3 allows it (3–63 of `a-z0-9.-`,
     /// starting and ending with a letter or digit) and a prefix that does not start with
-    /// `/`, end with `/` or use `AWSLogs`, of at most `maxPrefixBytes`, each folder name at
-    /// most `maxFolderBytes`.
+    /// `/`, end with `/`, use `AWSLogs` or climb out (`..`). Its length is `fits`'s to check,
+    /// for new flow logs only: one stored before that limit keeps its destination.
     static func s3(_ arn: String) -> (bucket: String, prefix: String)? {
         guard arn.hasPrefix("arn:aws:s3:::") else { return nil }
         let path = arn.dropFirst("arn:aws:s3:::".count)
@@ -46,9 +46,14 @@ public enum FlowLogDestination: Sendable, Equatable {
               bucket.last!.isLetter || bucket.last!.isNumber, !bucket.contains("..") else { return nil }
         let parts = prefix.split(separator: "/", omittingEmptySubsequences: false)
         guard !prefix.hasPrefix("/"), !parts.contains(where: { $0.isEmpty && !prefix.isEmpty }),
-              !parts.contains("AWSLogs"), !prefix.contains(".."), prefix.utf8.count <= maxPrefixBytes,
-              parts.allSatisfy({ $0.utf8.count <= maxFolderBytes }) else { return nil }
+              !parts.contains("AWSLogs"), !prefix.contains("..") else { return nil }
         return (bucket, prefix)
+    }
+
+    /// A new flow log's prefix: at most `maxPrefixBytes`, each folder name at most `maxFolderBytes`.
+    static func fits(prefix: String) -> Bool {
+        prefix.utf8.count <= maxPrefixBytes
+            && prefix.split(separator: "/").allSatisfy { $0.utf8.count <= maxFolderBytes }
     }
 }
 
@@ -118,7 +123,7 @@ extension Transaction {
                 throw invalid("LogDestination type must be cloud-watch-logs if LogGroupName is provided.")
             }
             guard let arn = r.logDestination else { throw invalid("LogDestination can't be empty if LogDestinationType is s3.") }
-            guard let s3 = FlowLogDestination.s3(arn) else {
+            guard let s3 = FlowLogDestination.s3(arn), FlowLogDestination.fits(prefix: s3.prefix) else {
                 throw invalid("LogDestination: \(arn) is not a valid S3 ARN (arn:aws:s3:::bucket[/prefix], the prefix at most \(FlowLogDestination.maxPrefixBytes) bytes, each folder name at most \(FlowLogDestination.maxFolderBytes)).")
             }
             guard r.deliverLogsPermissionArn == nil else {
