@@ -89,7 +89,7 @@ public final class HostAgent: @unchecked Sendable {
         }
         signal(SIGPIPE, SIG_IGN)
         if let parent = options.parentPID {
-            try ParentWatch.start(parent) {
+            ParentWatch.start(parent) {
                 received.withLock { $0 = SIGTERM }
                 caught.signal()
             }

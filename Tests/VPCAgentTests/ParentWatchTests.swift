@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+@testable import VPCAgent
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,6 +58,20 @@ struct ParentWatchTests {
         }
         Thread.sleep(forTimeInterval: 4)
         #expect(agent.isRunning, "the agent stopped when the thread that spawned it exited")
+    }
+
+    /// Without pidfds (ENOSYS, EPERM) the watch falls back to asking for the parent: it
+    /// neither refuses to start nor calls back while the parent lives.
+    @Test func withoutPidfdsTheWatchFallsBackToPolling() throws {
+        for failure in [ENOSYS, EPERM] {
+            let called = Mutex(false)
+            ParentWatch.start(getppid(), openPidfd: { _ in -failure }) { called.withLock { $0 = true } }
+            Thread.sleep(forTimeInterval: 1.2)
+            #expect(!called.withLock { $0 }, "called back while the parent lives (errno \(failure))")
+            let gone = Mutex(false)
+            ParentWatch.start(Int32.max, openPidfd: { _ in -failure }) { gone.withLock { $0 = true } }
+            #expect(gone.withLock { $0 }, "a process that is not the parent counts as gone (errno \(failure))")
+        }
     }
 
     @Test func agentStopsWhenItsParentExits() throws {
