@@ -25,8 +25,8 @@ public enum TCPFlagBits {
 
 /// The 5-tuple of one packet as the caller parsed it.
 ///
-/// Ports are the TCP/UDP ports; for ICMP echo both ports hold the echo identifier
-/// (so a request and its reply canonicalise to one connection); for other protocols 0.
+/// Ports are the TCP/UDP ports; for an ICMP echo the identifier and the next, in an order
+/// that tells a request from a reply (`echoPorts`); for other protocols 0.
 @frozen
 public struct FlowTuple: Hashable, Sendable {
     public var source: AddressKey

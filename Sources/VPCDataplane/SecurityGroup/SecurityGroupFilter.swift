@@ -30,7 +30,7 @@ public enum SecurityGroupFilter {
     /// - Parameters:
     ///   - zone: the ENI index in `table`.
     ///   - direction: `.egress` for packets the ENI sends, `.ingress` for packets it receives.
-    ///   - icmpType/icmpCode: for ICMP/ICMPv6 packets (echo: both ports of `tuple` = identifier).
+    ///   - icmpType/icmpCode: for ICMP/ICMPv6 packets (echo: `tuple`'s ports from `FlowTuple.echoPorts`).
     @inlinable
     public static func process(
         policy: SecurityGroupPolicy, table: ConnectionTable, zone: UInt32,
