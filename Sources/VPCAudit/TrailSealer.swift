@@ -59,6 +59,18 @@ public final class TrailSealer: Sendable {
             }
             for problem in problems { try conflict("at start: \(problem)", head: written) }
         }
+        try exportMissing()
+    }
+
+    /// Exports again every stored digest with a file missing under the trail directory
+    /// (an export that failed, the directory restored without them): the store, whose
+    /// digests are signed, is the original.
+    private func exportMissing() throws {
+        let exists = { FileManager.default.fileExists(atPath: (self.trailDirectory as NSString).appendingPathComponent($0)) }
+        for digest in try store.loadDigests() where !exists(digest.key) || !digest.logFiles.allSatisfy({ exists($0.key) }) {
+            try export(digest)
+            log("trail sealer: exported digest \(digest.key) and its log files again: a file was missing")
+        }
     }
 
     /// Keeps `problem` (with the HEAD it contradicts) in CONFLICTS, and logs it.

@@ -39,6 +39,7 @@ public struct TrailVerifier {
         report.records = events.count
         let bySequence = Dictionary(events.map { ($0.sequence, $0) }, uniquingKeysWith: { a, _ in a })
         checkChain(events, &report)
+        checkSearchedColumns(events, try store.loadResourceIndex(), &report)
         let digests = try store.loadDigests()
         report.digests = digests.count
         checkDigests(digests, events, bySequence, &report)
@@ -68,6 +69,60 @@ public struct TrailVerifier {
             }
             previous = hash
         }
+    }
+
+    /// What LookupEvents filters on and answers with is kept beside each record, outside
+    /// its hashed body: the account (whose events they are), region, name, source, time,
+    /// user, access key, read-only flag and resources. Each must say what the body says, or
+    /// an edit there would hide a record from its account or show it to another unseen.
+    func checkSearchedColumns(_ events: [AuditEvent], _ resourceIndex: [Int64: [AuditResource]],
+                              _ report: inout Report) {
+        let decoder = JSONDecoder()
+        for e in events {
+            let name = "record \(e.sequence) (eventID \(e.eventID))"
+            guard let body = try? decoder.decode(SearchedFields.self, from: Data(e.body)) else {
+                report.problems.append("\(name): its body is not a readable CloudTrail record")
+                continue
+            }
+            let identity = body.userIdentity
+            let arn = { (r: AuditResource) in
+                "arn:aws:ec2:\(body.awsRegion):\(body.recipientAccountId):\(ResourceIDs.arnPath(of: r.name))/\(r.name)"
+            }
+            let bodyResources = (body.resources ?? []).map { [$0.type, $0.ARN] }
+            let differing = [
+                ("account", e.account == body.recipientAccountId),
+                ("region", e.region == body.awsRegion),
+                ("eventID", e.eventID == body.eventID),
+                ("eventName", e.eventName == body.eventName),
+                ("eventSource", e.eventSource == body.eventSource),
+                ("eventTime", UTCTime(e.eventTime).iso8601 == body.eventTime),
+                ("readOnly", e.readOnly == body.readOnly),
+                ("username", e.username == (identity.type == "Root" ? "root" : identity.userName ?? "")),
+                ("accessKeyId", e.accessKeyId == identity.accessKeyId ?? ""),
+                ("resources", e.resources.map { [$0.type, arn($0)] } == bodyResources),
+                ("resource index", (resourceIndex[e.sequence] ?? []).map { [$0.type, arn($0)] } == bodyResources),
+            ].filter { !$0.1 }.map(\.0)
+            if !differing.isEmpty {
+                report.problems.append("\(name): its searched \(differing.joined(separator: ", ")) differ from its hashed body — edited after it was recorded")
+            }
+        }
+    }
+
+    /// The members of a record's body that its searched columns repeat.
+    struct SearchedFields: Decodable {
+        struct Identity: Decodable {
+            var type: String
+            var userName: String?
+            var accessKeyId: String?
+        }
+        struct Resource: Decodable {
+            var ARN: String
+            var type: String
+        }
+        var awsRegion, eventID, eventName, eventSource, eventTime, recipientAccountId: String
+        var readOnly: Bool
+        var userIdentity: Identity
+        var resources: [Resource]?
     }
 
     /// `sorted` are the records in sequence order, `events` the same by sequence.
@@ -139,13 +194,21 @@ public struct TrailVerifier {
                     report.problems.append("log file \(log.s3Object): stored copy does not match the digest's hash")
                 }
                 let exported = (trailDirectory as NSString).appendingPathComponent(log.s3Object)
-                if let bytes = FileManager.default.contents(atPath: exported), Hex.sha256([UInt8](bytes)) != log.hashValue {
-                    report.problems.append("log file \(exported): exported copy does not match the digest's hash")
+                if let bytes = FileManager.default.contents(atPath: exported) {
+                    if Hex.sha256([UInt8](bytes)) != log.hashValue {
+                        report.problems.append("log file \(exported): exported copy does not match the digest's hash")
+                    }
+                } else {
+                    report.problems.append("log file \(exported): exported copy is missing")
                 }
             }
             let exported = (trailDirectory as NSString).appendingPathComponent(digest.key)
-            if let bytes = FileManager.default.contents(atPath: exported), [UInt8](bytes) != Gzip.compress(digest.body) {
-                report.problems.append("digest \(exported): exported copy differs from the stored digest")
+            if let bytes = FileManager.default.contents(atPath: exported) {
+                if [UInt8](bytes) != Gzip.compress(digest.body) {
+                    report.problems.append("digest \(exported): exported copy differs from the stored digest")
+                }
+            } else {
+                report.problems.append("digest \(exported): exported copy is missing")
             }
             if Set(rebuilt.keys) != Set(file.logFiles.map(\.s3Object)) {
                 report.problems.append("digest \(digest.key): lists \(file.logFiles.count) log files, its records make \(rebuilt.count)")

@@ -55,6 +55,13 @@ public final class InMemoryStore: Store {
         state.withLock { Array($0.events.reversed().lazy.filter(query.matches).prefix(query.limit)) }
     }
 
+    public func loadResourceIndex() throws -> [Int64: [AuditResource]] {
+        state.withLock { s in
+            Dictionary(s.events.filter { !$0.resources.isEmpty }.map { ($0.sequence, $0.resources) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+    }
+
     public func saveDigest(_ digest: AuditDigest) throws { state.withLock { $0.digests.append(digest) } }
     public func loadDigests() throws -> [AuditDigest] { state.withLock { $0.digests } }
 }

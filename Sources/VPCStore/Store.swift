@@ -62,6 +62,10 @@ public protocol Store: Sendable {
     func chainHead() throws -> (sequence: Int64, hash: [UInt8])?
     /// LookupEvents: one account's matching records, newest first.
     func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent]
+    /// The resources LookupEvents searches by (ResourceType, ResourceName), by record
+    /// sequence, as indexed apart from the records: the verifier checks them against each
+    /// record's hashed body.
+    func loadResourceIndex() throws -> [Int64: [AuditResource]]
     /// Makes the records up to `sequence` durable against power loss before the sealer
     /// names them in HEAD (`appendEvents` commits without an fsync of its own), and keeps
     /// `sequence` as the newest sealed record.

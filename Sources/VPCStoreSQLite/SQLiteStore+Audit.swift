@@ -155,6 +155,16 @@ extension SQLiteStore {
         return try queue.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.event) }
     }
 
+    public func loadResourceIndex() throws -> [Int64: [AuditResource]] {
+        try queue.read { db in
+            var index: [Int64: [AuditResource]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT seq, type, name FROM audit_resources ORDER BY rowid") {
+                index[row[0], default: []].append(AuditResource(type: row[1], name: row[2]))
+            }
+            return index
+        }
+    }
+
     /// A synchronous commit: its fsync of the write-ahead log takes every frame before it,
     /// those of `appendEvents` included.
     public func markSealed(through sequence: Int64) throws {

@@ -134,6 +134,7 @@ final class GatedStore: Store, @unchecked Sendable {
     func loadEvents(after sequence: Int64, limit: Int) throws -> [AuditEvent] { try inner.loadEvents(after: sequence, limit: limit) }
     func chainHead() throws -> (sequence: Int64, hash: [UInt8])? { try inner.chainHead() }
     func lookupEvents(_ query: AuditQuery) throws -> [AuditEvent] { try inner.lookupEvents(query) }
+    func loadResourceIndex() throws -> [Int64: [AuditResource]] { try inner.loadResourceIndex() }
     func saveDigest(_ digest: AuditDigest) throws { try inner.saveDigest(digest) }
     func loadDigests() throws -> [AuditDigest] { try inner.loadDigests() }
 }

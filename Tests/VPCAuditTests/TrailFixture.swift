@@ -28,10 +28,11 @@ final class TrailFixture {
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-    func record(_ name: String, account: String = "111111111111", vpc: String = "vpc-0123456789abcdef0") -> CloudTrailRecord {
+    func record(_ name: String, account: String = "111111111111", vpc: String = "vpc-0123456789abcdef0",
+                caller: CallerIdentity? = nil) -> CloudTrailRecord {
         let now = clock.time.withLock { $0 += 1; return $0 }
         var r = CloudTrailRecord(
-            eventTime: now, caller: CallerIdentity(accessKeyId: "AKIDA", account: account, userName: "alice"),
+            eventTime: now, caller: caller ?? CallerIdentity(accessKeyId: "AKIDA", account: account, userName: "alice"),
             eventName: name, awsRegion: "us-east-1", sourceIPAddress: "127.0.0.1", userAgent: "test",
             requestParameters: [("VpcId", vpc)], requestID: UUID().uuidString, eventID: UUID().uuidString,
             readOnly: name.hasPrefix("Describe"))

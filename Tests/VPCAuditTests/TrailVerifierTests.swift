@@ -34,6 +34,43 @@ import _CryptoExtras
         #expect(text.contains("hash mismatch"))
     }
 
+    /// The columns LookupEvents filters on sit outside the hashed body: an edit of any of
+    /// them (moving a record to another account, renaming its event, its resources) is caught.
+    @Test func anEditedSearchedColumnIsDetected() throws {
+        let edits = [
+            ("account", "UPDATE audit_events SET account = '999999999999' WHERE seq = 6"),
+            ("region", "UPDATE audit_events SET region = 'eu-west-1' WHERE seq = 6"),
+            ("eventName", "UPDATE audit_events SET event_name = 'DeleteVpc' WHERE seq = 6"),
+            ("eventSource", "UPDATE audit_events SET event_source = 's3.amazonaws.com' WHERE seq = 6"),
+            ("eventTime", "UPDATE audit_events SET event_time = event_time + 3600 WHERE seq = 6"),
+            ("readOnly", "UPDATE audit_events SET read_only = 1 - read_only WHERE seq = 6"),
+            ("username", "UPDATE audit_events SET username = 'mallory' WHERE seq = 6"),
+            ("accessKeyId", "UPDATE audit_events SET access_key_id = 'AKIDB' WHERE seq = 6"),
+            ("resources", "UPDATE audit_events SET resources = '' WHERE seq = 6"),
+            ("resource index", "UPDATE audit_resources SET name = 'vpc-0000000000000000f' WHERE seq = 6"),
+        ]
+        for (column, edit) in edits {
+            let f = try TrailFixture()
+            try f.makeTrail()
+            try f.sql(edit)
+            let text = try problems(f)
+            #expect(text.contains("record 6 (eventID") && text.contains("searched \(column) differ"), "\(column): \(text)")
+        }
+    }
+
+    /// Root, a key with no user and no key at all: each identity's columns match its body.
+    @Test func everyKindOfCallerVerifiesClean() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.store.appendEvents([
+            f.record("CreateVpc", caller: CallerIdentity(accessKeyId: "AKIDR", account: "111111111111", userName: "root")),
+            f.record("DescribeVpcs", caller: CallerIdentity(accessKeyId: "AKIDX", account: "111111111111")),
+            f.record("DescribeVpcs", caller: CallerIdentity()),
+        ].map { $0.auditEvent() })
+        try f.sealer.runOnce(force: true)
+        #expect(try f.verify().problems == [])
+    }
+
     @Test func rehashedRecordIsCaughtByItsDigest() throws {
         let f = try TrailFixture()
         try f.makeTrail()
@@ -280,5 +317,19 @@ extension TrailVerifierTests {
         let text = try problems(f)
         #expect(text.contains("exported copy differs from the stored digest"))
         #expect(text.contains("exported copy does not match the digest's hash"))
+    }
+
+    /// Deleted exports are reported; a restarted sealer writes them again from the store.
+    @Test func deletedExportsAreDetectedThenRestored() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        let digest = try #require(try f.store.loadDigests().last)
+        try FileManager.default.removeItem(atPath: f.trailDirectory + "/" + digest.key)
+        try FileManager.default.removeItem(atPath: f.trailDirectory + "/" + digest.logFiles[0].key)
+        let text = try problems(f)
+        #expect(text.contains("digest \(f.trailDirectory)/\(digest.key): exported copy is missing"))
+        #expect(text.contains("log file \(f.trailDirectory)/\(digest.logFiles[0].key): exported copy is missing"))
+        _ = try f.restartedSealer()
+        #expect(try f.verify().problems == [])
     }
 }
