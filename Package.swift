@@ -91,6 +91,7 @@ let package = Package(
         // The HTTP server: routes, authentication, throttling, action dispatch.
         .target(name: "VPCAPI", dependencies: [
             "EC2Query", "VPCControlPlane", "VPCModel", "EC2Shapes", "VPCStore", "VPCAudit",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

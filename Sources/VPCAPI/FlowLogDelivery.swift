@@ -14,33 +14,35 @@ import VPCAudit
 public struct FlowLogDelivery: Sendable {
     public let controlPlane: ControlPlane
     public let store: any FlowLogStore
-    /// `Bearer <agent token>`.
-    let authorization: [UInt8]
+    let credentials: AgentCredentials
     /// Where the s3 destination's buckets are directories.
     public let s3Directory: String
     let clock: @Sendable () -> Double
 
-    /// `token` is the agents' bearer token (`<data-dir>/agent-token`, docs/agent-protocol.md).
+    /// `token` is the agent secret (`<data-dir>/agent-token`, docs/agent-protocol.md).
     public init(controlPlane: ControlPlane, store: any FlowLogStore, token: String, s3Directory: String,
                 clock: (@Sendable () -> Double)? = nil) {
         self.controlPlane = controlPlane
         self.store = store
-        self.authorization = Array(("Bearer " + token).utf8)
+        credentials = AgentCredentials(secret: token)
         self.s3Directory = s3Directory
         self.clock = clock ?? { Date().timeIntervalSince1970 }
     }
 
-    /// The HTTP exchange: 401 without the token, 400 for a body that is not a batch (or has
-    /// times outside `validTimes`),
+    /// The HTTP exchange: 401 without credentials, 400 for a body that is not a batch (or has
+    /// times outside `validTimes`), 403 for a batch of a host the credentials are not,
     /// 200 with a `FlowRecordBatchResult` (also returned, for the access log), 500 if it could
     /// not be stored (the agent retries).
     public func handle(authorization: String?, body: [UInt8]) -> (status: Int, body: [UInt8], result: FlowRecordBatchResult?) {
-        guard accepts(authorization) else { return (401, [], nil) }
+        guard let caller = credentials.caller(authorization) else { return (401, [], nil) }
         guard let batch = try? JSONDecoder().decode(FlowRecordBatch.self, from: Data(body)) else {
             return (400, Array(#"{"message":"the body is not a FlowRecordBatch"}"#.utf8), nil)
         }
         guard !batch.hostId.isEmpty, batch.hostId.utf8.count <= 128 else {
             return (400, Array(#"{"message":"hostId must be 1 to 128 characters"}"#.utf8), nil)
+        }
+        guard caller.mayActAs(batch.hostId) else {
+            return (403, Array(#"{"message":"these credentials are not the batch's host's"}"#.utf8), nil)
         }
         guard batch.windows.allSatisfy({ w in
             Self.validTimes.contains(w.start) && Self.validTimes.contains(w.end)
@@ -59,15 +61,6 @@ public struct FlowLogDelivery: Sendable {
     /// Times a window or record may have: Unix seconds up to the end of year 9999 (in
     /// milliseconds, as events count, far from overflowing).
     static let validTimes: ClosedRange<Int64> = 0...253_402_300_799
-
-    /// Whether the `Authorization` header carries the agent token; compares in constant time.
-    func accepts(_ header: String?) -> Bool {
-        guard let header else { return false }
-        let given = Array(header.utf8)
-        var difference = UInt8(given.count == authorization.count ? 0 : 1)
-        for i in 0..<authorization.count { difference |= authorization[i] ^ (i < given.count ? given[i] : 0) }
-        return difference == 0
-    }
 
     /// An S3 object to write before the batch commits.
     struct S3Object {
@@ -88,6 +81,7 @@ public struct FlowLogDelivery: Sendable {
         for window in batch.windows {
             guard let state = index[window.flowLogId], let flowLog = state.flowLogs[window.flowLogId],
                   state.flowLog(flowLog, covers: window.networkInterfaceId),
+                  state.interface(window.networkInterfaceId, mayBeOn: batch.hostId),
                   let destination = FlowLogDestination(flowLog),
                   let format = try? FlowLogFormat(parsing: flowLog.logFormat ?? FlowLogFormat.default.text),
                   Self.validTimes.contains(window.start), Self.validTimes.contains(window.end), window.start <= window.end else {

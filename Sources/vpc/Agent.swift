@@ -22,7 +22,7 @@ struct Agent: ParsableCommand {
     @Option(help: "IPv4 address for the Geneve socket (UDP 6081); other hosts send to it.")
     var underlay: String
 
-    @Option(help: "File holding the agent token (<data-dir>/agent-token of the server).")
+    @Option(help: "File holding this host's token (`vpc agent-token --host-id ID` prints it), or the server's agent secret.")
     var tokenFile: String?
 
     @Option(help: "Directory for the agent's state, user data and console files.")

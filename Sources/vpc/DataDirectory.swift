@@ -46,8 +46,8 @@ enum DataDirectory {
 
     static func agentTokenPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("agent-token") }
 
-    /// The host agents' bearer token: read from `path`, or (first start) 32 random bytes in hex
-    /// written there with mode 0600.
+    /// The agent secret (docs/agent-protocol.md, "Credentials"): read from `path`, or (first
+    /// start) 32 random bytes in hex written there with mode 0600.
     static func loadOrCreateAgentToken(at path: String) throws -> String {
         if let data = FileManager.default.contents(atPath: path) {
             let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -66,5 +66,15 @@ enum DataDirectory {
             throw ValidationError("cannot write the agent token to \(path)")
         }
         return token
+    }
+
+    /// Writes `hostId`'s own token (`AgentCredentials.hostToken`) to `path`, mode 0600.
+    static func writeHostToken(secret: String, hostId: String, to path: String) throws {
+        let token = AgentCredentials(secret: secret).hostToken(hostId)
+        try? FileManager.default.removeItem(atPath: path)  // one left by another run may have other permissions
+        guard FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write host \(hostId)'s agent token to \(path)")
+        }
     }
 }

@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         let agentToken = try DataDirectory.loadOrCreateAgentToken(at: tokenPath)
         let agent = AgentService(controlPlane: controlPlane, token: agentToken)
         service.writeResponded = agent.writeResponded
-        logger.notice("host agents authenticate with the token in \(tokenPath)")
+        logger.notice("host agents authenticate with the secret in \(tokenPath), or each with its own token (vpc agent-token --host-id ID)")
         let delivery = FlowLogDelivery(controlPlane: controlPlane, store: store, token: agentToken,
                                        s3Directory: DataDirectory.s3Path(options.dataDir))
         // Terminated instances disappear an hour after they terminate.

@@ -40,9 +40,9 @@ struct Up: AsyncParsableCommand {
         let tokenFile = options.agentTokenFile ?? DataDirectory.agentTokenPath(options.dataDir)
         try FileManager.default.createDirectory(atPath: options.dataDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        _ = try DataDirectory.loadOrCreateAgentToken(at: tokenFile)
+        let secret = try DataDirectory.loadOrCreateAgentToken(at: tokenFile)
         let agents = try (1...hosts).map { n in
-            try spawnAgent(n, controlPlane: controlPlane, tokenFile: tokenFile)
+            try spawnAgent(n, controlPlane: controlPlane, secret: secret)
         }
         FileHandle.standardOutput.write(Data((banner(controlPlane: controlPlane) + "\n").utf8))
         // Ctrl-C (or SIGTERM) goes to the agents at once, so their long-polls do not hold
@@ -64,11 +64,14 @@ struct Up: AsyncParsableCommand {
     }
 
     /// Starts `vpc agent` for host `n` as a child process that stops when we exit (it watches
-    /// `--parent-pid`; any thread may spawn it).
-    func spawnAgent(_ n: Int, controlPlane: String, tokenFile: String) throws -> Process {
+    /// `--parent-pid`; any thread may spawn it), with its own token (`<state dir>/agent-token`),
+    /// not the secret: it can act for host-`n` alone.
+    func spawnAgent(_ n: Int, controlPlane: String, secret: String) throws -> Process {
         let stateDir = (options.dataDir as NSString).appendingPathComponent("hosts/host-\(n)")
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        let tokenFile = (stateDir as NSString).appendingPathComponent("agent-token")
+        try DataDirectory.writeHostToken(secret: secret, hostId: "host-\(n)", to: tokenFile)
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         agent.arguments = ["agent", "--control-plane", controlPlane, "--host-id", "host-\(n)",

@@ -6,5 +6,5 @@ struct VPCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vpc",
         abstract: "A virtual private cloud you run yourself, speaking the EC2 API.",
-        subcommands: [Serve.self, Up.self, Check.self, Trail.self, Agent.self, Exec.self, FlowLogs.self])
+        subcommands: [Serve.self, Up.self, Check.self, Trail.self, Agent.self, AgentToken.self, Exec.self, FlowLogs.self])
 }

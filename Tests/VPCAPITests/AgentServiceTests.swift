@@ -45,6 +45,33 @@ import VPCModel
         #expect(try await s.call("GET", "/_vpc/agent/enforcement").status == 200)
     }
 
+    /// A host's own token acts for that host alone; the secret acts for every host.
+    @Test func aHostsOwnTokenActsForThatHostAlone() async throws {
+        let s = try Setup()
+        let credentials = AgentCredentials(secret: "t0ken")
+        let h1 = [(name: "Authorization", value: "Bearer " + credentials.hostToken("h1"))]
+        func register(_ host: String, _ headers: [(name: String, value: String)]) async throws -> Int {
+            try await s.call("POST", "/_vpc/agent/register", body: HostRegistration(hostId: host, underlay: "192.0.2.1"),
+                             headers: headers).status
+        }
+        #expect(try await register("h1", h1) == 200)
+        #expect(try await register("h2", h1) == 403)
+        #expect(try await register("h2", Self.auth) == 200)
+        #expect(try await s.call("GET", "/_vpc/agent/feed", query: "host=h1&since=0&wait=0", headers: h1).status == 200)
+        #expect(try await s.call("GET", "/_vpc/agent/feed", query: "host=h2&since=0&wait=0", headers: h1).status == 403)
+        #expect(try await s.call("POST", "/_vpc/agent/status", body: HostStatus(hostId: "h2", appliedVersion: 0, instances: []),
+                                 headers: h1).status == 403)
+        #expect(try await s.call("POST", "/_vpc/agent/status", body: HostStatus(hostId: "h1", appliedVersion: 0, instances: []),
+                                 headers: h1).status == 200)
+        // Forged: h1's code under h2's name, a made-up code, another secret's token, no host.
+        let code = String(credentials.hostToken("h1").dropFirst("h1.".count))
+        for forged in ["h2." + code, "h2." + String(repeating: "0", count: 64),
+                       AgentCredentials(secret: "other").hostToken("h2"), "." + code, code] {
+            #expect(try await s.call("GET", "/_vpc/agent/feed", query: "host=h2&since=0&wait=0",
+                                     headers: [(name: "Authorization", value: "Bearer " + forged)]).status == 401, "\(forged)")
+        }
+    }
+
     @Test func longPollWakesOnACommitAndTimesEnforcement() async throws {
         let s = try Setup()
         let register = try await s.call("POST", "/_vpc/agent/register",

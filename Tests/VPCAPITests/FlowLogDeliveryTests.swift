@@ -191,6 +191,33 @@ final class DeliveryFixture {
         #expect(try JSONDecoder().decode(FlowRecordBatchResult.self, from: Data(ok.body)).stored == 3)
     }
 
+    /// A host's own token delivers that host's batches alone, and only records of ENIs that
+    /// are not attached to an instance on another host.
+    @Test func aHostDeliversForItsOwnInstancesOnly() throws {
+        let f = try DeliveryFixture()
+        let credentials = AgentCredentials(secret: "s3cret-token")
+        let host1 = "Bearer " + credentials.hostToken("host-1")
+        let body = Array(try JSONEncoder().encode(f.batch(1)))
+        #expect(f.delivery.handle(authorization: "Bearer " + credentials.hostToken("host-2"), body: body).status == 403)
+        #expect(try f.messages().isEmpty)
+        #expect(f.delivery.handle(authorization: host1, body: body).status == 200)
+
+        try f.cp.registerHost(HostRegistration(hostId: "host-1", underlay: "192.0.2.1"))
+        let instanceENI = try f.cp.write(account: DeliveryFixture.account, region: "us-east-1") { tx in
+            let subnet = tx.state.networkInterfaces[f.eni]!.subnetId!
+            let reservation = try tx.runInstances(EC2.RunInstancesRequest(imageId: "ami-0123456789abcdef0", maxCount: 1,
+                                                                          minCount: 1, subnetId: subnet))
+            return reservation.instances![0].networkInterfaces![0].networkInterfaceId!
+        }
+        func window(_ host: String, _ sequence: UInt64) -> FlowRecordBatch {
+            FlowRecordBatch(hostId: host, sequence: sequence, windows: [
+                FlowLogWindow(flowLogId: f.toGroup, networkInterfaceId: instanceENI, start: 1_790_000_000,
+                              end: 1_790_000_060, logStatus: .ok, records: [f.record(80, .accept)])])
+        }
+        #expect(try f.delivery.deliver(window("host-2", 2)) == FlowRecordBatchResult(stored: 0, duplicate: false, dropped: 2))
+        #expect(try f.delivery.deliver(window("host-1", 3)) == FlowRecordBatchResult(stored: 1, duplicate: false, dropped: 0))
+    }
+
     /// Times that would overflow as milliseconds (or are before 1970) are a bad batch: 400,
     /// nothing stored, the server still up.
     @Test func timesOutOfRangeAreRefused() throws {

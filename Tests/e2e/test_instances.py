@@ -2,6 +2,7 @@
 with a fake agent (fake_agent.py) that registers, long-polls the feed and reports status."""
 import base64
 import os
+import subprocess
 import threading
 import time
 
@@ -10,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from conftest import agent_token
 from fake_agent import FakeAgent
-from helpers import OurServer, make_client
+from helpers import OurServer, make_client, vpc_bin
 
 pytestmark = pytest.mark.ours
 
@@ -341,6 +342,36 @@ def test_agent_calls_need_the_token(server, host_agent):
             assert status == 401, (token, path)
     st = os.stat(os.path.join(server["proc"].data_dir, "agent-token"))
     assert st.st_mode & 0o777 == 0o600
+
+
+@pytest.mark.own_server
+def test_a_hosts_own_token_acts_for_that_host_alone():
+    """`vpc agent-token` prints a host's own token: it reads that host's feed and reports for
+    it, and is refused (403) for another host's; a forged one is refused (401)."""
+    srv = OurServer(extra_args=["--no-throttle"])
+    try:
+        srv.start()
+
+        def token_of(host):
+            out = subprocess.run([vpc_bin(), "agent-token", "--data-dir", srv.data_dir, "--host-id", host],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+            assert out.startswith(host + ".") and len(out) == len(host) + 1 + 64
+            return out
+        with open(os.path.join(srv.data_dir, "agent-token")) as f:
+            other = FakeAgent(srv.endpoint, f.read().strip(), "host-other").register()
+        mine = FakeAgent(srv.endpoint, token_of("host-mine"), "host-mine").register()
+        mine.step()
+        other.step()
+        assert mine.call("GET", "/_vpc/agent/feed?host=host-other&since=0&wait=0")[0] == 403
+        assert mine.call("POST", "/_vpc/agent/status", {"hostId": "host-other", "appliedVersion": 0, "instances": []})[0] == 403
+        assert mine.call("POST", "/_vpc/agent/register",
+                         {"hostId": "host-other", "underlay": "192.0.2.99", "underlayPort": 6081})[0] == 403
+        forged = "host-other." + token_of("host-mine").split(".")[-1]
+        assert mine.call("GET", "/_vpc/agent/feed?host=host-other&since=0&wait=0", token=forged)[0] == 401
+        assert subprocess.run([vpc_bin(), "agent-token", "--data-dir", srv.data_dir, "--host-id", "a b"],
+                              capture_output=True).returncode != 0
+    finally:
+        srv.cleanup()
 
 
 @pytest.mark.own_server

@@ -6,7 +6,7 @@ import VPCModel
 
 /// The mapping service host agents talk to (docs/agent-protocol.md), independent of the HTTP
 /// framework: `register`, `feed` (long-polled deltas of each host's documents), `lookup`,
-/// `status` and `enforcement`, behind the agent bearer token.
+/// `status` and `enforcement`, each for the host its credentials name (`AgentCredentials`).
 public final class AgentService: Sendable {
     public struct Response: Sendable {
         public var status: Int
@@ -15,7 +15,7 @@ public final class AgentService: Sendable {
     }
 
     let controlPlane: ControlPlane
-    private let token: [UInt8]
+    private let credentials: AgentCredentials
     private let signal: VersionSignal
     private let logs = Mutex<[String: HostFeedLog]>([:])
     private let enforcement = Mutex(EnforcementTimes())
@@ -25,7 +25,7 @@ public final class AgentService: Sendable {
 
     public init(controlPlane: ControlPlane, token: String, clock: (@Sendable () -> Double)? = nil) {
         self.controlPlane = controlPlane
-        self.token = Array(("Bearer " + token).utf8)
+        credentials = AgentCredentials(secret: token)
         self.clock = clock ?? { Date().timeIntervalSince1970 }
         signal = VersionSignal(version: controlPlane.version)
         controlPlane.observeCommits { [weak self] version in self?.committed(version) }
@@ -49,20 +49,27 @@ public final class AgentService: Sendable {
 
     public func handle(method: String, path: String, query: String, headers: [(name: String, value: String)],
                        body: [UInt8]) async -> Response {
-        guard authorized(headers) else { return Response(status: 401, body: []) }
+        let authorization = headers.first(where: { $0.name.lowercased() == "authorization" })?.value
+        guard let caller = credentials.caller(authorization) else { return Response(status: 401, body: []) }
         var parameters: [String: String] = [:]
         for (name, value) in FormDecoding.pairs(query) { parameters[name] = value }
         do {
             switch (method, path) {
             case ("POST", "/_vpc/agent/register"):
-                try controlPlane.registerHost(try JSONDecoder().decode(HostRegistration.self, from: Data(body)))
+                let registration = try JSONDecoder().decode(HostRegistration.self, from: Data(body))
+                if let refused = Self.refuse(caller, actingAs: registration.hostId) { return refused }
+                try controlPlane.registerHost(registration)
                 return Response(status: 200, body: Array("{}".utf8))
             case ("GET", "/_vpc/agent/feed"):
+                if let refused = Self.refuse(caller, actingAs: parameters["host"]) { return refused }
                 return try await feed(parameters)
             case ("GET", "/_vpc/agent/lookup"):
+                if let refused = Self.refuse(caller, actingAs: parameters["host"]) { return refused }
                 return try lookup(parameters)
             case ("POST", "/_vpc/agent/status"):
-                return try status(try JSONDecoder().decode(HostStatus.self, from: Data(body)))
+                let status = try JSONDecoder().decode(HostStatus.self, from: Data(body))
+                if let refused = Self.refuse(caller, actingAs: status.hostId) { return refused }
+                return try self.status(status)
             case ("GET", "/_vpc/agent/enforcement"):
                 let report = enforcement.withLock { EnforcementReport($0) }
                 return try json(report)
@@ -78,13 +85,10 @@ public final class AgentService: Sendable {
         }
     }
 
-    /// `Authorization: Bearer <token>`, compared in constant time.
-    func authorized(_ headers: [(name: String, value: String)]) -> Bool {
-        guard let value = headers.first(where: { $0.name.lowercased() == "authorization" })?.value else { return false }
-        let given = Array(value.utf8)
-        var diff = UInt8(given.count == token.count ? 0 : 1)
-        for i in 0..<token.count { diff |= token[i] ^ (i < given.count ? given[i] : 0) }
-        return diff == 0
+    /// 403 when `caller` may not act as `hostId` (a host's token names that host alone).
+    static func refuse(_ caller: AgentCredentials.Caller, actingAs hostId: String?) -> Response? {
+        guard let hostId, !caller.mayActAs(hostId) else { return nil }
+        return error(403, "these credentials are not host \(hostId)'s")
     }
 
     private func feed(_ parameters: [String: String]) async throws -> Response {

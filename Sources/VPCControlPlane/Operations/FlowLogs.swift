@@ -281,6 +281,14 @@ extension RegionState {
         return resource == networkInterfaceId || resource == eni.subnetId || resource == eni.vpcId
     }
 
+    /// Whether the ENI's records may come from `hostId`: it is not attached to an instance
+    /// placed on another host (a detached ENI's last records may still be on their way).
+    public func interface(_ networkInterfaceId: String, mayBeOn hostId: String) -> Bool {
+        guard let instanceId = networkInterfaces[networkInterfaceId]?.attachment?.instanceId,
+              let instance = instances[instanceId] else { return true }
+        return instance.hostId == hostId
+    }
+
     /// The record fields that describe the ENI, from this region's state.
     public func flowLogContext(networkInterfaceId: String, catalog: RegionCatalog) -> FlowLogContext {
         let eni = networkInterfaces[networkInterfaceId]

@@ -100,7 +100,8 @@ public struct FlowRecordBatchResult: Codable, Sendable, Equatable {
     /// True when `(hostId, sequence)` was stored before: nothing was stored again.
     public var duplicate: Bool
     /// Windows dropped because their flow log does not exist (deleted) or does not cover
-    /// the ENI, plus records whose action the flow log's traffic type excludes.
+    /// the ENI, or the ENI is attached to an instance on another host, plus records whose
+    /// action the flow log's traffic type excludes.
     public var dropped: Int
     /// Windows not stored because their destination cannot be written (an S3 destination
     /// whose directory cannot exist); the batch's other windows are stored.
