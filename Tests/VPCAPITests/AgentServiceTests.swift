@@ -63,6 +63,23 @@ import VPCModel
                                  headers: h1).status == 403)
         #expect(try await s.call("POST", "/_vpc/agent/status", body: HostStatus(hostId: "h1", appliedVersion: 0, instances: []),
                                  headers: h1).status == 200)
+        // A host looks up addresses only in VPCs where it has an instance itself.
+        let run = s.api.call("RunInstances", [("ImageId", "ami-0123456789abcdef0"), ("MinCount", "1"), ("MaxCount", "1")])
+        let address = try #require(run.value("privateIpAddress"))
+        func networks(_ host: String) async throws -> [NetworkSpec] {
+            let r = try await s.call("GET", "/_vpc/agent/feed", query: "host=\(host)&since=0&wait=0")
+            return try JSONDecoder().decode(HostFeedUpdate.self, from: Data(r.body)).networks
+        }
+        let (placed, other) = try await networks("h1").isEmpty ? ("h2", "h1") : ("h1", "h2")
+        let vni = try #require(try await networks(placed).first).vni
+        func lookup(as host: String) async throws -> Int {
+            try await s.call("GET", "/_vpc/agent/lookup", query: "host=\(host)&vni=\(vni)&address=\(address)",
+                             headers: [(name: "Authorization", value: "Bearer " + credentials.hostToken(host))]).status
+        }
+        #expect(try await lookup(as: placed) == 200)
+        #expect(try await lookup(as: other) == 404)
+        #expect(try await s.call("GET", "/_vpc/agent/lookup", query: "vni=\(vni)&address=\(address)").status == 200)
+
         // Forged: h1's code under h2's name, a made-up code, another secret's token, no host.
         let code = String(credentials.hostToken("h1").dropFirst("h1.".count))
         for forged in ["h2." + code, "h2." + String(repeating: "0", count: 64),

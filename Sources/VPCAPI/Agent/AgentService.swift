@@ -65,7 +65,7 @@ public final class AgentService: Sendable {
                 return try await feed(parameters)
             case ("GET", "/_vpc/agent/lookup"):
                 if let refused = Self.refuse(caller, actingAs: parameters["host"]) { return refused }
-                return try lookup(parameters)
+                return try lookup(parameters, caller: caller)
             case ("POST", "/_vpc/agent/status"):
                 let status = try JSONDecoder().decode(HostStatus.self, from: Data(body))
                 if let refused = Self.refuse(caller, actingAs: status.hostId) { return refused }
@@ -127,12 +127,14 @@ public final class AgentService: Sendable {
         return logs.withLock { $0[host]?.update(since: since) } ?? HostFeedUpdate(version: newest, full: true)
     }
 
-    private func lookup(_ parameters: [String: String]) throws -> Response {
+    private func lookup(_ parameters: [String: String], caller: AgentCredentials.Caller) throws -> Response {
         guard let vni = parameters["vni"].flatMap(UInt32.init), let address = parameters["address"] else {
             return Self.error(400, "vni and address are required")
         }
         let (_, regions, hosts) = controlPlane.versionedSnapshot()
-        guard let endpoint = HostDocuments.endpoint(vni: vni, address: address, regions: regions, hosts: hosts) else {
+        let asker: String? = if case .host(let id) = caller { id } else { nil }
+        guard let endpoint = HostDocuments.endpoint(vni: vni, address: address, regions: regions, hosts: hosts,
+                                                    askedBy: asker) else {
             return Self.error(404, "no interface has \(address) in network \(vni)")
         }
         return try json(endpoint)

@@ -105,15 +105,19 @@ public struct HostDocuments: Sendable, Equatable {
             routeTables: tables, endpoints: endpoints)
     }
 
-    /// The mapping entry of one address in the VPC with Geneve VNI `vni`, wherever it is placed.
+    /// The mapping entry of one address in the VPC with Geneve VNI `vni`, wherever it is placed;
+    /// for a host `asker`, only in a VPC where it has a placed interface itself (the networks
+    /// its feed names), so a host cannot map other VPCs.
     public static func endpoint(vni: UInt32, address: String, regions: [RegionState],
-                                hosts: [String: HostRegistration]) -> EndpointSpec? {
+                                hosts: [String: HostRegistration], askedBy asker: String? = nil) -> EndpointSpec? {
         let v4 = IPv4(address)
         let v6 = v4 == nil ? IPv6(address) : nil
         guard v4 != nil || v6 != nil else { return nil }
         for state in regions {
             guard let vpc = state.vpcs.values.first(where: { $0.networkID == vni }) else { continue }
-            for (eni, instanceId, hostId) in state.placedInterfaces(in: vpc.id) {
+            let placed = state.placedInterfaces(in: vpc.id)
+            if let asker, !placed.contains(where: { $0.hostId == asker }) { return nil }
+            for (eni, instanceId, hostId) in placed {
                 guard let host = hosts[hostId] else { continue }
                 let held = (eni.privateIpAddresses ?? []).contains { v4 != nil && $0.privateIpAddress.flatMap(IPv4.init) == v4 }
                     || (eni.ipv6Addresses ?? []).contains { v6 != nil && $0.ipv6Address.flatMap(IPv6.init) == v6 }
