@@ -51,7 +51,7 @@ public struct FlowLogDelivery: Sendable {
             return (400, Array(#"{"message":"times must be Unix seconds from 0 to 253402300799"}"#.utf8), nil)
         }
         do {
-            let result = try deliver(batch)
+            let result = try deliver(batch, from: caller)
             return (200, Array(try JSONEncoder().encode(result)), result)
         } catch {
             return (500, Array(#"{"message":"the batch could not be stored"}"#.utf8), nil)
@@ -69,7 +69,9 @@ public struct FlowLogDelivery: Sendable {
         var header: String
     }
 
-    public func deliver(_ batch: FlowRecordBatch) throws -> FlowRecordBatchResult {
+    /// Stores `batch`; a host `caller`'s windows count only for ENIs that may be on it
+    /// (`RegionState.interface(_:mayBeOn:)`), the others are dropped.
+    public func deliver(_ batch: FlowRecordBatch, from caller: AgentCredentials.Caller = .operator) throws -> FlowRecordBatchResult {
         var index: [String: RegionState] = [:]
         for state in controlPlane.snapshot() {
             for id in state.flowLogs.rows.keys { index[id] = state }
@@ -81,7 +83,7 @@ public struct FlowLogDelivery: Sendable {
         for window in batch.windows {
             guard let state = index[window.flowLogId], let flowLog = state.flowLogs[window.flowLogId],
                   state.flowLog(flowLog, covers: window.networkInterfaceId),
-                  state.interface(window.networkInterfaceId, mayBeOn: batch.hostId),
+                  caller == .operator || state.interface(window.networkInterfaceId, mayBeOn: batch.hostId),
                   let destination = FlowLogDestination(flowLog),
                   let format = try? FlowLogFormat(parsing: flowLog.logFormat ?? FlowLogFormat.default.text),
                   Self.validTimes.contains(window.start), Self.validTimes.contains(window.end), window.start <= window.end else {

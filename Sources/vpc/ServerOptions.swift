@@ -47,7 +47,7 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Record no audit trail (for measuring its cost).")
     var noAudit = false
 
-    @Option(help: "File holding the host agents' bearer token (default <data-dir>/agent-token, created on first start).")
+    @Option(help: "File holding the agent secret, from which each host's own token is made (default <data-dir>/agent-token, created on first start).")
     var agentTokenFile: String?
 
     @Option(help: "Tests only: the flow-log aggregation interval agents use, in seconds, instead of each flow log's MaxAggregationInterval.")

@@ -71,6 +71,7 @@ public final class AgentService: Sendable {
                 if let refused = Self.refuse(caller, actingAs: status.hostId) { return refused }
                 return try self.status(status)
             case ("GET", "/_vpc/agent/enforcement"):
+                guard caller == .operator else { return Self.error(403, "enforcement times are the operator's") }
                 let report = enforcement.withLock { EnforcementReport($0) }
                 return try json(report)
             default:

@@ -281,12 +281,15 @@ extension RegionState {
         return resource == networkInterfaceId || resource == eni.subnetId || resource == eni.vpcId
     }
 
-    /// Whether the ENI's records may come from `hostId`: it is not attached to an instance
-    /// placed on another host (a detached ENI's last records may still be on their way).
+    /// Whether the ENI's records may come from `hostId`: it is attached to an instance placed
+    /// there; or, detached (its last records may still be on their way), it is in a VPC where
+    /// `hostId` has an instance.
     public func interface(_ networkInterfaceId: String, mayBeOn hostId: String) -> Bool {
-        guard let instanceId = networkInterfaces[networkInterfaceId]?.attachment?.instanceId,
-              let instance = instances[instanceId] else { return true }
-        return instance.hostId == hostId
+        guard let eni = networkInterfaces[networkInterfaceId] else { return false }
+        if let instanceId = eni.attachment?.instanceId, let instance = instances[instanceId] {
+            return instance.hostId == hostId
+        }
+        return instances.values.contains { $0.hostId == hostId && $0.vpcId == eni.vpcId }
     }
 
     /// The record fields that describe the ENI, from this region's state.
