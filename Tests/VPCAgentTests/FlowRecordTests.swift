@@ -205,7 +205,7 @@ import VPCWire
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let spool = try FlowRecordSpool(directory: dir, hostId: "host-1")
         let s = try spool.add([Self.window])  // left by an earlier run
-        let answers = Mutex<[Int]>([500, 200, 400])
+        let answers = Mutex<[Int]>([500, 200, 400, 403])
         let sent = Mutex<[UInt64]>([])
         let sender = FlowRecordSender(spool: spool, logger: Logger(label: "test")) { body in
             let b = try JSONDecoder().decode(FlowRecordBatch.self, from: Data(body))
@@ -213,18 +213,21 @@ import VPCWire
             return answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
         }
         let agg = FlowLogAggregator(capacity: 4, now: 0)
-        let interval = agg.closeInterval(now: 2)
-        sender.submit(FlowLogDrain(interval: interval, wallOffset: 0, records: [], ports: [
-            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: IPv4Address(10, 0, 1, 10),
-                  flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")]),
-        ]))
+        for now: UInt32 in [2, 4] {
+            sender.submit(FlowLogDrain(interval: agg.closeInterval(now: now), wallOffset: 0, records: [], ports: [
+                .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: IPv4Address(10, 0, 1, 10),
+                      flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")]),
+            ]))
+        }
         sender.start()
         let deadline = Date().addingTimeInterval(10)
         while try spool.pending() != [] && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         sender.stop()
-        // s failed (500) and was resent (200); s + 1, the new interval, was refused (400) and dropped.
-        #expect(sent.withLock { $0 } == [s, s, s + 1])
+        // s failed (500) and was resent (200); s + 1 and s + 2, the new intervals, were refused
+        // (400; 403, another host's) and dropped.
+        #expect(sent.withLock { $0 } == [s, s, s + 1, s + 2])
         #expect(try spool.pending() == [])
-        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == s + 2)
+        #expect(sender.refused.load(ordering: .relaxed) == 2)
+        #expect(try FlowRecordSpool(directory: dir, hostId: "host-1").nextSequence == s + 3)
     }
 }

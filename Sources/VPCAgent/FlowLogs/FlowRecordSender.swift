@@ -7,7 +7,8 @@ import VPCModel
 /// Delivers flow records (docs/agent-protocol.md, "Flow logs") on its own thread: takes
 /// the intervals the data plane closes, builds their windows, persists them as numbered
 /// batches in the spool, and POSTs the spooled batches in sequence order, each until it is
-/// acknowledged (200, stored or duplicate) or refused (400: dropped and logged); other
+/// acknowledged (200, stored or duplicate) or refused (400, or 403 for a batch of another
+/// host, spooled before the state directory got another `--host-id`: dropped and logged); other
 /// answers and connection errors are retried with backoff (0.5 s doubling to 10 s).
 /// Batches left in the spool by an earlier run go first.
 public final class FlowRecordSender: @unchecked Sendable {
@@ -21,7 +22,7 @@ public final class FlowRecordSender: @unchecked Sendable {
     private let signal = DispatchSemaphore(value: 0)
     private let running = Atomic<Bool>(true)
     private let finished = DispatchSemaphore(value: 0)
-    /// Batches spooled, acknowledged, refused (400, dropped); windows lost because the spool
+    /// Batches spooled, acknowledged, refused (400 or 403, dropped); windows lost because the spool
     /// could not be written.
     let spooled = Atomic<UInt64>(0), delivered = Atomic<UInt64>(0), refused = Atomic<UInt64>(0)
     let lostWindows = Atomic<UInt64>(0)
@@ -101,8 +102,8 @@ public final class FlowRecordSender: @unchecked Sendable {
                 case 200:
                     try spool.remove(s)
                     delivered.add(1, ordering: .relaxed)
-                case 400:
-                    logger.error("flow-record batch refused, dropped", metadata: ["sequence": "\(s)"])
+                case 400, 403:
+                    logger.error("flow-record batch refused, dropped", metadata: ["sequence": "\(s)", "status": "\(status)"])
                     try spool.remove(s)
                     refused.add(1, ordering: .relaxed)
                 default:
