@@ -59,17 +59,23 @@ public final class TrailSealer: Sendable {
             }
             for problem in problems { try conflict("at start: \(problem)", head: written) }
         }
-        try exportMissing()
+        exportMissing()
     }
 
     /// Exports again every stored digest with a file missing under the trail directory
     /// (an export that failed, the directory restored without them): the store, whose
-    /// digests are signed, is the original.
-    private func exportMissing() throws {
+    /// digests are signed, is the original. A failure is logged, not fatal: the store
+    /// keeps everything, and the verifier reports what is still missing.
+    private func exportMissing() {
         let exists = { FileManager.default.fileExists(atPath: (self.trailDirectory as NSString).appendingPathComponent($0)) }
-        for digest in try store.loadDigests() where !exists(digest.key) || !digest.logFiles.allSatisfy({ exists($0.key) }) {
-            try export(digest)
-            log("trail sealer: exported digest \(digest.key) and its log files again: a file was missing")
+        do {
+            for digest in try store.loadDigests()
+            where !exists(digest.key) || !exists(digest.key + ".metadata.json") || !digest.logFiles.allSatisfy({ exists($0.key) }) {
+                try export(digest)
+                log("trail sealer: exported digest \(digest.key) and its log files again: a file was missing")
+            }
+        } catch {
+            log("trail sealer: exporting missing trail files failed: \(error)")
         }
     }
 

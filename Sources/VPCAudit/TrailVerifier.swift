@@ -85,10 +85,8 @@ public struct TrailVerifier {
                 continue
             }
             let identity = body.userIdentity
-            let arn = { (r: AuditResource) in
-                "arn:aws:ec2:\(body.awsRegion):\(body.recipientAccountId):\(ResourceIDs.arnPath(of: r.name))/\(r.name)"
-            }
-            let bodyResources = (body.resources ?? []).map { [$0.type, $0.ARN] }
+            // Type and id: the ARN's path for a type has changed between versions.
+            let bodyResources = (body.resources ?? []).map { [$0.type, String($0.ARN.split(separator: "/").last ?? "")] }
             let differing = [
                 ("account", e.account == body.recipientAccountId),
                 ("region", e.region == body.awsRegion),
@@ -99,8 +97,8 @@ public struct TrailVerifier {
                 ("readOnly", e.readOnly == body.readOnly),
                 ("username", e.username == (identity.type == "Root" ? "root" : identity.userName ?? "")),
                 ("accessKeyId", e.accessKeyId == identity.accessKeyId ?? ""),
-                ("resources", e.resources.map { [$0.type, arn($0)] } == bodyResources),
-                ("resource index", (resourceIndex[e.sequence] ?? []).map { [$0.type, arn($0)] } == bodyResources),
+                ("resources", e.resources.map { [$0.type, $0.name] } == bodyResources),
+                ("resource index", (resourceIndex[e.sequence] ?? []).map { [$0.type, $0.name] } == bodyResources),
             ].filter { !$0.1 }.map(\.0)
             if !differing.isEmpty {
                 report.problems.append("\(name): its searched \(differing.joined(separator: ", ")) differ from its hashed body — edited after it was recorded")
@@ -209,6 +207,10 @@ public struct TrailVerifier {
                 }
             } else {
                 report.problems.append("digest \(exported): exported copy is missing")
+            }
+            let metadata = FileManager.default.contents(atPath: exported + ".metadata.json").map { String(decoding: $0, as: UTF8.self) }
+            if metadata?.contains("\"signature\":\"\(digest.signature)\"") != true {
+                report.problems.append("digest \(exported).metadata.json: \(metadata == nil ? "missing" : "does not hold the digest's signature")")
             }
             if Set(rebuilt.keys) != Set(file.logFiles.map(\.s3Object)) {
                 report.problems.append("digest \(digest.key): lists \(file.logFiles.count) log files, its records make \(rebuilt.count)")

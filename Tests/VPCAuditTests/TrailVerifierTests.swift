@@ -66,9 +66,25 @@ import _CryptoExtras
             f.record("CreateVpc", caller: CallerIdentity(accessKeyId: "AKIDR", account: "111111111111", userName: "root")),
             f.record("DescribeVpcs", caller: CallerIdentity(accessKeyId: "AKIDX", account: "111111111111")),
             f.record("DescribeVpcs", caller: CallerIdentity()),
+            // An anonymous client's NULs in Action and the credential scope: text columns read back end at a NUL.
+            CloudTrailRecord(eventTime: 1_790_000_500, caller: CallerIdentity(accessKeyId: "AKID\0X"), eventName: "Describe\0Vpcs",
+                             awsRegion: "us-\0east-1", sourceIPAddress: "127.0.0.1", userAgent: "test", requestParameters: [],
+                             requestID: UUID().uuidString, eventID: UUID().uuidString, readOnly: true),
         ].map { $0.auditEvent() })
         try f.sealer.runOnce(force: true)
         #expect(try f.verify().problems == [])
+    }
+
+    /// A record whose ARN uses an older path for its type (`i/` before `instance/`) is no edit.
+    @Test func anOlderARNPathIsNoEdit() throws {
+        let f = try TrailFixture()
+        try f.makeTrail()
+        try f.sql("""
+            UPDATE audit_events SET body = CAST(replace(CAST(body AS TEXT), ':vpc/vpc-', ':v/vpc-') AS BLOB) WHERE seq = 6
+            """)
+        let text = try problems(f)
+        #expect(text.contains("record 6 (eventID") && text.contains("hash mismatch"))  // the body was edited here, but
+        #expect(!text.contains("searched"))  // its type and id still match the columns
     }
 
     @Test func rehashedRecordIsCaughtByItsDigest() throws {
@@ -329,6 +345,8 @@ extension TrailVerifierTests {
         let text = try problems(f)
         #expect(text.contains("digest \(f.trailDirectory)/\(digest.key): exported copy is missing"))
         #expect(text.contains("log file \(f.trailDirectory)/\(digest.logFiles[0].key): exported copy is missing"))
+        try FileManager.default.removeItem(atPath: f.trailDirectory + "/" + digest.key + ".metadata.json")
+        #expect(try problems(f).contains("\(digest.key).metadata.json: missing"))
         _ = try f.restartedSealer()
         #expect(try f.verify().problems == [])
     }
