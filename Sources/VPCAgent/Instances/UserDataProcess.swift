@@ -60,10 +60,11 @@ enum UserDataProcess {
           echo "boot: setpriv not found: the user data is not run (never as root)"
           exit 1
         fi
-        cd /tmp
-        # Handed over on fd 3, opened here as root: as an argument it would show in the
-        # process's command line, which every user of the host can read.
+        # Handed over on fd 3, opened here as root (before the cd: `$here` may be relative):
+        # as an argument it would show in the process's command line, which every user of
+        # the host can read.
         exec 3< "$here/user-data"
+        cd /tmp
         exec env HOME=/tmp setpriv --reuid="$1" --regid="$1" --clear-groups --no-new-privs \
           sh -c 'script=$(cat <&3); exec 3<&-; eval "$script"'
 
