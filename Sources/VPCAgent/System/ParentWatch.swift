@@ -24,11 +24,13 @@ enum ParentWatch {
         }
         let t = Thread {
             _ = vpc_name_thread("vpc-parent")
+            var polled: Int32 = -1
             if fd >= 0 {
                 var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                while poll(&p, 1, -1) < 0 && errno == EINTR {}
+                repeat { polled = poll(&p, 1, -1) } while polled < 0 && errno == EINTR
                 close(fd)
-            } else {
+            }
+            if polled < 0 {  // no pidfd, or polling it failed
                 while getppid() == parent { usleep(500_000) }
             }
             onExit()
