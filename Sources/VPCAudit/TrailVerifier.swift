@@ -191,26 +191,15 @@ public struct TrailVerifier {
                 if let s = stored[log.s3Object], s != log.hashValue {
                     report.problems.append("log file \(log.s3Object): stored copy does not match the digest's hash")
                 }
-                let exported = (trailDirectory as NSString).appendingPathComponent(log.s3Object)
-                if let bytes = FileManager.default.contents(atPath: exported) {
-                    if Hex.sha256([UInt8](bytes)) != log.hashValue {
-                        report.problems.append("log file \(exported): exported copy does not match the digest's hash")
-                    }
-                } else {
-                    report.problems.append("log file \(exported): exported copy is missing")
+                checkExport(log.s3Object, "log file", "exported copy does not match the digest's hash", &report) {
+                    Hex.sha256($0) == log.hashValue
                 }
             }
-            let exported = (trailDirectory as NSString).appendingPathComponent(digest.key)
-            if let bytes = FileManager.default.contents(atPath: exported) {
-                if [UInt8](bytes) != Gzip.compress(digest.body) {
-                    report.problems.append("digest \(exported): exported copy differs from the stored digest")
-                }
-            } else {
-                report.problems.append("digest \(exported): exported copy is missing")
+            checkExport(digest.key, "digest", "exported copy differs from the stored digest", &report) {
+                $0 == Gzip.compress(digest.body)
             }
-            let metadata = FileManager.default.contents(atPath: exported + ".metadata.json").map { String(decoding: $0, as: UTF8.self) }
-            if metadata?.contains("\"signature\":\"\(digest.signature)\"") != true {
-                report.problems.append("digest \(exported).metadata.json: \(metadata == nil ? "missing" : "does not hold the digest's signature")")
+            checkExport(digest.key + ".metadata.json", "digest", "does not hold the digest's signature", &report) {
+                String(decoding: $0, as: UTF8.self).contains("\"signature\":\"\(digest.signature)\"")
             }
             if Set(rebuilt.keys) != Set(file.logFiles.map(\.s3Object)) {
                 report.problems.append("digest \(digest.key): lists \(file.logFiles.count) log files, its records make \(rebuilt.count)")
@@ -219,6 +208,16 @@ public struct TrailVerifier {
     }
 
     /// The index of the first record of `sorted` whose sequence is at least `sequence`.
+    /// The exported copy of `key` under the trail directory: missing, or `wrong` unless its bytes `match`.
+    func checkExport(_ key: String, _ kind: String, _ wrong: String, _ report: inout Report,
+                     match: ([UInt8]) -> Bool) {
+        let path = (trailDirectory as NSString).appendingPathComponent(key)
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            return report.problems.append("\(kind) \(path): exported copy is missing")
+        }
+        if !match([UInt8](bytes)) { report.problems.append("\(kind) \(path): \(wrong)") }
+    }
+
     static func firstIndex(in sorted: [AuditEvent], atLeast sequence: Int64) -> Int {
         var (low, high) = (0, sorted.count)
         while low < high {

@@ -12,13 +12,11 @@ public struct AgentCredentials: Sendable {
         case `operator`
         case host(String)
 
+        /// The one host this caller may act as; nil for the operator (every host).
+        public var host: String? { if case .host(let own) = self { own } else { nil } }
+
         /// Whether this caller may act as `hostId`.
-        public func mayActAs(_ hostId: String) -> Bool {
-            switch self {
-            case .operator: true
-            case .host(let own): own == hostId
-            }
-        }
+        public func mayActAs(_ hostId: String) -> Bool { host.map { $0 == hostId } ?? true }
     }
 
     private let secret: [UInt8]

@@ -133,9 +133,8 @@ public final class AgentService: Sendable {
             return Self.error(400, "vni and address are required")
         }
         let (_, regions, hosts) = controlPlane.versionedSnapshot()
-        let asker: String? = if case .host(let id) = caller { id } else { nil }
         guard let endpoint = HostDocuments.endpoint(vni: vni, address: address, regions: regions, hosts: hosts,
-                                                    askedBy: asker) else {
+                                                    askedBy: caller.host) else {
             return Self.error(404, "no interface has \(address) in network \(vni)")
         }
         return try json(endpoint)
