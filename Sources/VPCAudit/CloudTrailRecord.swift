@@ -40,26 +40,16 @@ public struct CloudTrailRecord: Sendable {
                 eventName: String, awsRegion: String, sourceIPAddress: String, userAgent: String,
                 requestParameters: [(String, String)], requestID: String, eventID: String, readOnly: Bool) {
         self.eventTime = eventTime
-        self.caller = CallerIdentity(accessKeyId: caller.accessKeyId.map(Self.searchable),
-                                     account: caller.account.map(Self.searchable),
-                                     userName: caller.userName.map(Self.searchable))
-        self.eventSource = Self.searchable(eventSource)
-        self.eventName = Self.searchable(eventName)
-        self.awsRegion = Self.searchable(awsRegion)
+        self.caller = caller
+        self.eventSource = eventSource
+        self.eventName = eventName
+        self.awsRegion = awsRegion
         self.sourceIPAddress = sourceIPAddress
         self.userAgent = userAgent
         self.requestParameters = requestParameters
         self.requestID = requestID
         self.eventID = eventID
         self.readOnly = readOnly
-    }
-
-    /// A value the store also keeps in a searchable column, with each NUL (a client may send
-    /// one in `Action` or its credential scope) as U+FFFD: a text column read back ends at
-    /// the first NUL, and would no longer match the record's body.
-    static func searchable(_ value: String) -> String {
-        guard value.utf8.contains(0) else { return value }
-        return String(String.UnicodeScalarView(value.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
     }
 
     /// Sets the result of a successful write: responseElements from its XML result.

@@ -1,4 +1,5 @@
 public import VPCStore
+import Foundation
 
 /// Where the trail's files go, laid out like CloudTrail's S3 keys:
 /// `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<time>_<id>.json.gz`
@@ -22,11 +23,22 @@ public struct TrailLayout: Sendable {
             + "\(ownerAccount)_CloudTrail-Digest_\(homeRegion)_\(trailName)_\(homeRegion)_\(t.compact(seconds: true)).json.gz"
     }
 
+    /// `account` and `region` as path segments (`segment`): a record's region is whatever
+    /// its client named in its credential scope, signed or not.
     public func logFileKey(account: String, region: String, endTime: Double, unique: Int64) -> String {
         let t = UTCTime(endTime)
+        let (account, region) = (Self.segment(account), Self.segment(region))
         return "AWSLogs/\(account)/CloudTrail/\(region)/\(t.datePath)/"
             + "\(account)_CloudTrail_\(region)_\(t.compact(seconds: false))_\(String(unique, radix: 36)).json.gz"
     }
+
+    /// Letters, digits and `-` as they are (every AWS region and account id), any other byte as
+    /// `%XX`: no `/`, `.` or NUL, so a key cannot climb out of the trail directory or be cut short.
+    static func segment(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? ""
+    }
+
+    static let segmentCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
     /// The log files of one interval: its records grouped by account and region,
     /// each gzipped `{"Records":[…]}` in sequence order. Deterministic, so a

@@ -5,9 +5,12 @@ import Foundation
 /// The audit trail's tables: records (sequence = rowid in commit order), their
 /// resources (for LookupEvents), digests and the log files they list.
 extension SQLiteStore {
+    /// Text columns are read as blobs: read as text they would end at a NUL, which a client
+    /// may send (in `Action`, in its credential scope) and the record keeps.
     static let eventColumns = """
-        seq, event_id, event_time, account, region, event_name, event_source, read_only, username,
-        access_key_id, resources, body, hash
+        seq, CAST(event_id AS BLOB), event_time, CAST(account AS BLOB), CAST(region AS BLOB),
+        CAST(event_name AS BLOB), CAST(event_source AS BLOB), read_only, CAST(username AS BLOB),
+        CAST(access_key_id AS BLOB), CAST(resources AS BLOB), body, hash
         """
 
     /// Appends `events` in the caller's transaction, each chained to the one
@@ -84,13 +87,19 @@ extension SQLiteStore {
         }
     }
 
+    /// A text column selected `AS BLOB`, whole (NULs included).
+    static func text(_ row: Row, _ column: Int) -> String {
+        String(decoding: (row[column] as Data?) ?? Data(), as: UTF8.self)
+    }
+
     static func event(_ row: Row) -> AuditEvent {
-        let resources: String = row[10]
+        func text(_ column: Int) -> String { Self.text(row, column) }
+        let resources = text(10)
         let body: Data = row[11]
         let hash: Data? = row[12]
         return AuditEvent(
-            sequence: row[0], eventID: row[1], eventTime: row[2], account: row[3], region: row[4],
-            eventName: row[5], eventSource: row[6], readOnly: row[7], username: row[8], accessKeyId: row[9],
+            sequence: row[0], eventID: text(1), eventTime: row[2], account: text(3), region: text(4),
+            eventName: text(5), eventSource: text(6), readOnly: row[7], username: text(8), accessKeyId: text(9),
             resources: resources.split(separator: "\n").compactMap { line in
                 let parts = line.split(separator: "\t", maxSplits: 1)
                 return parts.count == 2 ? AuditResource(type: String(parts[0]), name: String(parts[1])) : nil
@@ -158,8 +167,9 @@ extension SQLiteStore {
     public func loadResourceIndex() throws -> [Int64: [AuditResource]] {
         try queue.read { db in
             var index: [Int64: [AuditResource]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT seq, type, name FROM audit_resources ORDER BY rowid") {
-                index[row[0], default: []].append(AuditResource(type: row[1], name: row[2]))
+            let sql = "SELECT seq, CAST(type AS BLOB), CAST(name AS BLOB) FROM audit_resources ORDER BY rowid"
+            for row in try Row.fetchAll(db, sql: sql) {
+                index[row[0], default: []].append(AuditResource(type: Self.text(row, 1), name: Self.text(row, 2)))
             }
             return index
         }

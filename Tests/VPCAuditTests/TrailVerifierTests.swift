@@ -75,6 +75,25 @@ import _CryptoExtras
         #expect(try f.verify().problems == [])
     }
 
+    /// A region is whatever a client named in its credential scope, signed or not: as a log
+    /// file's path segment it is escaped, so it cannot climb out of the trail directory.
+    @Test func aRegionCannotClimbOutOfTheTrailDirectory() throws {
+        let f = try TrailFixture()
+        try f.store.appendEvents([
+            CloudTrailRecord(eventTime: 1_790_000_500, caller: CallerIdentity(accessKeyId: "AKIDX"), eventName: "DescribeVpcs",
+                             awsRegion: "x/../../../../../escaped", sourceIPAddress: "127.0.0.1", userAgent: "test",
+                             requestParameters: [], requestID: UUID().uuidString, eventID: UUID().uuidString, readOnly: true),
+        ].map { $0.auditEvent() })
+        try f.sealer.runOnce(force: true)
+        #expect(!FileManager.default.fileExists(atPath: f.dir + "/escaped"))
+        let digest = try #require(try f.store.loadDigests().first)
+        let escaped = "x%2F%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Fescaped"
+        let key = try #require(digest.logFiles.first?.key)
+        #expect(key.hasPrefix("AWSLogs/123456789012/CloudTrail/\(escaped)/2026/09/21/123456789012_CloudTrail_\(escaped)_"))
+        #expect(!key.contains(".."))
+        #expect(try f.verify().problems == [])
+    }
+
     /// A record whose ARN uses an older path for its type (`i/` before `instance/`) is no edit.
     @Test func anOlderARNPathIsNoEdit() throws {
         let f = try TrailFixture()
