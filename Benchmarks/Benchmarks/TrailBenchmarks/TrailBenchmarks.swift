@@ -32,17 +32,6 @@ let benchmarks: @Sendable () -> Void = {
 
     let records = (0..<256).map { describeRecord($0) }
 
-    // On the request thread: the record as CallAudit makes it for each call (the values kept in
-    // searched columns checked for NULs).
-    let caller = CallerIdentity(accessKeyId: "AKIDBENCHMARK0000001", account: "111111111111", userName: "alice")
-    Benchmark("trail record init (request thread)", configuration: .init(scalingFactor: .kilo)) { benchmark in
-        for _ in benchmark.scaledIterations {
-            blackHole(CloudTrailRecord(eventTime: 1_790_000_000, caller: caller, eventName: "DescribeVpcs",
-                                       awsRegion: "us-east-1", sourceIPAddress: "127.0.0.1", userAgent: "aws-cli/2.15.30",
-                                       requestParameters: [], requestID: "r", eventID: "e", readOnly: true))
-        }
-    }
-
     Benchmark("trail record encode (DescribeVpcs → canonical JSON)", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for i in benchmark.scaledIterations {
             blackHole(records[i & 255].auditEvent())
