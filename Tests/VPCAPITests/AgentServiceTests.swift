@@ -56,6 +56,7 @@ import VPCModel
         }
         #expect(try await register("h1", h1) == 200)
         #expect(try await register("h2", h1) == 403)
+        #expect(try await s.call("GET", "/_vpc/agent/feed", query: "host=h2&since=0&wait=0").status == 404)  // not registered
         #expect(try await register("h2", Self.auth) == 200)
         #expect(try await s.call("GET", "/_vpc/agent/feed", query: "host=h1&since=0&wait=0", headers: h1).status == 200)
         #expect(try await s.call("GET", "/_vpc/agent/feed", query: "host=h2&since=0&wait=0", headers: h1).status == 403)
