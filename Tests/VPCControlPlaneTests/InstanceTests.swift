@@ -139,7 +139,11 @@ import VPCModel
             ("InvalidParameterValue", { $0.privateIpAddress = "10.0.1.255" }),
             ("InvalidParameterValue", { $0.privateIpAddress = "10.0.2.5" }),
             ("InvalidParameterCombination", { $0.maxCount = 2; $0.privateIpAddress = "10.0.1.9" }),
-            ("InvalidGroup.NotFound", { $0.securityGroups = ["nope"] }),
+            ("InvalidGroup.NotFound", { $0.subnetId = nil; $0.securityGroups = ["nope"] }),
+            // Names are for the default VPC's groups; with a subnet, EC2 wants ids.
+            ("InvalidParameterCombination", { $0.securityGroups = ["default"] }),
+            ("InvalidParameterCombination", { $0.maxCount = 2; $0.ipv6Addresses = [.init(ipv6Address: "2600:1f18::5")] }),
+            ("InvalidParameterValue", { $0.tagSpecifications = [.init(resourceType: "volume", tags: [.init(key: "aws:x", value: "")])] }),
             ("InvalidKeyPair.NotFound", { $0.keyName = "mine" }),
             ("Unsupported", { $0.launchTemplate = .init(launchTemplateId: "lt-0123456789abcdef0") }),
             ("InvalidParameterCombination", { $0.networkInterfaces = [.init(deviceIndex: 0, subnetId: subnet)] }),
@@ -161,6 +165,14 @@ import VPCModel
             == "InvalidInstanceID.NotFound")
         #expect(errorCode { _ = try f.write { try $0.terminateInstances(.init(instanceIds: ["i-x"])) } }
             == "InvalidInstanceID.Malformed")
+        do {
+            _ = try f.read { try $0.describeInstances(.init(instanceIds: ["i-0123456789abcdef1", "i-0123456789abcdef0"])) }
+            Issue.record("no error")
+        } catch let e as EC2Error {
+            #expect(e.message == "The instance IDs 'i-0123456789abcdef0, i-0123456789abcdef1' do not exist")
+        }
+        // Tags for the launch's volumes are accepted (and have no volume to go on).
+        #expect(try f.run(subnet) { $0.tagSpecifications = [.init(resourceType: "volume", tags: [.init(key: "k", value: "v")])] }.count == 1)
         // More than the subnet holds: MinCount fails, MaxCount is trimmed.
         let small = try f.subnet(vpc, "10.0.2.0/28")  // 11 usable addresses
         #expect(errorCode { _ = try f.run(small, count: 12) } == "InsufficientFreeAddressesInSubnet")
@@ -169,6 +181,21 @@ import VPCModel
         }
         #expect(trimmed.instances?.count == 11)
         #expect(errorCode { _ = try f.run(small) } == "InsufficientFreeAddressesInSubnet")
+        // Each instance takes an address per new interface in a subnet, and its secondaries.
+        let pair = try f.subnet(vpc, "10.0.3.0/28")  // 11 usable addresses
+        let twoEach = try f.write { tx in
+            var r = EC2.RunInstancesRequest(imageId: Fixture.ami, maxCount: 10, minCount: 1)
+            r.networkInterfaces = [.init(deviceIndex: 0, subnetId: pair), .init(deviceIndex: 1, subnetId: pair)]
+            return try tx.runInstances(r)
+        }
+        #expect(twoEach.instances?.count == 5)
+        let more = try f.subnet(vpc, "10.0.4.0/28")
+        let threeEach = try f.write { tx in
+            var r = EC2.RunInstancesRequest(imageId: Fixture.ami, maxCount: 10, minCount: 1)
+            r.networkInterfaces = [.init(deviceIndex: 0, secondaryPrivateIpAddressCount: 2, subnetId: more)]
+            return try tx.runInstances(r)
+        }
+        #expect(threeEach.instances?.count == 3)
     }
 
     @Test func instanceGroupsAreThePrimaryInterfaceGroups() throws {
@@ -196,7 +223,44 @@ import VPCModel
         _ = try f.write { try $0.attachNetworkInterface(.init(networkInterfaceId: extra.networkInterfaceId!, instanceId: id, deviceIndex: 1)) }
         #expect(errorCode { try f.write { try $0.modifyInstanceAttribute(.init(instanceId: id, groups: [other])) } }
             == "InvalidInstanceID")
+        #expect(errorCode { try f.write { try $0.modifyInstanceAttribute(.init(sourceDestCheck: .init(value: true), instanceId: id)) } }
+            == "InvalidInstanceID")
+        #expect(try f.describeENI(eniId).sourceDestCheck == false && f.describeENI(extra.networkInterfaceId!).sourceDestCheck == true)
         #expect(errorCode { _ = try f.write { try $0.deleteSecurityGroup(.init(groupId: web)) } } == "DependencyViolation")
+    }
+
+    @Test func describeFiltersTakeEC2sNames() throws {
+        let f = try Fixture()
+        try f.host("h1")
+        let vpc = try f.vpc()
+        let subnet = try f.subnet(vpc, "10.0.1.0/24")
+        let web = try f.securityGroup(vpcId: vpc, name: "web")
+        let launched = try f.run(subnet, count: 2)
+        let second = try f.eni(subnet) { $0.groups = [web] }
+        let id = launched[1].instanceId!
+        _ = try f.write { try $0.attachNetworkInterface(.init(networkInterfaceId: second.networkInterfaceId!, instanceId: id, deviceIndex: 1)) }
+        func ids(_ name: String, _ values: [String]) throws -> [String] {
+            try f.read { try $0.describeInstances(.init(filters: [.init(name: name, values: values)])) }
+                .reservations!.flatMap { $0.instances! }.map { $0.instanceId! }.sorted()
+        }
+        let both = launched.map { $0.instanceId! }.sorted()
+        #expect(try ids("launch-index", ["1"]) == [id])
+        #expect(try ids("network-interface.attachment.device-index", ["1"]) == [id])
+        #expect(try ids("network-interface.group-id", [web]) == [id])
+        #expect(try ids("network-interface.addresses.primary", ["true"]) == both)
+        #expect(try ids("network-interface.private-ip-address", [second.privateIpAddress!]) == [id])
+        #expect(try ids("availability-zone-id", ["use1-az*"]) == both)
+        #expect(try ids("hypervisor", ["xen"]) == both)
+        #expect(try ids("metadata-options.http-tokens", ["optional"]) == both)
+        #expect(try ids("key-name", ["*"]).isEmpty)  // no instance here has a key pair
+        #expect(errorCode { _ = try ids("ami-launch-index", ["0"]) } == "InvalidParameterValue")
+        #expect(errorCode { _ = try ids("network-interface.nope", ["0"]) } == "InvalidParameterValue")
+        func statuses(_ name: String, _ values: [String]) throws -> Int {
+            try f.read { try $0.describeInstanceStatus(.init(filters: [.init(name: name, values: values)], includeAllInstances: true)) }
+                .instanceStatuses!.count
+        }
+        #expect(try statuses("availability-zone-id", ["use1-az*"]) == 2)
+        #expect(try statuses("event.code", ["*"]) == 0)  // no scheduled events here
     }
 
     @Test func terminatedInstancesVanishAfterAnHour() throws {

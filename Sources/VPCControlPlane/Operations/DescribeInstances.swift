@@ -4,14 +4,51 @@ public import VPCModel
 // DescribeInstances: an instance record with its interfaces joined in, grouped by reservation.
 
 extension RegionState {
-    static let instanceFilters: Set<String> = [
-        "instance-id", "instance-state-name", "instance-state-code", "subnet-id", "vpc-id", "private-ip-address",
-        "private-dns-name", "ip-address", "dns-name", "network-interface.network-interface-id",
-        "network-interface.subnet-id", "network-interface.vpc-id", "network-interface.private-ip-address",
-        "network-interface.mac-address", "network-interface.addresses.private-ip-address", "instance.group-id",
-        "instance.group-name", "group-id", "group-name", "availability-zone", "image-id", "instance-type",
-        "reservation-id", "owner-id", "launch-time", "ami-launch-index", "client-token", "monitoring-state",
-        "source-dest-check", "placement-availability-zone", "architecture", "root-device-type",
+    /// DescribeInstances' filter names (botocore's list). Those naming what no instance here
+    /// has (a key pair, a placement group, a Spot request, an IAM profile…) match nothing.
+    static let instanceFilters: Set<String> = Set([
+        "affinity", "architecture", "availability-zone", "availability-zone-id", "block-device-mapping.attach-time",
+        "block-device-mapping.delete-on-termination", "block-device-mapping.device-name", "block-device-mapping.status",
+        "block-device-mapping.volume-id", "boot-mode", "capacity-reservation-id",
+        "capacity-reservation-specification.capacity-reservation-preference",
+        "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-id",
+        "capacity-reservation-specification.capacity-reservation-target.capacity-reservation-resource-group-arn",
+        "client-token", "current-instance-boot-mode", "dns-name", "ebs-optimized", "ena-support",
+        "enclave-options.enabled", "hibernation-options.configured", "host-id", "hypervisor", "iam-instance-profile.arn",
+        "iam-instance-profile.id", "image-id", "instance-id", "instance-lifecycle", "instance-state-code",
+        "instance-state-name", "instance-type", "instance.group-id", "instance.group-name", "ip-address", "ipv6-address",
+        "kernel-id", "key-name", "launch-index", "launch-time", "maintenance-options.auto-recovery",
+        "metadata-options.http-endpoint", "metadata-options.http-protocol-ipv4", "metadata-options.http-protocol-ipv6",
+        "metadata-options.http-put-response-hop-limit", "metadata-options.http-tokens",
+        "metadata-options.instance-metadata-tags", "metadata-options.state", "monitoring-state",
+        "network-performance-options.bandwidth-weighting", "operator.managed", "operator.principal", "outpost-arn",
+        "owner-id", "placement-group-name", "placement-partition-number", "platform", "platform-details",
+        "private-dns-name", "private-dns-name-options.enable-resource-name-dns-a-record",
+        "private-dns-name-options.enable-resource-name-dns-aaaa-record", "private-dns-name-options.hostname-type",
+        "private-ip-address", "product-code", "product-code.type", "ramdisk-id", "reason", "requester-id",
+        "reservation-id", "root-device-name", "root-device-type", "source-dest-check", "spot-instance-request-id",
+        "state-reason-code", "state-reason-message", "subnet-id", "tenancy", "tpm-support", "usage-operation",
+        "usage-operation-update-time", "virtualization-type", "vpc-id",
+        // Older names EC2 still answers to.
+        "group-id", "group-name", "placement-availability-zone",
+    ] + instanceInterfaceFilters.map { "network-interface." + $0 })
+
+    /// The `network-interface.` filters of DescribeInstances, by what follows the prefix.
+    static let instanceInterfaceFilters: [String] = [
+        "addresses.association.allocation-id", "addresses.association.association-id",
+        "addresses.association.carrier-ip", "addresses.association.customer-owned-ip",
+        "addresses.association.ip-owner-id", "addresses.association.public-dns-name", "addresses.association.public-ip",
+        "addresses.primary", "addresses.private-dns-name", "addresses.private-ip-address", "association.allocation-id",
+        "association.association-id", "association.carrier-ip", "association.customer-owned-ip",
+        "association.ip-owner-id", "association.public-dns-name", "association.public-ip", "attachment.attach-time",
+        "attachment.attachment-id", "attachment.delete-on-termination", "attachment.device-index",
+        "attachment.instance-id", "attachment.instance-owner-id", "attachment.network-card-index", "attachment.status",
+        "availability-zone", "deny-all-igw-traffic", "description", "group-id", "group-name",
+        "ipv4-prefixes.ipv4-prefix", "ipv6-address", "ipv6-addresses.ipv6-address", "ipv6-addresses.is-primary-ipv6",
+        "ipv6-native", "ipv6-prefixes.ipv6-prefix", "mac-address", "network-interface-id", "operator.managed",
+        "operator.principal", "outpost-arn", "owner-id", "private-dns-name", "private-ip-address", "public-dns-name",
+        "requester-id", "requester-managed", "source-dest-check", "status", "subnet-id", "tag-key", "tag-value",
+        "vpc-id",
     ]
 
     /// The ENIs attached to an instance, by device index.
@@ -42,9 +79,7 @@ extension RegionState {
             securityGroups: primary?.groups ?? [], sourceDestCheck: primary?.sourceDestCheck,
             stateReason: i.stateReason, tags: i.tags.isEmpty ? nil : i.tags, virtualizationType: "hvm",
             cpuOptions: EC2.CpuOptions(coreCount: 1, threadsPerCore: 1),
-            metadataOptions: i.metadataOptions ?? EC2.InstanceMetadataOptionsResponse(
-                state: "applied", httpTokens: "optional", httpPutResponseHopLimit: 1, httpEndpoint: "enabled",
-                httpProtocolIpv6: "disabled", instanceMetadataTags: "disabled"),
+            metadataOptions: describedMetadataOptions(i),
             bootMode: "legacy-bios", platformDetails: "Linux/UNIX", usageOperation: "RunInstances",
             usageOperationUpdateTime: i.launchTime,
             ipv6Address: primary?.ipv6Addresses?.first?.ipv6Address,
@@ -58,6 +93,13 @@ extension RegionState {
             monitoring: EC2.Monitoring(state: i.monitoring),
             subnetId: i.state == "terminated" ? nil : i.subnetId, vpcId: i.state == "terminated" ? nil : i.vpcId,
             privateIpAddress: primary?.privateIpAddress, publicIpAddress: publicIp)
+    }
+
+    /// The instance's metadata options, EC2's defaults where it launched without any.
+    func describedMetadataOptions(_ i: InstanceRecord) -> EC2.InstanceMetadataOptionsResponse {
+        i.metadataOptions ?? EC2.InstanceMetadataOptionsResponse(
+            state: "applied", httpTokens: "optional", httpPutResponseHopLimit: 1, httpEndpoint: "enabled",
+            httpProtocolIpv6: "disabled", instanceMetadataTags: "disabled")
     }
 
     static func instanceInterface(_ eni: EC2.NetworkInterface) -> EC2.InstanceNetworkInterface {
@@ -103,7 +145,7 @@ extension RegionState {
         }
         let missing = Set(ids).sorted().filter { instances[$0] == nil }
         guard missing.isEmpty else {
-            let list = missing.map { "'\($0)'" }.joined(separator: ", ")
+            let list = "'" + missing.joined(separator: ", ") + "'"
             throw EC2Error("InvalidInstanceID.NotFound",
                            missing.count == 1 ? "The instance ID \(list) does not exist" : "The instance IDs \(list) do not exist")
         }
@@ -143,6 +185,10 @@ extension RegionState {
 
     func instanceFilterValues(_ i: InstanceRecord, _ name: String, enis: [EC2.NetworkInterface]) -> [String] {
         let primary = enis.first { $0.attachment?.deviceIndex == 0 }
+        let metadata = describedMetadataOptions(i)
+        if name.hasPrefix("network-interface.") {
+            return enis.flatMap { instanceInterfaceFilterValues($0, String(name.dropFirst("network-interface.".count))) }
+        }
         switch name {
         case "instance-id": return [i.instanceId]
         case "instance-state-name": return [i.state]
@@ -153,28 +199,57 @@ extension RegionState {
         case "private-dns-name": return [primary?.privateDnsName].compactMap { $0 }
         case "ip-address": return [primary?.association?.publicIp].compactMap { $0 }
         case "dns-name": return [primary?.association?.publicDnsName].compactMap { $0 }
-        case "network-interface.network-interface-id": return enis.compactMap(\.networkInterfaceId)
-        case "network-interface.subnet-id": return enis.compactMap(\.subnetId)
-        case "network-interface.vpc-id": return enis.compactMap(\.vpcId)
-        case "network-interface.private-ip-address": return enis.compactMap(\.privateIpAddress)
-        case "network-interface.mac-address": return enis.compactMap(\.macAddress)
-        case "network-interface.addresses.private-ip-address":
-            return enis.flatMap { ($0.privateIpAddresses ?? []).compactMap(\.privateIpAddress) }
+        case "ipv6-address": return (primary?.ipv6Addresses ?? []).compactMap(\.ipv6Address)
         case "instance.group-id", "group-id": return (primary?.groups ?? []).compactMap(\.groupId)
         case "instance.group-name", "group-name": return (primary?.groups ?? []).compactMap(\.groupName)
         case "availability-zone", "placement-availability-zone": return [i.availabilityZone]
+        case "availability-zone-id": return [i.availabilityZoneId].compactMap { $0 }
         case "image-id": return [i.imageId]
         case "instance-type": return [i.instanceType]
         case "reservation-id": return [i.reservationId]
         case "owner-id": return [account]
-        case "launch-time": return [i.launchTime.iso8601]
-        case "ami-launch-index": return [String(i.amiLaunchIndex)]
+        case "launch-time", "usage-operation-update-time": return [i.launchTime.iso8601]
+        case "launch-index": return [String(i.amiLaunchIndex)]
         case "client-token": return [i.clientToken].compactMap { $0 }
         case "monitoring-state": return [i.monitoring]
         case "source-dest-check": return bool(primary?.sourceDestCheck)
+        case "ebs-optimized": return bool(i.ebsOptimized)
+        case "reason": return [i.stateTransitionReason]
+        case "state-reason-code": return [i.stateReason?.code].compactMap { $0 }
+        case "state-reason-message": return [i.stateReason?.message].compactMap { $0 }
+        case "metadata-options.http-endpoint": return [metadata.httpEndpoint].compactMap { $0 }
+        case "metadata-options.http-protocol-ipv6": return [metadata.httpProtocolIpv6].compactMap { $0 }
+        case "metadata-options.http-put-response-hop-limit":
+            return [metadata.httpPutResponseHopLimit.map(String.init)].compactMap { $0 }
+        case "metadata-options.http-tokens": return [metadata.httpTokens].compactMap { $0 }
+        case "metadata-options.instance-metadata-tags": return [metadata.instanceMetadataTags].compactMap { $0 }
+        case "metadata-options.state": return [metadata.state].compactMap { $0 }
+        // What every instance here is, as DescribeInstances shows it.
         case "architecture": return ["x86_64"]
         case "root-device-type": return ["ebs"]
+        case "root-device-name": return ["/dev/xvda"]
+        case "hypervisor": return ["xen"]
+        case "virtualization-type": return ["hvm"]
+        case "tenancy": return ["default"]
+        case "ena-support": return ["true"]
+        case "boot-mode", "current-instance-boot-mode": return ["legacy-bios"]
+        case "platform-details": return ["Linux/UNIX"]
+        case "usage-operation": return ["RunInstances"]
         default: return []
+        }
+    }
+
+    /// An attached ENI's values for a DescribeInstances `network-interface.` filter (`name`
+    /// without the prefix): DescribeNetworkInterfaces' values, under the names they have here.
+    func instanceInterfaceFilterValues(_ eni: EC2.NetworkInterface, _ name: String) -> [String] {
+        switch name {
+        case "private-ip-address": return [eni.privateIpAddress].compactMap { $0 }
+        case "addresses.association.ip-owner-id": return networkInterfaceFilterValues(eni, "addresses.association.owner-id")
+        case "ipv6-address": return networkInterfaceFilterValues(eni, "ipv6-addresses.ipv6-address")
+        case "addresses.private-dns-name": return (eni.privateIpAddresses ?? []).compactMap(\.privateDnsName)
+        case "tag-key": return (eni.tagSet ?? []).compactMap(\.key)
+        case "tag-value": return (eni.tagSet ?? []).map { $0.value ?? "" }
+        default: return networkInterfaceFilterValues(eni, name)
         }
     }
 }

@@ -48,19 +48,17 @@ extension Transaction {
         guard given == 1 else {
             throw EC2Error("InvalidParameterCombination", "Only one attribute can be modified at a time.")
         }
-        let enis = state.interfaces(of: i.instanceId)
-        if let groups {
+        if groups != nil || sourceDestCheck != nil {
+            // Both are the ENI's: with several attached, EC2 wants the ENI named instead.
+            let enis = state.interfaces(of: i.instanceId)
             guard enis.count == 1, var eni = enis.first else {
                 throw EC2Error("InvalidInstanceID",
                                "There are multiple interfaces attached to instance '\(i.instanceId)'. Please specify an interface ID for the operation instead.")
             }
-            eni.groups = try interfaceGroups(groups, subnet: state.subnets.require(eni.subnetId ?? "", .subnet))
-            state.networkInterfaces[eni.networkInterfaceId ?? ""] = eni
-            return
-        }
-        if let sourceDestCheck {
-            guard var eni = enis.first(where: { $0.attachment?.deviceIndex == 0 }) else { return }
-            eni.sourceDestCheck = sourceDestCheck
+            if let groups {
+                eni.groups = try interfaceGroups(groups, subnet: state.subnets.require(eni.subnetId ?? "", .subnet))
+            }
+            if let sourceDestCheck { eni.sourceDestCheck = sourceDestCheck }
             state.networkInterfaces[eni.networkInterfaceId ?? ""] = eni
             return
         }
@@ -130,9 +128,13 @@ extension RegionState {
             output: i.consoleOutput.map { Data($0.utf8).base64EncodedString() })
     }
 
+    /// DescribeInstanceStatus' filter names (botocore's list). No instance here has scheduled
+    /// events or EBS volumes, so those filters match nothing.
     static let instanceStatusFilters: Set<String> = [
-        "availability-zone", "instance-state-name", "instance-state-code", "instance-status.status",
-        "instance-status.reachability", "system-status.status", "system-status.reachability",
+        "availability-zone", "availability-zone-id", "event.code", "event.description", "event.instance-event-id",
+        "event.not-after", "event.not-before", "event.not-before-deadline", "instance-state-name",
+        "instance-state-code", "instance-status.status", "instance-status.reachability", "system-status.status",
+        "system-status.reachability", "attached-ebs-status.status", "operator.managed", "operator.principal",
     ]
 
     public func describeInstanceStatus(_ r: EC2.DescribeInstanceStatusRequest) throws -> EC2.DescribeInstanceStatusResult {
@@ -153,6 +155,7 @@ extension RegionState {
             values: { s, name in
                 switch name {
                 case "availability-zone": return [s.availabilityZone ?? ""]
+                case "availability-zone-id": return [s.availabilityZoneId].compactMap { $0 }
                 case "instance-state-name": return [s.instanceState?.name ?? ""]
                 case "instance-state-code": return [String(s.instanceState?.code ?? 0)]
                 case "instance-status.status": return [s.instanceStatus?.status ?? ""]

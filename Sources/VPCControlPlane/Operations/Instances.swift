@@ -46,6 +46,9 @@ extension Transaction {
             switch spec.resourceType {
             case "instance": instanceTags = (instanceTags ?? []) + (spec.tags ?? [])
             case "network-interface": interfaceSpecs.append(spec)
+            case "volume":
+                // Checked as EC2 checks them; no instance here has an EBS volume to carry them.
+                try TagRules.validate(spec.tags ?? [])
             default:
                 throw EC2Error("InvalidParameterValue",
                                "'\(spec.resourceType ?? "")' is not a valid taggable resource type for this operation.")
@@ -67,8 +70,14 @@ extension Transaction {
             throw EC2Error("InstanceLimitExceeded",
                            "You have requested more instances (\(r.minCount)) than your current instance limit of \(quotas.instancesPerRegion) allows for the specified instance type.")
         }
-        let free = try interfaces.filter { $0.existingId == nil }.map { spec in
-            try SubnetAddresses(spec.subnet, in: state).freeCount
+        // Each instance takes, in each subnet, an address per new interface there and its secondaries.
+        var perInstance: [String: (subnet: EC2.Subnet, addresses: Int)] = [:]
+        for spec in interfaces where spec.existingId == nil {
+            let addresses = 1 + min(max(spec.secondaryCount ?? 0, 0), 1 << 20)
+            perInstance[spec.subnet.subnetId ?? "", default: (spec.subnet, 0)].addresses += addresses
+        }
+        let free = try perInstance.values.map { need in
+            try SubnetAddresses(need.subnet, in: state).freeCount / need.addresses
         }.min() ?? Int.max
         let count = min(r.maxCount, room, free)
         guard count >= r.minCount else {
@@ -76,7 +85,7 @@ extension Transaction {
                            "There are not enough free addresses in subnet '\(subnet.subnetId ?? "")' to satisfy the requested number of instances.")
         }
         if count > 1, interfaces.contains(where: { $0.existingId != nil || $0.privateIpAddress != nil
-            || !($0.privateIpAddresses ?? []).isEmpty }) {
+            || !($0.privateIpAddresses ?? []).isEmpty || !($0.ipv6Addresses ?? []).isEmpty }) {
             throw EC2Error("InvalidParameterCombination",
                            "Network interfaces and private IP addresses cannot be specified when launching more than one instance.")
         }
@@ -187,6 +196,10 @@ extension Transaction {
     /// from the instance-level subnet (or the default VPC's default subnet), groups and addresses.
     func launchInterfaces(_ r: EC2.RunInstancesRequest) throws -> [LaunchInterface] {
         guard let specs = r.networkInterfaces, !specs.isEmpty else {
+            // Group names stand for groups of the default VPC: a named subnet takes ids.
+            if r.subnetId != nil && !(r.securityGroups ?? []).isEmpty {
+                throw EC2Error("InvalidParameterCombination", "The parameter groupName cannot be used with the parameter subnet")
+            }
             let subnet = try launchSubnet(r.subnetId, zone: r.placement?.availabilityZone)
             let groups = try groupIds(ids: r.securityGroupIds, names: r.securityGroups, vpcId: subnet.vpcId ?? "")
             return [LaunchInterface(

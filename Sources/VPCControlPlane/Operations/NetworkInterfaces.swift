@@ -552,47 +552,51 @@ extension RegionState {
         let page = try describePage(
             networkInterfaces.selected(r.networkInterfaceIds, .networkInterface), filter: filter, tags: \.tagSet,
             id: { $0.networkInterfaceId ?? "" },
-            values: { eni, name in
-                let entries = eni.privateIpAddresses ?? []
-                let attachment = eni.attachment
-                switch name {
-                case "association.allocation-id": return [eni.association?.allocationId].compactMap { $0 }
-                case "association.association-id": return [eni.association?.associationId].compactMap { $0 }
-                case "association.ip-owner-id": return [eni.association?.ipOwnerId].compactMap { $0 }
-                case "association.public-ip": return [eni.association?.publicIp].compactMap { $0 }
-                case "association.public-dns-name": return [eni.association?.publicDnsName].compactMap { $0 }
-                case "addresses.association.owner-id": return entries.compactMap { $0.association?.ipOwnerId }
-                case "addresses.association.public-ip": return entries.compactMap { $0.association?.publicIp }
-                case "addresses.primary": return entries.flatMap { bool($0.primary) }
-                case "addresses.private-ip-address", "private-ip-address": return entries.compactMap(\.privateIpAddress)
-                case "attachment.attach-time": return [attachment?.attachTime?.iso8601].compactMap { $0 }
-                case "attachment.attachment-id": return [attachment?.attachmentId].compactMap { $0 }
-                case "attachment.delete-on-termination": return bool(attachment?.deleteOnTermination)
-                case "attachment.device-index": return [attachment?.deviceIndex.map(String.init)].compactMap { $0 }
-                case "attachment.instance-id": return [attachment?.instanceId].compactMap { $0 }
-                case "attachment.instance-owner-id": return [attachment?.instanceOwnerId].compactMap { $0 }
-                case "attachment.status": return [attachment?.status].compactMap { $0 }
-                case "availability-zone": return [eni.availabilityZone ?? ""]
-                case "availability-zone-id": return [eni.availabilityZoneId ?? ""]
-                case "description": return [eni.description ?? ""]
-                case "group-id": return (eni.groups ?? []).compactMap(\.groupId)
-                case "group-name": return (eni.groups ?? []).compactMap(\.groupName)
-                case "ipv6-addresses.ipv6-address": return (eni.ipv6Addresses ?? []).compactMap(\.ipv6Address)
-                case "interface-type": return [eni.interfaceType ?? ""]
-                case "mac-address": return [eni.macAddress ?? ""]
-                case "network-interface-id": return [eni.networkInterfaceId ?? ""]
-                case "owner-id": return [account]
-                case "private-dns-name": return [eni.privateDnsName ?? ""]
-                case "requester-id": return [eni.requesterId ?? ""]
-                case "requester-managed": return bool(eni.requesterManaged)
-                case "source-dest-check": return bool(eni.sourceDestCheck)
-                case "status": return [eni.status ?? ""]
-                case "subnet-id": return [eni.subnetId ?? ""]
-                case "vpc-id": return [eni.vpcId ?? ""]
-                default: return []
-                }
-            }, maxResults: r.maxResults, nextToken: r.nextToken)
+            values: networkInterfaceFilterValues,
+            maxResults: r.maxResults, nextToken: r.nextToken)
         return EC2.DescribeNetworkInterfacesResult(networkInterfaces: page.items, nextToken: page.nextToken)
+    }
+
+    /// An ENI's values for a DescribeNetworkInterfaces filter name (`networkInterfaceFilters`).
+    func networkInterfaceFilterValues(_ eni: EC2.NetworkInterface, _ name: String) -> [String] {
+        let entries = eni.privateIpAddresses ?? []
+        let attachment = eni.attachment
+        switch name {
+        case "association.allocation-id": return [eni.association?.allocationId].compactMap { $0 }
+        case "association.association-id": return [eni.association?.associationId].compactMap { $0 }
+        case "association.ip-owner-id": return [eni.association?.ipOwnerId].compactMap { $0 }
+        case "association.public-ip": return [eni.association?.publicIp].compactMap { $0 }
+        case "association.public-dns-name": return [eni.association?.publicDnsName].compactMap { $0 }
+        case "addresses.association.owner-id": return entries.compactMap { $0.association?.ipOwnerId }
+        case "addresses.association.public-ip": return entries.compactMap { $0.association?.publicIp }
+        case "addresses.primary": return entries.flatMap { bool($0.primary) }
+        case "addresses.private-ip-address", "private-ip-address": return entries.compactMap(\.privateIpAddress)
+        case "attachment.attach-time": return [attachment?.attachTime?.iso8601].compactMap { $0 }
+        case "attachment.attachment-id": return [attachment?.attachmentId].compactMap { $0 }
+        case "attachment.delete-on-termination": return bool(attachment?.deleteOnTermination)
+        case "attachment.device-index": return [attachment?.deviceIndex.map(String.init)].compactMap { $0 }
+        case "attachment.instance-id": return [attachment?.instanceId].compactMap { $0 }
+        case "attachment.instance-owner-id": return [attachment?.instanceOwnerId].compactMap { $0 }
+        case "attachment.status": return [attachment?.status].compactMap { $0 }
+        case "availability-zone": return [eni.availabilityZone ?? ""]
+        case "availability-zone-id": return [eni.availabilityZoneId ?? ""]
+        case "description": return [eni.description ?? ""]
+        case "group-id": return (eni.groups ?? []).compactMap(\.groupId)
+        case "group-name": return (eni.groups ?? []).compactMap(\.groupName)
+        case "ipv6-addresses.ipv6-address": return (eni.ipv6Addresses ?? []).compactMap(\.ipv6Address)
+        case "interface-type": return [eni.interfaceType ?? ""]
+        case "mac-address": return [eni.macAddress ?? ""]
+        case "network-interface-id": return [eni.networkInterfaceId ?? ""]
+        case "owner-id": return [account]
+        case "private-dns-name": return [eni.privateDnsName ?? ""]
+        case "requester-id": return [eni.requesterId ?? ""]
+        case "requester-managed": return bool(eni.requesterManaged)
+        case "source-dest-check": return bool(eni.sourceDestCheck)
+        case "status": return [eni.status ?? ""]
+        case "subnet-id": return [eni.subnetId ?? ""]
+        case "vpc-id": return [eni.vpcId ?? ""]
+        default: return []
+        }
     }
 
     public func describeNetworkInterfaceAttribute(_ r: EC2.DescribeNetworkInterfaceAttributeRequest) throws
