@@ -33,8 +33,14 @@ fi
 fail=0
 for t in $TARGETS; do
     mkdir -p "$SCRATCH/corpus/$t" "$SCRATCH/artifacts/$t"
+    # FuzzAPIRequest's store keeps what each input wrote (for 1,024 inputs), so every input
+    # allocates more than it frees, and libFuzzer's per-input leak check would run a whole
+    # LeakSanitizer scan each time: ~65 executions a second instead of ~2,600. A leak there
+    # shows instead as growth past -rss_limit_mb, the store being dropped every 1,024 inputs.
+    extra=()
+    [ "$t" = FuzzAPIRequest ] && extra=(-detect_leaks=0)
     start=$(date +%s)
-    SWIFT_BACKTRACE=enable=no "$BIN/$t" "${ARGS[@]}" -print_final_stats=1 \
+    SWIFT_BACKTRACE=enable=no "$BIN/$t" "${extra[@]}" "${ARGS[@]}" -print_final_stats=1 \
         -artifact_prefix="$SCRATCH/artifacts/$t/" "$SCRATCH/corpus/$t" >"$SCRATCH/logs/$t.log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))
