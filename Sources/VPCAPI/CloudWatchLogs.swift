@@ -129,6 +129,10 @@ extension EC2Service {
                 throw invalid("1 validation error detected: Value null at 'logStreamName' failed to satisfy constraint: Member must not be null")
             }
             let limit = try int("limit", 1...10_000, default: 10_000)
+            guard try store.flowLogStreams(account: account, region: region, logGroup: g.name).contains(where: { $0.name == stream })
+            else {
+                throw JSONError(type: "ResourceNotFoundException", message: "The specified log stream does not exist.")
+            }
             var query = FlowLogEventQuery(account: account)
             query.region = region
             query.logGroup = g.name
@@ -137,7 +141,9 @@ extension EC2Service {
             query.endTime = try milliseconds("endTime")
             query.limit = limit
             var backward = !(input["startFromHead"] as? Bool ?? false)
-            var given: String?
+            // Where an empty page leaves a reader: between events, so the way it came is
+            // exhausted and the other way starts with the event it last read.
+            var here = (forward: "0:0", backward: "0:0")
             if let token = input["nextToken"] {
                 guard let text = token as? String, text.hasPrefix("f/") || text.hasPrefix("b/"),
                       let position = Self.position(String(text.dropFirst(2))) else {
@@ -145,7 +151,8 @@ extension EC2Service {
                 }
                 backward = text.hasPrefix("b/")
                 query.after = position
-                given = text
+                let (t, id) = position
+                here = backward ? ("\(t):\(id &- 1)", "\(t):\(id)") : ("\(t):\(id)", "\(t):\(id &+ 1)")
             }
             query.descending = backward
             var events = try store.flowLogEvents(query)
@@ -153,8 +160,8 @@ extension EC2Service {
             let first = events.first.map { "\($0.event.timestamp):\($0.id)" }
             let last = events.last.map { "\($0.event.timestamp):\($0.id)" }
             // No more events that way: the token comes back unchanged, which ends a reader's loop.
-            let forward = last.map { "f/" + $0 } ?? (given?.hasPrefix("f/") == true ? given! : "f/0:0")
-            let backwardToken = first.map { "b/" + $0 } ?? (given?.hasPrefix("b/") == true ? given! : "b/0:0")
+            let forward = "f/" + (last ?? here.forward)
+            let backwardToken = "b/" + (first ?? here.backward)
             return JSONValue.object([
                 "events": .array(events.map { e in
                     .object(["timestamp": .number(Double(e.event.timestamp)), "message": .string(e.event.message),
@@ -195,13 +202,14 @@ extension EC2Service {
                 }
                 query.after = position
             }
-            // Scan in pages until `limit` matches (then a token continues after the last one
-            // scanned) or the group ends (then there is no token).
+            // Scan in pages until `limit` matches or `scanBudget` events (then a token continues
+            // after the last one scanned, as CloudWatch Logs may return a short or empty page
+            // with a token) or the group ends (then there is no token).
             var matched: [StoredFlowLogEvent] = []
             var scanned: StoredFlowLogEvent?
             var exhausted = false
             query.limit = 1000
-            scan: while true {
+            scan: for _ in 0 ..< Self.filterScanBudget / query.limit {
                 let page = try store.flowLogEvents(query)
                 for e in page {
                     scanned = e
@@ -230,6 +238,10 @@ extension EC2Service {
             throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(action)")
         }
     }
+
+    /// The most events one FilterLogEvents call reads, matching or not: a rare pattern over
+    /// a large group answers in pages instead of reading the whole group in one request.
+    static let filterScanBudget = 10_000
 
     static func encodeToken(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
 

@@ -96,6 +96,13 @@ extension EC2Service {
     func lookupEvents(_ input: [String: Any], account: String, region: String) throws -> [UInt8] {
         var query = AuditQuery(account: account)
         query.region = region
+        if let category = input["EventCategory"] {
+            // Only Insights events have a category; none are recorded here.
+            guard category as? String == "insight" else {
+                throw JSONError(type: "InvalidEventCategoryException", message: "EventCategory is not valid.")
+            }
+            return Array(#"{"Events":[]}"#.utf8)
+        }
         if let attributes = input["LookupAttributes"] {
             guard let list = attributes as? [[String: Any]], list.count <= 1 else {
                 throw JSONError(type: "InvalidLookupAttributesException",
@@ -110,6 +117,9 @@ extension EC2Service {
                     throw JSONError(type: "InvalidLookupAttributesException",
                                     message: "AttributeValue must be 1 to 2000 characters.")
                 }
+                // ReadOnly is "true" or "false"; any other value, like any other unknown
+                // value, matches no event.
+                if key == .readOnly && value != "true" && value != "false" { return Array(#"{"Events":[]}"#.utf8) }
                 query.attribute = (key, value)
             }
         }
@@ -124,10 +134,16 @@ extension EC2Service {
             }
             query.limit = n
         }
+        // A token continues the request that produced it: it names its parameters too.
+        let parameters = Self.tokenFingerprint(query)
         if let token = input["NextToken"] {
-            guard let text = token as? String, let data = Data(base64Encoded: text),
-                  let seq = Int64(String(decoding: data, as: UTF8.self)), seq > 0 else {
+            guard let text = (token as? String).flatMap({ Data(base64Encoded: $0) }).map({ String(decoding: $0, as: UTF8.self) }),
+                  let colon = text.firstIndex(of: ":"), let seq = Int64(text[..<colon]), seq > 0 else {
                 throw JSONError(type: "InvalidNextTokenException", message: "Invalid NextToken.")
+            }
+            guard text[text.index(after: colon)...] == parameters else {
+                throw JSONError(type: "InvalidNextTokenException",
+                                message: "The NextToken was used in a request with different parameters.")
             }
             query.beforeSequence = seq
         }
@@ -138,7 +154,7 @@ extension EC2Service {
         var members: [String: JSONValue] = [:]
         if events.count > query.limit {
             events.removeLast()
-            members["NextToken"] = .string(Data(String(events.last!.sequence).utf8).base64EncodedString())
+            members["NextToken"] = .string(Data("\(events.last!.sequence):\(parameters)".utf8).base64EncodedString())
         }
         members["Events"] = .array(events.map { e in
             .object([
@@ -153,14 +169,32 @@ extension EC2Service {
         return JSONValue.object(members).bytes
     }
 
-    /// botocore sends timestamps as epoch seconds; ISO 8601 strings are accepted too.
+    /// What a NextToken must have been issued for: the lookup attribute and the time range
+    /// (FNV-1a, hex: stable across restarts, and tokens are not secrets).
+    static func tokenFingerprint(_ q: AuditQuery) -> String {
+        let text = [q.region ?? "", q.attribute?.key.rawValue ?? "", q.attribute?.value ?? "",
+                    q.startTime.map { "\($0)" } ?? "", q.endTime.map { "\($0)" } ?? ""]
+            .joined(separator: "\u{0}")
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+
+    /// botocore sends timestamps as epoch seconds; ISO 8601 strings are accepted too. A
+    /// value of another type is a serialization error, as the JSON protocol has it.
     static func time(_ value: Any?, _ name: String) throws -> Double? {
         guard let value else { return nil }
-        if let n = value as? NSNumber { return n.doubleValue }
-        if let s = value as? String {
-            if let d = Double(s) { return d }
-            if let date = ISO8601DateFormatter().date(from: s) { return date.timeIntervalSince1970 }
+        let seconds: Double?
+        if let n = value as? NSNumber {
+            seconds = n.doubleValue
+        } else if let s = value as? String {
+            seconds = Double(s) ?? ISO8601DateFormatter().date(from: s)?.timeIntervalSince1970
+        } else {
+            throw JSONError(type: "SerializationException", message: "\(name) must be a timestamp.")
         }
-        throw JSONError(type: "InvalidTimeRangeException", message: "\(name) is not a valid timestamp.")
+        guard let seconds, seconds.isFinite, seconds >= 0 else {
+            throw JSONError(type: "InvalidTimeRangeException", message: "\(name) is not a valid timestamp.")
+        }
+        return seconds
     }
 }

@@ -273,6 +273,12 @@ final class DeliveryFixture {
                                               "nextToken": next.json["nextForwardToken"] as! String])
         #expect((end.json["events"] as? [Any])?.isEmpty == true)
         #expect(end.json["nextForwardToken"] as? String == next.json["nextForwardToken"] as? String)
+        // Backward from the end of the stream: both events.
+        let back = try f.logs("GetLogEvents", ["logGroupName": "flows", "logStreamName": f.eni + "-all",
+                                               "nextToken": end.json["nextBackwardToken"] as! String])
+        #expect((back.json["events"] as? [Any])?.count == 2)
+        let noStream = try f.logs("GetLogEvents", ["logGroupName": "flows", "logStreamName": "eni-nope-all"])
+        #expect(noStream.status == 400 && noStream.json["__type"] as? String == "ResourceNotFoundException")
 
         // Account B has no such group; a bad pattern is InvalidParameterException.
         let foreign = try f.logs("FilterLogEvents", ["logGroupName": "flows"], key: APIFixture.keyB)
