@@ -102,6 +102,29 @@ import VPCWire
         #expect(r.id == 0x1234 && r.flags.responseCode == .formatError)
     }
 
+    /// One question, no records but an EDNS OPT: anything else is refused unread, so a
+    /// query of 64 questions and 64 answers cannot make the shared thread parse them all.
+    @Test func onlyOneQuestionIsRead() throws {
+        let name: [UInt8] = [12] + Array("ip-10-0-1-11".utf8) + [3] + Array("ec2".utf8) + [8] + Array("internal".utf8) + [0]
+        func frame(questions: Int, answers: Int = 0, additional: [UInt8] = [], additionalCount: Int = 0) -> [UInt8] {
+            var p: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0x00, UInt8(questions), 0x00, UInt8(answers), 0x00, 0x00, 0x00, UInt8(additionalCount)]
+            for _ in 0..<questions { p += name + [0x00, 0x01, 0x00, 0x01] }
+            for _ in 0..<answers { p += [0xC0, 0x0C, 0x00, 0x01, 0x00, 0x01, 0, 0, 0, 60, 0x00, 0x04, 10, 0, 1, 11] }
+            p += additional
+            return Frames.udp(UDPFrame(sourceMAC: Frames.client, destinationMAC: Frames.router, source: .v4(IPv4Address(10, 0, 1, 10)),
+                                       destination: .v4(IPv4Address(10, 0, 0, 2)), sourcePort: 40000, destinationPort: 53),
+                              payload: p)
+        }
+        let opt: [UInt8] = [0x00, 0x00, 0x29, 0x10, 0x00, 0, 0, 0, 0, 0x00, 0x00]  // EDNS0, 4096-byte UDP payload
+        let (_, edns) = try response(frame(questions: 1, additional: opt, additionalCount: 1))
+        #expect(edns.flags.responseCode == .noError && edns.answers.map(\.data) == [.a(IPv4Address(10, 0, 1, 11))])
+        for bad in [frame(questions: 2), frame(questions: 1, answers: 1), frame(questions: 0),
+                    frame(questions: 1, additional: opt + opt, additionalCount: 2)] {
+            let (_, r) = try response(bad)
+            #expect(r.flags.responseCode == .formatError && r.questions.isEmpty && r.answers.isEmpty)
+        }
+    }
+
     @Test func privateDomainPerRegion() {
         #expect(ResolverZone.privateDomain(region: "us-east-1") == "ec2.internal")
         #expect(ResolverZone.privateDomain(region: "eu-west-1") == "eu-west-1.compute.internal")

@@ -75,6 +75,12 @@ public final class DataplaneState {
     var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0, wholeSuperFrames: UInt64 = 0, coalescedSegments: UInt64 = 0
     var toGatewayDrops: UInt64 = 0, dhcpReplies: UInt64 = 0, dhcpIgnored: UInt64 = 0
     var dnsReplies: UInt64 = 0, dnsIgnored: UInt64 = 0, mappingQueries: UInt64 = 0
+    /// DNS and DHCP packets over a port's `serviceRate`, dropped unanswered.
+    var serviceRateDrops: UInt64 = 0
+    /// Per port: the second (data-plane clock) its DNS and DHCP packets were last counted
+    /// in, and how many came in it.
+    var serviceSecond: [UInt32]
+    var servicePackets: [UInt32]
     /// Polls that found nothing to read while busy polling (`DataplaneWorker`).
     var busyPollsEmpty: UInt64 = 0
 
@@ -87,6 +93,8 @@ public final class DataplaneState {
         self.onMiss = onMiss
         let n = pipeline.maxPorts
         tapFDs = Array(repeating: -1, count: n)
+        serviceSecond = Array(repeating: 0, count: n)
+        servicePackets = Array(repeating: 0, count: n)
         vnets = Array(repeating: false, count: n)
         leases = Array(repeating: nil, count: n)
         zones = Array(repeating: nil, count: n)
@@ -291,9 +299,9 @@ public final class DataplaneState {
         case .replyToInstance(let length):
             writeTAP(index, UnsafeRawPointer(out.baseAddress!), length)
         case .handToDHCP:
-            answerDHCP(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out)
+            if withinServiceRate(index, now: now) { answerDHCP(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out) }
         case .handToDNS:
-            answerDNS(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out)
+            if withinServiceRate(index, now: now) { answerDNS(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n]), out: out) }
         case .mappingMiss(let query):
             if query { missFromInstance(index, UnsafeRawBufferPointer(rebasing: frame[0 ..< n])) }
         case .toGateway:
@@ -462,6 +470,25 @@ public final class DataplaneState {
 
     // MARK: services and misses (not per-packet paths: a few packets per lease or lookup)
 
+    /// What one ENI may send the agent's DNS and DHCP each second, as AWS limits each ENI's
+    /// queries to its resolver: these are answered on the data-plane thread every instance
+    /// of the host shares, at far more cost than a forwarded packet.
+    public static let serviceRate: UInt32 = 1024
+
+    /// Counts a DNS or DHCP packet from `port`; false (and counted) past `serviceRate` this second.
+    func withinServiceRate(_ port: Int, now: UInt32) -> Bool {
+        if serviceSecond[port] != now {
+            serviceSecond[port] = now
+            servicePackets[port] = 0
+        }
+        guard servicePackets[port] < Self.serviceRate else {
+            serviceRateDrops &+= 1
+            return false
+        }
+        servicePackets[port] &+= 1
+        return true
+    }
+
     func answerDHCP(_ port: Int, _ frame: UnsafeRawBufferPointer, out: UnsafeMutableRawBufferPointer) {
         guard let lease = leases[port],
               let n = DHCPServer.reply(toFrame: frame, lease: lease,
@@ -538,6 +565,7 @@ public final class DataplaneState {
             "to_gateway_drops_total": toGatewayDrops,
             "dhcp_replies_total": dhcpReplies, "dhcp_ignored_total": dhcpIgnored,
             "dns_replies_total": dnsReplies, "dns_ignored_total": dnsIgnored,
+            "service_rate_drops_total": serviceRateDrops,
             "mapping_queries_total": mappingQueries, "busy_polls_empty_total": busyPollsEmpty,
             "conntrack_evicted_for_room_total": pipeline.connections.evictedForRoom,
         ]

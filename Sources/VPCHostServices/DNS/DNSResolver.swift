@@ -78,12 +78,15 @@ public enum DNSResolver {
                              into out: UnsafeMutableRawBufferPointer) -> Int? {
         guard zone.enableDnsSupport, let (udp, payload) = UDPFrame.parse(frame), udp.destinationPort == port
         else { return nil }
+        guard let header = try? DNSMessage(checking: payload), !header.flags.isResponse else { return nil }
         let response: DNSRepr
-        if let query = try? DNSRepr.parse(payload) {
+        // A query asks one question and carries no records but, at most, an EDNS OPT; any
+        // other is answered FORMERR unread, so no query costs more than one name to parse.
+        if header.questionCount == 1 && header.answerCount == 0 && header.authorityCount == 0
+            && header.additionalCount <= 1, let query = try? DNSRepr.parse(payload) {
             guard let r = respond(to: query, zone: zone) else { return nil }
             response = r
         } else {
-            guard let header = try? DNSMessage(checking: payload), !header.flags.isResponse else { return nil }
             response = DNSRepr(id: header.id, flags: header.flags, questions: []).response(answers: [], responseCode: .formatError)
         }
         let back = udp.reversed(from: routerMAC)
