@@ -39,6 +39,17 @@ func tcp(_ s: IPv4Address, _ sp: UInt16, _ d: IPv4Address, _ dp: UInt16) -> Flow
         #expect(c.zone.hosts == [IPv4Address(10, 0, 1, 10), IPv4Address(10, 0, 1, 11)])
     }
 
+    @Test func leaseServersComeFromTheOptionSet() throws {
+        var n = Fixtures.network()
+        n.domainNameServers = ["10.9.9.9", "AmazonProvidedDNS", "fd00::53"]
+        n.ntpServers = ["10.8.8.8", "fd00::123"]
+        let c = try compile(network: n)
+        #expect(c.lease.domainNameServers == [IPv4Address(10, 9, 9, 9), IPv4Address(10, 0, 0, 2)])
+        #expect(c.lease.ntpServers == [IPv4Address(10, 8, 8, 8)])
+        n.domainNameServers = []  // a set without domain-name-servers: none
+        #expect(try compile(network: n).lease.domainNameServers.isEmpty)
+    }
+
     @Test func securityGroupsAreTheUnionAndUnparseablePeersGrantNothing() throws {
         let c = try compile()
         let sg = c.port.securityGroups

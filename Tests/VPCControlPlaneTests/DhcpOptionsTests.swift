@@ -37,6 +37,9 @@ import VPCStore
             [("ipv6-address-preferred-lease-time", ["100"])],
             [("domain-name", [])],
             [("domain-name", ["a"]), ("domain-name", ["b"])],
+            // 200 characters, 400 bytes: more than option 15 holds.
+            [("domain-name", [String(repeating: "é", count: 200)])],
+            [("domain-name", ["corp\nexample"])],
             [],
         ]
         let before = try f.read { $0.dhcpOptions.count }
@@ -59,7 +62,15 @@ import VPCStore
             == "InvalidDhcpOptionID.NotFound")
         #expect(errorCode { try f.write { try $0.associateDhcpOptions(.init(dhcpOptionsId: id, vpcId: "vpc-0000000000000000f")) } }
             == "InvalidVpcID.NotFound")
+        // Hosts get the set's values, and AWS's defaults with no set.
+        let servers = try Self.create(f, [("domain-name-servers", ["10.9.9.9", "AmazonProvidedDNS"]), ("ntp-servers", ["10.8.8.8"])])
+        try f.write { try $0.associateDhcpOptions(.init(dhcpOptionsId: servers, vpcId: vpc)) }
+        var net = try #require(try f.read { HostDocuments.networkSpec(vpc, in: $0, hosts: [:]) })
+        #expect(net.domainNameServers == ["10.9.9.9", "AmazonProvidedDNS"] && net.ntpServers == ["10.8.8.8"])
+        #expect(net.domainName == "")  // the set names none
         try f.write { try $0.associateDhcpOptions(.init(dhcpOptionsId: "default", vpcId: vpc)) }
+        net = try #require(try f.read { HostDocuments.networkSpec(vpc, in: $0, hosts: [:]) })
+        #expect(net.domainNameServers == ["AmazonProvidedDNS"] && net.ntpServers == [] && net.domainName == "ec2.internal")
         #expect(try f.read { $0.vpcs[vpc]?.vpc.dhcpOptionsId } == "default")
         try f.write { try $0.deleteDhcpOptions(.init(dhcpOptionsId: id)) }
         #expect(errorCode { try f.write { try $0.deleteDhcpOptions(.init(dhcpOptionsId: id)) } } == "InvalidDhcpOptionID.NotFound")

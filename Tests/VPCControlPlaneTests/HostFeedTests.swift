@@ -47,6 +47,7 @@ import VPCModel
         #expect(spec.interfaces[0].securityGroupIds == [w.sg1] && spec.interfaces[0].privateIpAddresses == ["10.0.1.4"])
         let net = try #require(docs.networks[w.vpc1])
         #expect(net.domainName == "ec2.internal" && net.cidrBlocks == ["10.0.0.0/16"])
+        #expect(net.domainNameServers == ["AmazonProvidedDNS"] && net.ntpServers == [])
         #expect(net.endpoints.map(\.address) == ["10.0.1.4", "10.0.1.5"])
         #expect(net.endpoints.map(\.underlay) == ["192.0.2.1", "192.0.2.2"])
         #expect(net.subnets.count == 1 && net.networkAcls.count == 1 && net.routeTables.count == 1)

@@ -44,6 +44,21 @@ import VPCWire
         #expect(udp.sourcePort == 67 && udp.destinationPort == 68)
     }
 
+    /// NTP servers of the option set go out as option 42; a domain name longer than option
+    /// 15 holds is left out, and the lease still given.
+    @Test func ntpServersAndAnOverlongDomainName() throws {
+        var l = lease
+        l.ntpServers = [IPv4Address(10, 8, 8, 8)]
+        l.domainName = String(repeating: "a", count: 256)
+        let reply = try #require(Frames.reply(Frames.dhcp(request(.discover))) {
+            DHCPServer.reply(toFrame: $0, lease: l, routerMAC: Frames.router, into: $1)
+        })
+        let (_, payload) = try #require(Frames.payload(reply))
+        let offer = try payload.withUnsafeBytes { try DHCPRepr.parse($0) }
+        #expect(offer.messageType == .offer && offer.yourAddress == lease.address)
+        #expect(offer.ntpServers == [IPv4Address(10, 8, 8, 8)] && offer.domainName == nil)
+    }
+
     @Test func requestForAnotherAddressIsRefusedWithABroadcastNAK() throws {
         let reply = try #require(answer(request(.request, requested: IPv4Address(10, 0, 1, 99))))
         let (udp, payload) = try #require(Frames.payload(reply))

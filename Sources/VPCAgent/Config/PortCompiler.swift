@@ -61,10 +61,16 @@ public enum PortCompiler {
             flowLogs: !(interface.flowLogs ?? []).isEmpty, securityGroups: securityGroupPolicy(groups),
             networkACL: acl.map(networkACL) ?? NetworkACL(rules: []),
             routeTable: RouteTable(routes: table.map(routes) ?? []))
+        // The option set's servers; IPv6 ones are for DHCPv6, which this agent does not serve.
+        let resolver = vpcBlock.ipv4(offset: 2)
+        let dnsServers = (network.domainNameServers ?? ["AmazonProvidedDNS"]).compactMap {
+            $0 == "AmazonProvidedDNS" ? resolver : IPv4Address($0)
+        }
         let lease = DHCPLease(clientMAC: mac, address: primary, prefixLength: Int(subnetV4.length),
-                              router: subnetV4.ipv4(offset: 1), domainNameServers: [vpcBlock.ipv4(offset: 2)],
+                              router: subnetV4.ipv4(offset: 1), domainNameServers: dnsServers,
                               domainName: network.domainName.isEmpty ? nil : network.domainName,
-                              hostName: ResolverZone.hostLabel(primary))
+                              hostName: ResolverZone.hostLabel(primary),
+                              ntpServers: (network.ntpServers ?? []).compactMap { IPv4Address($0) })
         return .success(CompiledPort(networkInterfaceId: interface.networkInterfaceId, instanceId: instance.instanceId,
                                      port: port, lease: lease, zone: resolverZone(network),
                                      flowLogs: interface.flowLogs ?? []))

@@ -102,7 +102,9 @@ public struct HostDocuments: Sendable, Equatable {
                 .filter { $0.ipv6CidrBlockState?.state == "associated" }.compactMap(\.ipv6CidrBlock),
             enableDnsSupport: vpc.enableDnsSupport, enableDnsHostnames: vpc.enableDnsHostnames,
             domainName: state.domainName(of: vpc), subnets: subnets, securityGroups: groups, networkAcls: acls,
-            routeTables: tables, endpoints: endpoints)
+            routeTables: tables, endpoints: endpoints,
+            domainNameServers: state.dhcpOption("domain-name-servers", of: vpc) ?? ["AmazonProvidedDNS"],
+            ntpServers: state.dhcpOption("ntp-servers", of: vpc) ?? [])
     }
 
     /// The mapping entry of one address in the VPC with Geneve VNI `vni`, wherever it is placed;
@@ -184,9 +186,14 @@ extension RegionState {
     /// DHCP option `domain-name` of the VPC's options set; AWS's default without one.
     func domainName(of vpc: VpcRecord) -> String {
         let standard = region == "us-east-1" ? "ec2.internal" : "\(region).compute.internal"
-        guard let id = vpc.vpc.dhcpOptionsId, id != "default", let options = dhcpOptions[id] else { return standard }
-        return (options.dhcpConfigurations ?? []).first { $0.key == "domain-name" }?
-            .values?.compactMap(\.value).joined(separator: " ") ?? ""
+        return dhcpOption("domain-name", of: vpc)?.joined(separator: " ") ?? standard
+    }
+
+    /// The values of option `key` in the VPC's options set (empty when the set lacks it); nil
+    /// when the VPC has no set, which stands for AWS's default set.
+    func dhcpOption(_ key: String, of vpc: VpcRecord) -> [String]? {
+        guard let id = vpc.vpc.dhcpOptionsId, id != "default", let options = dhcpOptions[id] else { return nil }
+        return (options.dhcpConfigurations ?? []).first { $0.key == key }?.values?.compactMap(\.value) ?? []
     }
 
     /// A group's rules with their peers resolved: a referenced group to its members' addresses,

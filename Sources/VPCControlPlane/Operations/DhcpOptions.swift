@@ -31,7 +31,9 @@ extension Transaction {
         guard !values.isEmpty else { throw EC2Error("InvalidParameterValue", "The DHCP option \(key) needs at least one value.") }
         switch key {
         case "domain-name":
-            guard values.count == 1, let name = values.first, name.count <= 255, !name.isEmpty else {
+            // Option 15 holds at most 255 bytes: names (space-separated) of printable ASCII.
+            guard values.count == 1, let name = values.first, !name.isEmpty, name.utf8.count <= 255,
+                  name.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
                 throw invalid(values.joined(separator: ","))
             }
         case "domain-name-servers", "ntp-servers", "netbios-name-servers":

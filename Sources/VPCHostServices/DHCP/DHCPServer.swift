@@ -36,8 +36,10 @@ public enum DHCPServer {
                  yourAddress: yourAddress, serverIdentifier: lease.router,
                  leaseTime: withLease ? lease.leaseSeconds : nil,
                  subnetMask: lease.subnetMask, broadcastAddress: lease.broadcastAddress,
-                 routers: [lease.router], domainNameServers: lease.domainNameServers,
-                 domainName: lease.domainName, interfaceMTU: lease.mtu, hostName: lease.hostName)
+                 routers: [lease.router], domainNameServers: Array(lease.domainNameServers.prefix(63)),
+                 // A name longer than option 15 holds is left out rather than failing the reply.
+                 domainName: lease.domainName.flatMap { $0.utf8.count <= 255 ? $0 : nil }, interfaceMTU: lease.mtu,
+                 hostName: lease.hostName, ntpServers: Array(lease.ntpServers.prefix(63)))
     }
 
     static func nak(_ q: DHCPRepr, _ lease: DHCPLease) -> DHCPRepr {

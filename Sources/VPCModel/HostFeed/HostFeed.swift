@@ -107,16 +107,23 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     public var routeTables: [RouteTableSpec]
     /// Every address in the VPC that belongs to an ENI placed on a host.
     public var endpoints: [EndpointSpec]
+    /// DHCP options `domain-name-servers` (addresses, or `AmazonProvidedDNS` for the VPC's
+    /// resolver at base+2) and `ntp-servers`; nil in a document from before they were sent:
+    /// the resolver, and no NTP servers.
+    public var domainNameServers: [String]?
+    public var ntpServers: [String]?
 
     public init(vpcId: String, accountId: String, region: String, vni: UInt32, cidrBlocks: [String],
                 ipv6CidrBlocks: [String], enableDnsSupport: Bool, enableDnsHostnames: Bool, domainName: String,
                 subnets: [SubnetSpec], securityGroups: [SecurityGroupSpec], networkAcls: [NetworkAclSpec],
-                routeTables: [RouteTableSpec], endpoints: [EndpointSpec]) {
+                routeTables: [RouteTableSpec], endpoints: [EndpointSpec], domainNameServers: [String]? = nil,
+                ntpServers: [String]? = nil) {
         self.vpcId = vpcId; self.accountId = accountId; self.region = region; self.vni = vni
         self.cidrBlocks = cidrBlocks; self.ipv6CidrBlocks = ipv6CidrBlocks
         self.enableDnsSupport = enableDnsSupport; self.enableDnsHostnames = enableDnsHostnames
         self.domainName = domainName; self.subnets = subnets; self.securityGroups = securityGroups
         self.networkAcls = networkAcls; self.routeTables = routeTables; self.endpoints = endpoints
+        self.domainNameServers = domainNameServers; self.ntpServers = ntpServers
     }
 }
 

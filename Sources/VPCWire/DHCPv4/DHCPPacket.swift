@@ -67,6 +67,7 @@ public struct DHCPOptionCode: RawRepresentable, Hashable, Sendable {
     public static let subnetMask = DHCPOptionCode(rawValue: 1)
     public static let router = DHCPOptionCode(rawValue: 3)
     public static let domainNameServer = DHCPOptionCode(rawValue: 6)
+    public static let ntpServers = DHCPOptionCode(rawValue: 42)
     public static let hostName = DHCPOptionCode(rawValue: 12)
     public static let domainName = DHCPOptionCode(rawValue: 15)
     public static let interfaceMTU = DHCPOptionCode(rawValue: 26)

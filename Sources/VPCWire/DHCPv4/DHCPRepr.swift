@@ -46,6 +46,8 @@ public struct DHCPRepr: Hashable, Sendable {
     public var domainNameServers: [IPv4Address]
     /// Option 15.
     public var domainName: String?
+    /// Option 42.
+    public var ntpServers: [IPv4Address]
     /// Option 26 (AWS hands out 9001).
     public var interfaceMTU: UInt16?
     /// Option 12.
@@ -66,7 +68,7 @@ public struct DHCPRepr: Hashable, Sendable {
                 subnetMask: IPv4Address? = nil, broadcastAddress: IPv4Address? = nil,
                 routers: [IPv4Address] = [], domainNameServers: [IPv4Address] = [], domainName: String? = nil,
                 interfaceMTU: UInt16? = nil, hostName: String? = nil, parameterRequestList: [UInt8] = [],
-                maximumMessageSize: UInt16? = nil, clientIdentifier: [UInt8]? = nil) {
+                maximumMessageSize: UInt16? = nil, clientIdentifier: [UInt8]? = nil, ntpServers: [IPv4Address] = []) {
         self.op = op
         self.messageType = messageType
         self.transactionID = transactionID
@@ -88,6 +90,7 @@ public struct DHCPRepr: Hashable, Sendable {
         self.routers = routers
         self.domainNameServers = domainNameServers
         self.domainName = domainName
+        self.ntpServers = ntpServers
         self.interfaceMTU = interfaceMTU
         self.hostName = hostName
         self.parameterRequestList = parameterRequestList
@@ -133,6 +136,7 @@ public struct DHCPRepr: Hashable, Sendable {
             case .domainNameServer: domainNameServers = try addrs()
             case .hostName: hostName = String(decoding: d, as: UTF8.self)
             case .domainName: domainName = String(decoding: d, as: UTF8.self)
+            case .ntpServers: ntpServers = try addrs()
             case .interfaceMTU: interfaceMTU = try u16()
             case .broadcastAddress: broadcastAddress = try addr()
             case .requestedIPAddress: requestedIPAddress = try addr()
@@ -167,6 +171,7 @@ public struct DHCPRepr: Hashable, Sendable {
         opt(!routers.isEmpty, 4 * routers.count)
         opt(!domainNameServers.isEmpty, 4 * domainNameServers.count)
         opt(domainName != nil, domainName?.utf8.count ?? 0)
+        opt(!ntpServers.isEmpty, 4 * ntpServers.count)
         opt(interfaceMTU != nil, 2)
         opt(hostName != nil, hostName?.utf8.count ?? 0)
         opt(!parameterRequestList.isEmpty, parameterRequestList.count)
@@ -233,6 +238,7 @@ public struct DHCPRepr: Hashable, Sendable {
         try put(.router, routers)
         try put(.domainNameServer, domainNameServers)
         try put(.domainName, domainName.map { Array($0.utf8) })
+        try put(.ntpServers, ntpServers)
         try put(.interfaceMTU, interfaceMTU)
         try put(.hostName, hostName.map { Array($0.utf8) })
         try put(.parameterRequestList, parameterRequestList.isEmpty ? nil : parameterRequestList)
