@@ -170,6 +170,21 @@ struct PipelineInstanceTests {
         #expect(a.senderHardwareAddress == mac)
     }
 
+    /// A probe (sender 0.0.0.0, RFC 5227) is answered only for an address in use, so an
+    /// instance checking an address it is about to take sees no false conflict; no address
+    /// that is not one host's (0.0.0.0, broadcast, multicast) is answered at all.
+    @Test func arpProbesAndNonUnicastTargets() {
+        let p = Lab.pipeline(host: Lab.host1)
+        #expect(p.fromInstance(Frame.arp(src: Lab.a.mac, senderIP: v4("0.0.0.0"), targetIP: v4("10.0.7.7")), port: 0).action == .absorbed)
+        #expect(p.fromInstance(Frame.arp(src: Lab.a.mac, senderIP: v4("0.0.0.0"), targetIP: Lab.b.ip), port: 0).action
+            == .replyToInstance(length: 42))
+        #expect(p.fromInstance(Frame.arp(src: Lab.a.mac, senderIP: v4("0.0.0.0"), targetIP: v4("10.0.1.1")), port: 0).action
+            == .replyToInstance(length: 42))
+        for target in ["0.0.0.0", "255.255.255.255", "224.0.0.251"] {
+            #expect(p.fromInstance(Frame.arp(src: Lab.a.mac, senderIP: Lab.a.ip, targetIP: v4(target)), port: 0).action == .absorbed)
+        }
+    }
+
     @Test func arpPoisoningIsDropped() {
         let p = Lab.pipeline(host: Lab.host1)
         // Gratuitous ARP claiming another instance's address.
@@ -213,6 +228,11 @@ struct PipelineInstanceTests {
         let p = Lab.pipeline(host: Lab.host1, rules: [], acl: NetworkACL(rules: []))
         let dhcp = Frame.udp(src: Lab.a.mac, from: .any, to: .broadcast, sport: 68, dport: 67)
         #expect(p.fromInstance(dhcp, port: 0).action == .handToDHCP)
+        let renewal = Frame.udp(src: Lab.a.mac, from: Lab.a.ip, to: v4("10.0.1.1"), sport: 68, dport: 67)
+        #expect(p.fromInstance(renewal, port: 0).action == .handToDHCP)
+        // To another instance's port 67: policy decides, as for any port.
+        let toPeer = Frame.udp(src: Lab.a.mac, from: Lab.a.ip, to: Lab.b.ip, sport: 68, dport: 67)
+        #expect(p.fromInstance(toPeer, port: 0).action == .drop(.securityGroup))
         for resolver in ["10.0.0.2", "169.254.169.253"] {
             let dns = Frame.udp(src: Lab.a.mac, from: Lab.a.ip, to: v4(resolver), sport: 5353, dport: 53)
             #expect(p.fromInstance(dns, port: 0).action == .handToDNS)

@@ -24,9 +24,14 @@ extension Pipeline {
         switch b._u16(12) {
         case 0x0800:
             if let r = h.parseIPv4(ip) { return drop(port, r) }
+            // DHCP for the VPC's server: broadcast, or unicast to the router (renewals). An
+            // instance's own DHCP server elsewhere in the VPC is reached like any other port.
             if h.tuple.proto == IPProtocolNumber.udp && h.tuple.destinationPort == 67 {
-                counters.countOut(port, size)
-                return .handToDHCP
+                let to = UInt32(truncatingIfNeeded: h.tuple.destination.low)
+                if to == 0xFFFF_FFFF || to == s.pointee.gateway {
+                    counters.countOut(port, size)
+                    return .handToDHCP
+                }
             }
             if s.pointee.sourceDestCheck && !owns(port, .v4, h.tuple.source) { return drop(port, .sourceIPSpoofed) }
             let dst = UInt32(truncatingIfNeeded: h.tuple.destination.low)

@@ -6,6 +6,11 @@ import VPCWire
 extension Pipeline {
     /// The MAC the VPC claims for `target`, as seen from `port`.
     func neighborMAC(_ port: Int, _ family: IPFamily, _ target: AddressKey) -> MACAddress {
+        knownNeighborMAC(port, family, target) ?? routerMAC
+    }
+
+    /// The MAC of an address known to be in use: the subnet router's, or a mapped VPC address's.
+    func knownNeighborMAC(_ port: Int, _ family: IPFamily, _ target: AddressKey) -> MACAddress? {
         let s = ports + port
         if family == .v4 && target.low == UInt64(s.pointee.gateway) { return routerMAC }
         let local = s.pointee.routeTable._withUnsafeGuaranteedRef { rt in
@@ -13,7 +18,7 @@ extension Pipeline {
             return i >= 0 && rt.routes[i].target == .local
         }
         if local, let e = mappings.lookup(vni: s.pointee.vni, family: family, target) { return e.mac }
-        return routerMAC
+        return nil
     }
 
     /// ARP (RFC 826) from the instance: the sender must be the ENI; requests are answered.
@@ -28,10 +33,17 @@ extension Pipeline {
         if senderIP != 0 && !owns(port, .v4, AddressKey(high: 0, low: UInt64(senderIP))) { return drop(port, .arpSpoofed) }
         switch b._u16(20) {
         case 1:
-            // Gratuitous ARP or a probe for its own address: nothing to answer.
-            if targetIP == senderIP || owns(port, .v4, AddressKey(high: 0, low: UInt64(targetIP))) { return .absorbed }
+            // Gratuitous ARP or a probe for its own address, or no unicast address to ask
+            // about: nothing to answer.
+            let target = AddressKey(high: 0, low: UInt64(targetIP))
+            if targetIP == senderIP || owns(port, .v4, target) || targetIP == 0 || targetIP >= 0xE000_0000 {
+                return .absorbed
+            }
+            // A probe (RFC 5227) asks whether the address is taken: only one in use is.
+            let known = knownNeighborMAC(port, .v4, target)
+            if senderIP == 0 && known == nil { return .absorbed }
             guard out.count >= 42 else { return drop(port, .frameTooLarge) }
-            let mac = neighborMAC(port, .v4, AddressKey(high: 0, low: UInt64(targetIP)))
+            let mac = known ?? routerMAC
             let eth = EthernetRepr(source: mac, destination: s.pointee.mac, etherType: .arp)
             let reply = ARPRepr(operation: .reply, senderHardwareAddress: mac, senderProtocolAddress: IPv4Address(value: targetIP),
                                 targetHardwareAddress: s.pointee.mac, targetProtocolAddress: IPv4Address(value: senderIP))
@@ -74,7 +86,9 @@ extension Pipeline {
             if ownTarget || srcUnspecified { return .absorbed }  // DAD, or asking about itself
             return neighborAdvertisement(port, target: target, to: src, out: out)
         case 133:
-            return .absorbed  // router advertisements come from the agent, not per solicitation
+            // No router advertisements are sent: an instance's IPv6 default route (via
+            // fe80::1) and addresses come from its boot script, as instance metadata would give them.
+            return .absorbed
         default:
             return drop(port, .ndpSpoofed)  // RA (134) or redirect (137) from an instance
         }
