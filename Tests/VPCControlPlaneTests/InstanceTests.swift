@@ -70,6 +70,10 @@ import VPCModel
         try f.host("h1")
         let vpc = try f.vpc()
         let subnet = try f.subnet(vpc, "10.0.1.0/24")
+        #expect(errorCode { try f.write { tx in
+            try tx.modifySubnetAttribute(.init(mapPublicIpOnLaunch: .init(value: true), subnetId: subnet, enableDns64: .init(value: true)))
+        } } == "InvalidParameterCombination")  // one attribute a call
+        #expect(try f.read { $0.subnets[subnet]?.mapPublicIpOnLaunch } != true)
         try f.write { tx in try tx.modifySubnetAttribute(.init(mapPublicIpOnLaunch: .init(value: true), subnetId: subnet)) }
         let i = try f.run(subnet)[0]
         let id = i.instanceId!

@@ -80,6 +80,9 @@ import VPCStore
         #expect(create(r) == "RouteAlreadyExists")
         r = v4("10.0.0.0/16"); r.gatewayId = igw
         #expect(create(r) == "InvalidParameterValue")
+        // Inside the VPC's blocks only an interface or an instance may be the target.
+        r = v4("10.0.1.0/24"); r.gatewayId = igw
+        #expect(create(r) == "InvalidParameterValue")
         let routes = try #require(try f.routeTable(table)?.routes)
         #expect(routes.count == 3)
         #expect(routes.last == EC2.Route(destinationCidrBlock: "0.0.0.0/0", gatewayId: igw, origin: "CreateRoute", state: "active"))

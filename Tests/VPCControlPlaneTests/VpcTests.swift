@@ -37,7 +37,10 @@ import VPCStore
     }
 
     @Test(arguments: [("10.0.0.0/8", "InvalidVpc.Range"), ("10.0.0.0/29", "InvalidVpc.Range"),
-                      ("garbage", "InvalidParameterValue"), ("10.0.0.256/16", "InvalidParameterValue")])
+                      ("garbage", "InvalidParameterValue"), ("10.0.0.256/16", "InvalidParameterValue"),
+                      // Reserved ranges: loopback, link-local, multicast, this network.
+                      ("127.0.0.0/16", "InvalidVpc.Range"), ("169.254.0.0/16", "InvalidVpc.Range"),
+                      ("224.1.0.0/16", "InvalidVpc.Range"), ("0.0.0.0/16", "InvalidVpc.Range")])
     func badCidrsAreRejectedAndChangeNothing(cidr: String, code: String) throws {
         let f = try Fixture()
         let before = try f.read { $0.vpcs.count }
@@ -98,6 +101,12 @@ import VPCStore
         let r = try f.write { try $0.associateVpcCidrBlock(.init(cidrBlock: "10.1.0.0/16", vpcId: id)) }
         #expect(r.cidrBlockAssociation?.cidrBlock == "10.1.0.0/16")
         #expect(errorCode { _ = try f.write { try $0.associateVpcCidrBlock(.init(cidrBlock: "192.168.0.0/16", vpcId: id)) } }
+            == "InvalidVpc.Range")
+        // A block covering a route's destination would shadow that route with its local one.
+        let main = try f.routeTableId(vpcId: id)
+        let igw = try f.internetGateway(attachedTo: id)
+        _ = try f.write { try $0.createRoute(.init(routeTableId: main, destinationCidrBlock: "10.2.3.0/24", gatewayId: igw)) }
+        #expect(errorCode { _ = try f.write { try $0.associateVpcCidrBlock(.init(cidrBlock: "10.2.0.0/16", vpcId: id)) } }
             == "InvalidVpc.Range")
         let v6 = try f.write { try $0.associateVpcCidrBlock(.init(vpcId: id, amazonProvidedIpv6CidrBlock: true)) }
         let block = try #require(v6.ipv6CidrBlockAssociation?.ipv6CidrBlock)

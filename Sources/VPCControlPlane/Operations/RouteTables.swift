@@ -208,6 +208,23 @@ extension Transaction {
         return i
     }
 
+    /// The VPC's associated block that contains `destination`, if any.
+    func vpcBlock(containing destination: RouteDestination, vpcId: String?) -> String? {
+        guard let vpc = state.vpcs[vpcId ?? ""]?.vpc else { return nil }
+        switch destination {
+        case .ipv4(let text):
+            guard let d = IPv4CIDR(text) else { return nil }
+            return (vpc.cidrBlockAssociationSet ?? []).filter { $0.cidrBlockState?.state == "associated" }
+                .compactMap { $0.cidrBlock.flatMap(IPv4CIDR.init) }.first { $0.contains(d) }?.description
+        case .ipv6(let text):
+            guard let d = IPv6CIDR(text) else { return nil }
+            return (vpc.ipv6CidrBlockAssociationSet ?? []).filter { $0.ipv6CidrBlockState?.state == "associated" }
+                .compactMap { $0.ipv6CidrBlock.flatMap(IPv6CIDR.init) }.first { $0.contains(d) }?.description
+        case .prefixList:
+            return nil
+        }
+    }
+
     /// The route to `destination` through the request's one target, checked to be in the table's VPC.
     func route(to destination: RouteDestination, _ r: RouteRequest, in table: EC2.RouteTable) throws -> EC2.Route {
         let tableId = table.routeTableId ?? ""
@@ -224,6 +241,11 @@ extension Transaction {
         var route = destination.route()
         route.origin = "CreateRoute"
         route.state = "active"
+        // Within the VPC's own blocks, a route may only go to an interface or an instance.
+        if r.gatewayId != nil || r.egressOnlyInternetGatewayId != nil, let block = vpcBlock(containing: destination, vpcId: table.vpcId) {
+            throw EC2Error("InvalidParameterValue",
+                           "The destination CIDR block \(destination.description) is equal to or more specific than one of this VPC's CIDR blocks (\(block)). This route can target only an interface or an instance.")
+        }
         if let id = r.gatewayId {
             guard id != "local" else {
                 throw EC2Error("InvalidParameterValue", "The local target can only be used by the route of a VPC CIDR block.")

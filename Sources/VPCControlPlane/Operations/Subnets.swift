@@ -125,6 +125,12 @@ extension Transaction {
               r.disableLniAtDeviceIndex == nil else {
             throw EC2Error("InvalidParameterCombination", "Outpost attributes are not supported")
         }
+        let given = [r.mapPublicIpOnLaunch != nil, r.assignIpv6AddressOnCreation != nil, r.enableDns64 != nil,
+                     r.privateDnsHostnameTypeOnLaunch != nil, r.enableResourceNameDnsARecordOnLaunch != nil,
+                     r.enableResourceNameDnsAAAARecordOnLaunch != nil].filter { $0 }.count
+        guard given <= 1 else {
+            throw EC2Error("InvalidParameterCombination", "Only one subnet attribute can be modified at a time")
+        }
         var changed = false
         if let v = r.mapPublicIpOnLaunch?.value { subnet.mapPublicIpOnLaunch = v; changed = true }
         if let v = r.assignIpv6AddressOnCreation?.value {
@@ -159,7 +165,11 @@ extension RegionState {
         "cidrBlock", "default-for-az", "ipv6-cidr-block-association.ipv6-cidr-block",
         "ipv6-cidr-block-association.association-id", "ipv6-cidr-block-association.state", "ipv6-native",
         "map-public-ip-on-launch", "owner-id", "state", "subnet-arn", "subnet-id", "vpc-id",
-        "assign-ipv6-address-on-creation",
+        "assign-ipv6-address-on-creation", "enable-dns64", "private-dns-name-options-on-launch.hostname-type",
+        "private-dns-name-options-on-launch.enable-resource-name-dns-a-record",
+        "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record",
+        // Outposts and their addresses: no subnet here is on one, so these match nothing.
+        "customer-owned-ipv4-pool", "map-customer-owned-ip-on-launch", "outpost-arn", "enable-lni-at-device-index",
     ]
 
     /// Addresses of a subnet that ENIs hold.
@@ -200,6 +210,14 @@ extension RegionState {
                 case "ipv6-native": return bool(s.ipv6Native)
                 case "map-public-ip-on-launch": return bool(s.mapPublicIpOnLaunch)
                 case "assign-ipv6-address-on-creation": return bool(s.assignIpv6AddressOnCreation)
+                case "enable-dns64": return bool(s.enableDns64)
+                case "private-dns-name-options-on-launch.hostname-type":
+                    return [s.privateDnsNameOptionsOnLaunch?.hostnameType].compactMap { $0 }
+                case "private-dns-name-options-on-launch.enable-resource-name-dns-a-record":
+                    return bool(s.privateDnsNameOptionsOnLaunch?.enableResourceNameDnsARecord)
+                case "private-dns-name-options-on-launch.enable-resource-name-dns-aaaa-record":
+                    return bool(s.privateDnsNameOptionsOnLaunch?.enableResourceNameDnsAAAARecord)
+                case "map-customer-owned-ip-on-launch": return ["false"]
                 case "owner-id": return [account]
                 case "state": return [s.state ?? ""]
                 case "subnet-arn": return [s.subnetArn ?? ""]

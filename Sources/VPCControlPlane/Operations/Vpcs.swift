@@ -32,8 +32,15 @@ extension Transaction {
         guard (16...28).contains(cidr.prefixLength) else {
             throw EC2Error("InvalidVpc.Range", "The CIDR '\(text)' is invalid.")
         }
+        guard !Self.reservedIPv4.contains(where: { $0.overlaps(cidr) }) else {
+            throw EC2Error("InvalidVpc.Range", "The CIDR '\(text)' is restricted.")
+        }
         return cidr
     }
+
+    /// Ranges no VPC may use (Amazon VPC guide, "VPC CIDR blocks"): this network, loopback,
+    /// link-local (the instance metadata and DNS addresses) and multicast.
+    static let reservedIPv4 = ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4"].map { IPv4CIDR($0)! }
 
     public mutating func createDefaultVpc(_ r: EC2.CreateDefaultVpcRequest) throws -> EC2.CreateDefaultVpcResult {
         if let existing = state.vpcs.values.first(where: { $0.vpc.isDefault == true }) {
@@ -131,6 +138,16 @@ extension Transaction {
         }
         if let primary = record.vpc.cidrBlock.flatMap(IPv4CIDR.init), !Self.sameRFC1918Range(primary, cidr) {
             throw EC2Error("InvalidVpc.Range", "The CIDR '\(text)' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR.")
+        }
+        // The new block must not be the same as or larger than a route's destination, which
+        // its local route would then shadow.
+        for table in state.routeTables.values where table.vpcId == record.id {
+            for route in table.routes ?? [] where route.gatewayId != "local" {
+                if let destination = route.destinationCidrBlock.flatMap(IPv4CIDR.init), cidr.contains(destination) {
+                    throw EC2Error("InvalidVpc.Range",
+                                   "The CIDR '\(text)' is the same as or larger than the destination \(destination) of a route in route table \(table.routeTableId ?? "").")
+                }
+            }
         }
         let association = EC2.VpcCidrBlockAssociation(
             associationId: ResourceID.generate("vpc-cidr-assoc"), cidrBlock: cidr.description,
