@@ -105,6 +105,12 @@ import VPCStore
             #expect(errorCode { try f.write { try $0.createNetworkAclEntry(request) } } == code, "\(request)")
         }
         #expect(try f.networkAcl(id)?.entries == entries)
+        // ICMPv6 needs a type and code with an IPv6 block only; with an IPv4 block it is all of it.
+        #expect(errorCode { try f.write { try $0.createNetworkAclEntry(Entry(networkAclId: id, ruleNumber: 6, protocol: "58",
+            ruleAction: "allow", egress: false, ipv6CidrBlock: "::/0")) } } == "MissingParameter")
+        try f.write { try $0.createNetworkAclEntry(Entry(networkAclId: id, ruleNumber: 6, protocol: "58", ruleAction: "allow",
+                                                         egress: false, cidrBlock: "1.0.0.0/8")) }
+        #expect(try f.networkAcl(id)?.entries?.first { $0.ruleNumber == 6 }?.icmpTypeCode == nil)
     }
 
     @Test func replaceAndDeleteEntries() throws {

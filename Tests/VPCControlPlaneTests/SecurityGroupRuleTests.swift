@@ -123,9 +123,11 @@ import VPCStore
         #expect(other?.code == "InvalidGroup.NotFound")
         #expect(other?.message == "You have specified two resources that belong to different networks.")
         #expect(errorCode { try f.ingress(web, pair(.init(groupId: "sg-0000000000000000a"))) } == "InvalidGroup.NotFound")
-        #expect(errorCode { try f.ingress(web, pair(.init(groupName: "nope"))) } == "InvalidGroup.NotFound")
         #expect(errorCode { try f.ingress(web, pair(.init(userId: Fixture.accountB, groupId: web))) } == "InvalidGroup.NotFound")
-        #expect(try f.ingress(web, pair(.init(groupName: "default"))).first?.referencedGroupInfo?.groupId != nil)
+        // Names reference groups in the default VPC only.
+        #expect(errorCode { try f.ingress(web, pair(.init(groupName: "default"))) } == "InvalidParameterValue")
+        #expect(errorCode { try f.ingress(elsewhere, pair(.init(groupName: "nope"))) } == "InvalidGroup.NotFound")
+        #expect(try f.ingress(elsewhere, pair(.init(groupName: "default"))).first?.referencedGroupInfo?.groupId != nil)
         #expect(errorCode { try f.ingress(web, [.init(ipProtocol: "-1", prefixListIds: [.init(prefixListId: "pl-0000000000000000a")])]) }
             == "InvalidPrefixListID.NotFound")
     }
@@ -191,10 +193,11 @@ import VPCStore
         let byDefinition = try f.write { try $0.revokeSecurityGroupIngress(.init(groupId: id, ipPermissions: [tcp(22, "10.1.0.0/8")])) }
         #expect(byDefinition.return == true && byDefinition.unknownIpPermissions == nil)
         #expect(byDefinition.revokedSecurityGroupRules?.map(\.securityGroupRuleId) == [rules[0].securityGroupRuleId])
-        // Part matching: the rest comes back as unknown.
-        let partial = try f.write { try $0.revokeSecurityGroupIngress(.init(groupId: id, ipPermissions: [tcp(22, "192.168.0.0/16", "172.16.0.0/12")])) }
-        #expect(partial.unknownIpPermissions == [EC2.IpPermission(ipProtocol: "tcp", fromPort: 22, toPort: 22, ipRanges: [.init(cidrIp: "172.16.0.0/12")])])
+        // Outside a default VPC, one rule that does not match fails the call and revokes nothing.
         let before = try f.rules(id)
+        let partial = ec2Error { _ = try f.write { try $0.revokeSecurityGroupIngress(.init(groupId: id, ipPermissions: [tcp(22, "192.168.0.0/16", "172.16.0.0/12")])) } }
+        #expect(partial?.code == "InvalidPermission.NotFound")
+        #expect(try f.rules(id) == before)
         let missing = ec2Error { _ = try f.write { try $0.revokeSecurityGroupIngress(.init(groupId: id, ipPermissions: [tcp(23, "10.0.0.0/8")])) } }
         #expect(missing?.code == "InvalidPermission.NotFound")
         #expect(errorCode { _ = try f.write { try $0.revokeSecurityGroupIngress(.init(groupId: id, securityGroupRuleIds: ["sgr-0000000000000000a"])) } }
@@ -208,8 +211,26 @@ import VPCStore
         let egress = try f.write { try $0.revokeSecurityGroupEgress(.init(groupId: id, ipPermissions: [
             .init(ipProtocol: "-1", ipRanges: [.init(cidrIp: "0.0.0.0/0")])])) }
         #expect(egress.return == true)
-        #expect(try f.rules(id).isEmpty)
+        #expect(try f.rules(id).filter { $0.isEgress == false }.map(\.cidrIpv4) == ["192.168.0.0/16"])
         #expect(try f.describedGroup(id)?.ipPermissionsEgress == [])
+    }
+
+    /// In a default VPC's group, what matches is revoked and the rest listed, with no error.
+    @Test func revokeInTheDefaultVpcListsWhatDidNotMatch() throws {
+        let f = try Fixture()
+        let id = try f.group(nil, "legacy")
+        _ = try f.ingress(id, [tcp(22, "10.0.0.0/8")])
+        let partial = try f.write { try $0.revokeSecurityGroupIngress(.init(groupId: id, ipPermissions: [tcp(22, "10.0.0.0/8", "172.16.0.0/12")])) }
+        #expect(partial.return == true && partial.revokedSecurityGroupRules?.count == 1)
+        #expect(partial.unknownIpPermissions == [EC2.IpPermission(ipProtocol: "tcp", fromPort: 22, toPort: 22, ipRanges: [.init(cidrIp: "172.16.0.0/12")])])
+        let none = try f.write { try $0.revokeSecurityGroupIngress(.init(groupId: id, ipPermissions: [tcp(23, "10.0.0.0/8")])) }
+        #expect(none.return == true && none.unknownIpPermissions?.count == 1 && none.revokedSecurityGroupRules?.isEmpty != false)
+        // ICMP rules name a type and code; rule ids and permissions together are refused.
+        #expect(errorCode { _ = try f.ingress(id, [.init(ipProtocol: "icmp", ipRanges: [.init(cidrIp: "10.0.0.0/8")])]) } == "InvalidParameterValue")
+        #expect(errorCode { _ = try f.write {
+            try $0.revokeSecurityGroupIngress(.init(cidrIp: "10.0.0.0/8", fromPort: 22, groupId: id, ipProtocol: "tcp", toPort: 22,
+                                                    securityGroupRuleIds: ["sgr-0000000000000000a"]))
+        } } == "InvalidParameterCombination")
     }
 
     @Test func describeRulesByIdFilterTagAndPage() throws {

@@ -151,6 +151,8 @@ extension Transaction {
                 throw EC2Error("InvalidParameterValue", "Invalid port range: \(from)-\(to)")
             }
             entry.portRange = EC2.PortRange(from: from, to: to)
+        case 58 where entry.cidrBlock != nil:
+            break  // ICMPv6 with an IPv4 block: every type and code, whatever is given (EC2's rule)
         case 1, 58:
             guard let icmp = icmpTypeCode, let type = icmp.type, let code = icmp.code else {
                 throw EC2Error.missingParameter("icmpTypeCode")

@@ -114,6 +114,10 @@ enum RuleSyntax {
             }
             return (from, to)
         case "icmp", "icmpv6":
+            // ICMP rules name their type and code (-1: all); for ICMPv6 they are optional.
+            guard ipProtocol == "icmpv6" || (from != nil && to != nil) else {
+                throw EC2Error("InvalidParameterValue", "Invalid value 'Must specify both from and to ports with ICMP.' for portRange.")
+            }
             let type = from ?? -1, code = to ?? -1
             guard (-1...255).contains(type), (-1...255).contains(code) else {
                 throw EC2Error("InvalidParameterValue",
@@ -220,6 +224,10 @@ extension RegionState {
             guard pair.userId == nil || pair.userId == account else { throw EC2Error.notFound(.securityGroup, id) }
             found = try self.group(id)
         } else if let name = pair.groupName {
+            guard vpcs[group.vpcId]?.vpc.isDefault == true else {
+                throw EC2Error("InvalidParameterValue",
+                               "Invalid value '\(name)' for groupName. You may not reference Amazon VPC security groups by name. Please use the corresponding id for this operation.")
+            }
             guard pair.userId == nil || pair.userId == account,
                   let g = securityGroups.values.first(where: { $0.vpcId == group.vpcId && $0.groupName == name }) else {
                 throw EC2Error("InvalidGroup.NotFound", "The security group '\(name)' does not exist in VPC '\(group.vpcId)'")
@@ -393,8 +401,11 @@ extension Transaction {
     public mutating func revokeSecurityGroupIngress(_ r: EC2.RevokeSecurityGroupIngressRequest) throws
         -> EC2.RevokeSecurityGroupIngressResult {
         let group = try state.targetGroup(id: r.groupId, name: r.groupName)
+        // With rule ids, any permission also given (new or legacy form) is refused by `revoke`.
+        let legacy = r.cidrIp != nil || r.ipProtocol != nil || r.fromPort != nil || r.toPort != nil
+            || r.sourceSecurityGroupName != nil || r.sourceSecurityGroupOwnerId != nil
         var permissions: [EC2.IpPermission] = []
-        if r.securityGroupRuleIds?.isEmpty ?? true {
+        if r.securityGroupRuleIds?.isEmpty ?? true || legacy || !(r.ipPermissions ?? []).isEmpty {
             permissions = try Self.ingressPermissions(
                 r.ipPermissions, cidrIp: r.cidrIp, ipProtocol: r.ipProtocol, fromPort: r.fromPort, toPort: r.toPort,
                 sourceGroupName: r.sourceSecurityGroupName, sourceGroupOwnerId: r.sourceSecurityGroupOwnerId)
@@ -414,9 +425,9 @@ extension Transaction {
                                                    revokedSecurityGroupRules: revoked)
     }
 
-    /// Removes rules by id or by definition. When nothing given matches, the call fails
-    /// (`InvalidPermission.NotFound`); otherwise what did not match comes back as
-    /// UnknownIpPermissions, as EC2 answers.
+    /// Removes rules by id or by definition. In a default VPC's group, rules given that do
+    /// not match come back as UnknownIpPermissions; in any other, one that does not match
+    /// fails the call (`InvalidPermission.NotFound`) and nothing is revoked, as EC2 answers.
     mutating func revoke(_ permissions: [EC2.IpPermission], ruleIds: [String]?, group: SecurityGroupRecord,
                          egress: Bool) throws -> ([EC2.RevokedSecurityGroupRule], [EC2.IpPermission]?) {
         var removing = Set<String>()
@@ -444,7 +455,10 @@ extension Transaction {
                     }
                 }
             }
-            guard !removing.isEmpty else {
+            // A default VPC's group revokes what matches and lists the rest; any other
+            // revokes nothing unless every rule given matches.
+            let inDefaultVpc = state.vpcs[group.vpcId]?.vpc.isDefault == true
+            guard inDefaultVpc || unknown.isEmpty else {
                 throw EC2Error("InvalidPermission.NotFound", "The specified rule does not exist in this security group.")
             }
         }

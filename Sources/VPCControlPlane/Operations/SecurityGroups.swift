@@ -9,7 +9,8 @@ extension Transaction {
         try Self.validateGroupText(r.groupName, parameter: "GroupName")
         try Self.validateGroupText(r.description, parameter: "GroupDescription")
         guard !r.groupName.lowercased().hasPrefix("sg-") else {
-            throw EC2Error("InvalidParameterValue", "Group names may not be in the format sg-*.")
+            throw EC2Error("InvalidParameterValue",
+                           "Value (\(r.groupName)) for parameter GroupName is invalid. Group names may not be in the format sg-*.")
         }
         guard r.groupName.lowercased() != "default" else {
             throw EC2Error("InvalidGroup.Reserved",
