@@ -62,7 +62,7 @@ struct NamespaceTAPTests {
     @Test func deleteKillsTheNamespaceProcessesAndResolvConf() throws {
         let ns = uniqueNamespace()
         try ns.create()
-        try ns.writeResolvConf(nameserver: "10.0.0.2", search: "ec2.internal")
+        try ns.writeResolvConf(nameservers: ["10.0.0.2"], search: "ec2.internal")
         let conf = try String(contentsOfFile: "/etc/netns/\(ns.name)/resolv.conf", encoding: .utf8)
         #expect(conf.contains("nameserver 10.0.0.2") && conf.contains("search ec2.internal"))
         let p = Process()

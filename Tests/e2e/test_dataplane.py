@@ -117,6 +117,25 @@ def test_dhcp_dns_mtu_and_jumbo_path(ec2, stack):
         assert m.get("vpc_tracked_flows_capacity") == 100000 and m.get("vpc_flow_log_flows_capacity") == 20000, m
 
 
+def test_dhcp_options_set_servers_reach_the_instance(ec2, stack, tmp_path):
+    net = Net(ec2, stack, "10.29.0.0/16")
+    dopt = ec2.create_dhcp_options(DhcpConfigurations=[
+        {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS", "10.9.9.9"]},
+        {"Key": "ntp-servers", "Values": ["10.8.8.8"]},
+        {"Key": "domain-name", "Values": ["corp.example"]}])["DhcpOptions"]["DhcpOptionsId"]
+    ec2.associate_dhcp_options(DhcpOptionsId=dopt, VpcId=net.vpc)
+    ia = net.run()[0]["InstanceId"]
+    resolv = open(f"/etc/netns/{netns_name(ia)}/resolv.conf").read()
+    assert "nameserver 10.29.0.2\nnameserver 10.9.9.9\n" in resolv and "search corp.example" in resolv, resolv
+    # A lease asked for again carries them as options 6, 42 and 15.
+    lease, script = tmp_path / "lease", tmp_path / "udhcpc.sh"
+    script.write_text(f'#!/bin/sh\n[ "$1" = bound ] && echo "dns=$dns ntp=$ntpsrv domain=$domain" > {lease}\nexit 0\n')
+    script.chmod(0o755)
+    vx(ia, "busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", str(script),
+       "-O", "ntpsrv", "-O", "domain")
+    assert lease.read_text().split() == ["dns=10.29.0.2", "10.9.9.9", "ntp=10.8.8.8", "domain=corp.example"]
+
+
 def test_security_groups_allow_and_deny_across_hosts(ec2, stack):
     net = Net(ec2, stack, "10.22.0.0/16")
     server_ud = "#!/bin/sh\nbusybox httpd -f -p 8080 -h /tmp &\n"  # boto3 base64-encodes UserData

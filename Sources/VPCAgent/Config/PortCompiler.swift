@@ -63,9 +63,7 @@ public enum PortCompiler {
             routeTable: RouteTable(routes: table.map(routes) ?? []))
         // The option set's servers; IPv6 ones are for DHCPv6, which this agent does not serve.
         let resolver = vpcBlock.ipv4(offset: 2)
-        let dnsServers = (network.domainNameServers ?? ["AmazonProvidedDNS"]).compactMap {
-            $0 == "AmazonProvidedDNS" ? resolver : IPv4Address($0)
-        }
+        let dnsServers = network.dnsServers(resolver: resolver.description).compactMap { IPv4Address($0) }
         let lease = DHCPLease(clientMAC: mac, address: primary, prefixLength: Int(subnetV4.length),
                               router: subnetV4.ipv4(offset: 1), domainNameServers: dnsServers,
                               domainName: network.domainName.isEmpty ? nil : network.domainName,

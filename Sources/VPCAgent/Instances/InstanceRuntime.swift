@@ -32,7 +32,8 @@ final class InstanceRuntime {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try namespace.create()
         if let network, let block = network.cidrBlocks.first.flatMap({ IPPrefix(cidr: $0) }) {
-            try namespace.writeResolvConf(nameserver: block.ipv4(offset: 2).description, search: network.domainName)
+            try namespace.writeResolvConf(nameservers: network.dnsServers(resolver: block.ipv4(offset: 2).description),
+                                          search: network.domainName)
         }
         for i in spec.interfaces where taps[i.networkInterfaceId] == nil {
             guard let mac = MACAddress(i.macAddress) else { continue }

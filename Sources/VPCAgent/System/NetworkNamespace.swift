@@ -30,9 +30,9 @@ public struct NetworkNamespace: Hashable, Sendable {
     }
 
     /// Writes the resolver configuration seen inside the namespace.
-    public func writeResolvConf(nameserver: String, search: String?) throws {
+    public func writeResolvConf(nameservers: [String], search: String?) throws {
         try FileManager.default.createDirectory(atPath: etcDirectory, withIntermediateDirectories: true)
-        var text = "# written by vpc agent\nnameserver \(nameserver)\n"
+        var text = "# written by vpc agent\n" + nameservers.map { "nameserver \($0)\n" }.joined()
         if let search, !search.isEmpty { text += "search \(search)\n" }
         try text.write(toFile: "\(etcDirectory)/resolv.conf", atomically: true, encoding: .utf8)
     }

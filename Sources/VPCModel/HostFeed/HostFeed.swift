@@ -113,6 +113,12 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     public var domainNameServers: [String]?
     public var ntpServers: [String]?
 
+    /// The DNS servers an instance is given: the option set's, `AmazonProvidedDNS` standing
+    /// for `resolver` (the VPC's base+2).
+    public func dnsServers(resolver: String) -> [String] {
+        (domainNameServers ?? ["AmazonProvidedDNS"]).map { $0 == "AmazonProvidedDNS" ? resolver : $0 }
+    }
+
     public init(vpcId: String, accountId: String, region: String, vni: UInt32, cidrBlocks: [String],
                 ipv6CidrBlocks: [String], enableDnsSupport: Bool, enableDnsHostnames: Bool, domainName: String,
                 subnets: [SubnetSpec], securityGroups: [SecurityGroupSpec], networkAcls: [NetworkAclSpec],
