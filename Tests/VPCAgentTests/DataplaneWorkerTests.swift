@@ -142,52 +142,56 @@ import Glibc
         return f
     }
 
-    @Test func arpForAPeerIsAnsweredWithItsMAC() throws {
+    /// Runs `body` with a started worker on a fresh loopback underlay address (`under`; `peer`
+    /// is the next) and a TAP stand-in, both stopped and closed after.
+    func withWorker(_ body: (DataplaneWorker, Wire, _ under: IPv4Address, _ peer: IPv4Address) throws -> Void) throws {
         let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
         let under = IPv4Address(127, base, sub, 2)
         let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
         w.start()
         let wire = Wire()
         defer { w.stop(); wire.close() }
-        let reply = try arpRoundTrip(w, wire, under: under, peer: IPv4Address(127, base, sub, 3))
-        let arp = try reply.withUnsafeBytes { try ARPRepr.parse(UnsafeRawBufferPointer(rebasing: $0[14...])) }
-        #expect(arp.operation == .reply && arp.senderHardwareAddress == Self.macB && arp.senderProtocolAddress == IPv4Address(10, 0, 1, 11))
+        try body(w, wire, under, IPv4Address(127, base, sub, 3))
+    }
+
+    @Test func arpForAPeerIsAnsweredWithItsMAC() throws {
+        try withWorker { w, wire, under, peer in
+            let reply = try arpRoundTrip(w, wire, under: under, peer: peer)
+            let arp = try reply.withUnsafeBytes { try ARPRepr.parse(UnsafeRawBufferPointer(rebasing: $0[14...])) }
+            #expect(arp.operation == .reply && arp.senderHardwareAddress == Self.macB && arp.senderProtocolAddress == IPv4Address(10, 0, 1, 11))
+        }
     }
 
     /// DNS (and DHCP) is answered on the thread every instance shares: each ENI gets
     /// `serviceRate` packets a second, the rest are dropped and counted.
     @Test func anENIsDNSQueriesAreAnsweredUpToTheServiceRate() throws {
-        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
-        let under = IPv4Address(127, base, sub, 2)
-        let w = try DataplaneWorker(underlay: under, logger: Logger(label: "test")) { _, _, _ in }
-        w.start()
-        let wire = Wire()
-        defer { w.stop(); wire.close() }
-        try arpRoundTrip(w, wire, under: under, peer: IPv4Address(127, base, sub, 3))
-        // ip-10-0-1-11.ec2.internal A? to the link-local resolver, from A.
-        let name: [UInt8] = [12] + Array("ip-10-0-1-11".utf8) + [3] + Array("ec2".utf8) + [8] + Array("internal".utf8) + [0]
-        let query: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + name + [0, 1, 0, 1]
-        let udp = UDPFrame(sourceMAC: Self.macA, destinationMAC: DataplaneWorker.routerMAC, source: .v4(IPv4Address(10, 0, 1, 10)),
-                           destination: .v4(IPv4Address(169, 254, 169, 253)), sourcePort: 40000, destinationPort: 53)
-        var frame = [UInt8](repeating: 0, count: udp.headerLength + query.count)
-        frame.withUnsafeMutableBytes { b in
-            UnsafeMutableRawBufferPointer(rebasing: b[udp.headerLength...]).copyBytes(from: query)
-            _ = udp.emit(payloadLength: query.count, into: b)
+        try withWorker { w, wire, under, peer in
+            try arpRoundTrip(w, wire, under: under, peer: peer)
+            // ip-10-0-1-11.ec2.internal A? to the link-local resolver, from A.
+            let name: [UInt8] = [12] + Array("ip-10-0-1-11".utf8) + [3] + Array("ec2".utf8) + [8] + Array("internal".utf8) + [0]
+            let query: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + name + [0, 1, 0, 1]
+            let udp = UDPFrame(sourceMAC: Self.macA, destinationMAC: DataplaneWorker.routerMAC, source: .v4(IPv4Address(10, 0, 1, 10)),
+                               destination: .v4(IPv4Address(169, 254, 169, 253)), sourcePort: 40000, destinationPort: 53)
+            var frame = [UInt8](repeating: 0, count: udp.headerLength + query.count)
+            frame.withUnsafeMutableBytes { b in
+                UnsafeMutableRawBufferPointer(rebasing: b[udp.headerLength...]).copyBytes(from: query)
+                _ = udp.emit(payloadLength: query.count, into: b)
+            }
+            let sent = 3 * Int(DataplaneState.serviceRate)
+            // (Replies the socket has no room for are counted as answered, then dropped at the TAP.)
+            for _ in 0..<sent { wire.send(frame) }
+            var agent: [String: UInt64] = [:]
+            for _ in 0..<100 {
+                agent = w.metrics().agent
+                if (agent["dns_replies_total"] ?? 0) + (agent["service_rate_drops_total"] ?? 0) + (agent["dns_ignored_total"] ?? 0)
+                    >= UInt64(sent) { break }
+                usleep(20_000)
+            }
+            // The burst may straddle one second boundary: at most two seconds' worth answered.
+            let answered = agent["dns_replies_total"] ?? 0, dropped = agent["service_rate_drops_total"] ?? 0
+            #expect(answered >= UInt64(DataplaneState.serviceRate) && answered <= 2 * UInt64(DataplaneState.serviceRate))
+            #expect(answered + dropped == UInt64(sent))
         }
-        let sent = 3 * Int(DataplaneState.serviceRate)
-        // (Replies the socket has no room for are counted as answered, then dropped at the TAP.)
-        for _ in 0..<sent { wire.send(frame) }
-        var agent: [String: UInt64] = [:]
-        for _ in 0..<100 {
-            agent = w.metrics().agent
-            if (agent["dns_replies_total"] ?? 0) + (agent["service_rate_drops_total"] ?? 0) + (agent["dns_ignored_total"] ?? 0)
-                >= UInt64(sent) { break }
-            usleep(20_000)
-        }
-        // The burst may straddle one second boundary: at most two seconds' worth answered.
-        let answered = agent["dns_replies_total"] ?? 0, dropped = agent["service_rate_drops_total"] ?? 0
-        #expect(answered >= UInt64(DataplaneState.serviceRate) && answered <= 2 * UInt64(DataplaneState.serviceRate))
-        #expect(answered + dropped == UInt64(sent))
     }
 
     /// Installs instance A (B on `peer`) and sends an ARP request for B from A's TAP: the reply.
