@@ -161,15 +161,19 @@ import VPCStore
         #expect(try f.describeEIP(allocationId).associationId == nil)
         #expect(errorCode { try f.write { try $0.disassociateAddress(.init(associationId: associationId)) } }
             == "InvalidAssociationID.NotFound")
-        // The older PublicIp forms name the address too.
-        _ = try f.write { try $0.associateAddress(.init(publicIp: eip.publicIp, networkInterfaceId: eniId)) }
+        // Associating and releasing name a VPC address by allocation id; disassociating may use the IP.
+        #expect(errorCode { _ = try f.write { try $0.associateAddress(.init(publicIp: eip.publicIp, networkInterfaceId: eniId)) } }
+            == "InvalidParameterCombination")
+        #expect(errorCode { try f.write { try $0.releaseAddress(.init(publicIp: eip.publicIp)) } } == "InvalidParameterValue")
+        #expect(errorCode { try f.write { try $0.releaseAddress(.init(allocationId: allocationId, publicIp: eip.publicIp)) } }
+            == "InvalidParameterCombination")
+        _ = try f.write { try $0.associateAddress(.init(allocationId: allocationId, networkInterfaceId: eniId)) }
         try f.write { try $0.disassociateAddress(.init(publicIp: eip.publicIp)) }
         #expect(errorCode { try f.write { try $0.disassociateAddress(.init(publicIp: eip.publicIp)) } } == "InvalidParameterValue")
 
         try f.write { try $0.releaseAddress(.init(allocationId: allocationId)) }
         #expect(errorCode { _ = try f.describeEIP(allocationId) } == "InvalidAllocationID.NotFound")
         #expect(errorCode { try f.write { try $0.releaseAddress(.init(allocationId: allocationId)) } } == "InvalidAllocationID.NotFound")
-        #expect(errorCode { try f.write { try $0.releaseAddress(.init(publicIp: eip.publicIp)) } } == "InvalidAddress.NotFound")
         _ = try f.write { try $0.allocateAddress(.init(address: eip.publicIp)) }
     }
 

@@ -129,6 +129,31 @@ import VPCModel
         #expect(try !f.write { $0.global.publicIPs.contains(ip.value) })
     }
 
+    /// An Elastic IP takes the place of the launch-time public IP, which goes back to the
+    /// pool; when it leaves, the instance gets a new public IP, as on EC2.
+    @Test func anElasticIPReplacesTheLaunchPublicIP() throws {
+        let f = try Fixture()
+        try f.host("h1")
+        let i = try f.run(nil)[0]
+        let id = i.instanceId!
+        let launchIP = try #require(i.publicIpAddress.flatMap(IPv4.init))
+        let eip = try f.write { try $0.allocateAddress(.init()) }
+        let association = try f.write { try $0.associateAddress(.init(allocationId: eip.allocationId, instanceId: id)) }.associationId!
+        #expect(try !f.write { $0.global.publicIPs.contains(launchIP.value) })
+        func publicIP() throws -> String? {
+            try f.read { try $0.describeInstances(.init(instanceIds: [id])) }.reservations![0].instances![0].publicIpAddress
+        }
+        #expect(try publicIP() == eip.publicIp)
+        try f.write { try $0.disassociateAddress(.init(associationId: association)) }
+        let fresh = try #require(try publicIP())
+        #expect(fresh != eip.publicIp)
+        // With a second interface the instance no longer names one.
+        let extra = try f.eni(i.subnetId!)
+        _ = try f.write { try $0.attachNetworkInterface(.init(networkInterfaceId: extra.networkInterfaceId!, instanceId: id, deviceIndex: 1)) }
+        #expect(errorCode { _ = try f.write { try $0.associateAddress(.init(allocationId: eip.allocationId, instanceId: id)) } }
+            == "InvalidInstanceID")
+    }
+
     @Test func badRequestsChangeNothing() throws {
         let f = try Fixture()
         try f.host("h1")

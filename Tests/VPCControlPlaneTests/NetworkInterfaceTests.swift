@@ -87,6 +87,10 @@ import VPCStore
             $0.privateIpAddress = "10.0.1.9"
             $0.privateIpAddresses = [.init(primary: true, privateIpAddress: "10.0.1.20")]
         } } == "InvalidParameterCombination")
+        #expect(errorCode { _ = try f.eni(subnet) {  // even naming the same address
+            $0.privateIpAddress = "10.0.1.9"
+            $0.privateIpAddresses = [.init(primary: true, privateIpAddress: "10.0.1.9")]
+        } } == "InvalidParameterCombination")
         #expect(errorCode { _ = try f.eni(subnet) { $0.interfaceType = "efa" } } == "InvalidParameterValue")
         #expect(try f.read { $0.networkInterfaces.count } == 0)
     }
@@ -162,6 +166,10 @@ import VPCStore
         let plain = try f.subnet(vpc, "10.0.2.0/24")
         #expect(errorCode { _ = try f.eni(plain) { $0.ipv6AddressCount = 1 } } == "InvalidParameterValue")
         #expect(try f.read { $0.networkInterfaces.count } == 2)
+        // A subnet that assigns IPv6 on creation gives one address unless asked for none.
+        try f.write { try $0.modifySubnetAttribute(.init(assignIpv6AddressOnCreation: .init(value: true), subnetId: subnet)) }
+        #expect(try f.eni(subnet).ipv6Addresses?.count == 1)
+        #expect(try f.eni(subnet) { $0.ipv6AddressCount = 0 }.ipv6Addresses?.isEmpty != false)
 
         let eniId = eni.networkInterfaceId!
         let assigned = try f.write { try $0.assignIpv6Addresses(.init(networkInterfaceId: eniId, ipv6AddressCount: 1)) }

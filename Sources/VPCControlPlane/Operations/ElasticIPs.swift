@@ -57,7 +57,11 @@ extension Transaction {
     }
 
     public mutating func associateAddress(_ r: EC2.AssociateAddressRequest) throws -> EC2.AssociateAddressResult {
-        let address = try state.elasticIP(allocationId: r.allocationId, publicIp: r.publicIp)
+        // Every address here is a VPC one, which EC2 names by allocation id only.
+        guard r.allocationId != nil || r.publicIp == nil else {
+            throw EC2Error("InvalidParameterCombination", "You must specify an allocation id when mapping an address to a VPC instance")
+        }
+        let address = try state.elasticIP(allocationId: r.allocationId, publicIp: nil)
         let allocationId = address.allocationId ?? ""
         let eniId: String
         switch (r.networkInterfaceId, r.instanceId) {
@@ -68,6 +72,10 @@ extension Transaction {
         case (nil, let id?):
             guard let primary = try state.instanceTarget(id).primaryNetworkInterfaceId else {
                 throw EC2Error("InvalidInstanceID", "The instance '\(id)' has no network interface at device index 0.")
+            }
+            guard state.interfaces(of: id).count == 1 else {
+                throw EC2Error("InvalidInstanceID",
+                               "There are multiple interfaces attached to instance '\(id)'. Please specify an interface ID for the operation instead.")
             }
             eniId = primary
         }
@@ -87,8 +95,10 @@ extension Transaction {
             }
             disassociateElasticIP(allocationId: allocationId)
         }
-        // An Elastic IP already on that private address is replaced (it stays allocated).
+        // An Elastic IP already on that private address is replaced (it stays allocated); a
+        // launch-time public IP there goes back to the pool, as EC2 releases it.
         if let other = entry.association?.allocationId { disassociateElasticIP(allocationId: other) }
+        if entry.association != nil && entry.association?.allocationId == nil { releasePublicIP(of: eniId) }
         return EC2.AssociateAddressResult(associationId: try associateElasticIP(allocationId, to: eniId, privateIp: privateIp))
     }
 
@@ -154,11 +164,28 @@ extension Transaction {
         } else {
             throw EC2Error.missingParameter("AssociationId")
         }
+        let eniId = address.networkInterfaceId
         disassociateElasticIP(allocationId: address.allocationId ?? "")
+        // An instance with one interface, in a subnet that maps public IPs, gets a new one (EC2:
+        // "when you disassociate the Elastic IP address, the instance receives a new public IP").
+        if let eniId, let eni = state.networkInterfaces[eniId], eni.association == nil, eni.attachment?.deviceIndex == 0,
+           let instanceId = eni.attachment?.instanceId, let i = state.instances[instanceId],
+           i.state == "pending" || i.state == "running", state.interfaces(of: instanceId).count == 1,
+           state.subnets[eni.subnetId ?? ""]?.mapPublicIpOnLaunch == true {
+            try assignPublicIP(to: eniId)
+        }
     }
 
     public mutating func releaseAddress(_ r: EC2.ReleaseAddressRequest) throws {
-        let address = try state.elasticIP(allocationId: r.allocationId, publicIp: r.publicIp)
+        switch (r.allocationId, r.publicIp) {
+        case (_?, _?):
+            throw EC2Error("InvalidParameterCombination", "You may specify public IP or allocation id, but not both in the same call")
+        case (nil, _?):
+            throw EC2Error("InvalidParameterValue", "You must specify an allocation id when releasing a VPC elastic IP address")
+        default:
+            break
+        }
+        let address = try state.elasticIP(allocationId: r.allocationId, publicIp: nil)
         if let group = r.networkBorderGroup, group != address.networkBorderGroup {
             throw EC2Error.invalidParameterValue("The network border group '\(group)' is invalid.")
         }

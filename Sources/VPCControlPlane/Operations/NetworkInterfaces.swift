@@ -181,9 +181,10 @@ extension Transaction {
             throw EC2Error.invalidParameterValue("Only one primary private IP address can be specified.")
         }
         if let primary = r.privateIpAddress {
-            if let marked = requested.first(where: \.1), marked.0 != primary {
+            // EC2: with PrivateIpAddress given, no entry of PrivateIpAddresses may be marked primary.
+            if requested.contains(where: \.1) {
                 throw EC2Error("InvalidParameterCombination",
-                               "The primary private IP address \(marked.0) conflicts with PrivateIpAddress \(primary).")
+                               "PrivateIpAddress \(primary) is the primary address: no entry of PrivateIpAddresses may be marked primary too.")
             }
             requested.removeAll { $0.0 == primary }
             requested.insert((primary, true), at: 0)
@@ -211,8 +212,10 @@ extension Transaction {
         }
         for _ in 0..<(addresses.isEmpty ? 1 : 0) + secondaryCount { addresses.append(try pool.next(for: eniId)) }
 
+        // A subnet that assigns IPv6 on creation gives one unless the request says (0 or addresses).
+        let ipv6Default = (r.ipv6Addresses ?? []).isEmpty && subnet.assignIpv6AddressOnCreation == true ? 1 : nil
         let ipv6 = try newIPv6Addresses(subnet: subnet, requested: r.ipv6Addresses?.compactMap(\.ipv6Address),
-                                        count: r.ipv6AddressCount)
+                                        count: r.ipv6AddressCount ?? ipv6Default)
         let primary = addresses[0].description
         let eni = EC2.NetworkInterface(
             availabilityZone: subnet.availabilityZone, description: r.description ?? "", groups: groups,
