@@ -50,6 +50,7 @@ import VPCStore
         ("igw-0000000000000000f", "InvalidInternetGatewayID.NotFound"), ("eigw-0000000000000000f", "InvalidGatewayID.NotFound"),
         ("dopt-0000000000000000f", "InvalidDhcpOptionID.NotFound"), ("pl-0000000000000000f", "InvalidPrefixListID.NotFound"),
         ("i-0000000000000000f", "InvalidInstanceID.NotFound"), ("foo-0000000000000000f", "InvalidID"), ("nonsense", "InvalidID"),
+        ("i-eCHmOTcEW0OZ9KbNe", "InvalidID"), ("vpc-", "InvalidID"),  // a known prefix on a malformed id
     ])
     func missingResourcesAreRejectedAndNothingIsTagged(id: String, code: String) throws {
         let f = try Fixture()
@@ -72,6 +73,16 @@ import VPCStore
             == "InvalidParameterValue")
         #expect(errorCode { try f.write { try $0.createTags(.init(resources: [vpc], tags: [])) } } == "MissingParameter")
         #expect(errorCode { try f.write { try $0.createTags(.init(resources: [], tags: [.init(key: "a", value: "b")])) } } == "MissingParameter")
+        #expect(try f.read { try $0.tags(of: vpc) }.count == 50)
+        // A key twice in one request, lengths in Unicode scalars, at most 1,000 resources.
+        #expect(errorCode { try f.write { try $0.createTags(.init(resources: [vpc], tags: [.init(key: "k1", value: "a"), .init(key: "k1", value: "b")])) } }
+            == "InvalidParameterValue")
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"  // one character, five scalars
+        #expect(errorCode { try f.write { try $0.createTags(.init(resources: [vpc], tags: [.init(key: String(repeating: family, count: 30), value: "")])) } }
+            == "InvalidParameterValue")
+        #expect(errorCode { try f.write { try $0.deleteTags(.init(resources: Array(repeating: vpc, count: 1001))) } } == "InvalidParameterValue")
+        #expect(errorCode { _ = try f.write { try $0.createVpc(.init(cidrBlock: "10.9.0.0/16", tagSpecifications: [.init(tags: [.init(key: "a", value: "b")])])) } }
+            == "InvalidParameterValue")
         #expect(try f.read { try $0.tags(of: vpc) }.count == 50)
     }
 

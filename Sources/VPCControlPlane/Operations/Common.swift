@@ -2,16 +2,22 @@ public import EC2Shapes
 public import VPCModel
 
 /// Tag rules shared by every resource (EC2 tag restrictions: 50 tags, key ≤ 128
-/// and value ≤ 256 characters, `aws:` reserved).
+/// and value ≤ 256 Unicode characters, `aws:` reserved, a key once per request).
 enum TagRules {
     static func validate(_ tags: [EC2.Tag]) throws {
         guard tags.count <= 50 else { throw EC2Error("TagLimitExceeded", "The maximum number of tags per resource is 50") }
+        var keys = Set<String>()
         for tag in tags {
             guard let key = tag.key, !key.isEmpty else {
                 throw EC2Error("InvalidParameterValue", "Tag keys must not be empty")
             }
-            guard key.count <= 128 else { throw EC2Error("InvalidParameterValue", "Tag key exceeds the maximum length of 128 characters") }
-            guard (tag.value ?? "").count <= 256 else {
+            guard keys.insert(key).inserted else {
+                throw EC2Error("InvalidParameterValue", "Duplicate tag key '\(key)' specified.")
+            }
+            guard key.unicodeScalars.count <= 128 else {
+                throw EC2Error("InvalidParameterValue", "Tag key exceeds the maximum length of 128 characters")
+            }
+            guard (tag.value ?? "").unicodeScalars.count <= 256 else {
                 throw EC2Error("InvalidParameterValue", "Tag value exceeds the maximum length of 256 characters")
             }
             guard !key.lowercased().hasPrefix("aws:") else {
@@ -25,6 +31,9 @@ enum TagRules {
         guard let specs, !specs.isEmpty else { return nil }
         var tags: [EC2.Tag] = []
         for spec in specs {
+            guard spec.resourceType != nil else {
+                throw EC2Error("InvalidParameterValue", "Tag specification resource type must have a value")
+            }
             guard spec.resourceType == resourceType else {
                 throw EC2Error("InvalidParameterValue",
                                "'\(spec.resourceType ?? "")' is not a valid taggable resource type for this operation.")

@@ -44,6 +44,8 @@ extension Transaction {
         var interfaceSpecs: [EC2.TagSpecification] = []
         for spec in r.tagSpecifications ?? [] {
             switch spec.resourceType {
+            case nil:
+                throw EC2Error("InvalidParameterValue", "Tag specification resource type must have a value")
             case "instance": instanceTags = (instanceTags ?? []) + (spec.tags ?? [])
             case "network-interface": interfaceSpecs.append(spec)
             case "volume":

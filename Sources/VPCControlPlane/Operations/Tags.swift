@@ -95,7 +95,9 @@ extension RegionState {
     /// (through `get`/`set`) for one this account does not have.
     func tagSlot(of id: String) throws -> TagSlot {
         let prefix = id.firstIndex(of: "-").map { String(id[..<$0]) } ?? ""
-        guard let slot = TagSlot.forPrefix(prefix) else { throw EC2Error("InvalidID", "The ID '\(id)' is not valid") }
+        guard let slot = TagSlot.forPrefix(prefix), ResourceID.isWellFormed(id, prefix: prefix) else {
+            throw EC2Error("InvalidID", "The ID '\(id)' is not valid")
+        }
         return slot
     }
 
@@ -114,9 +116,18 @@ extension RegionState {
 }
 
 extension Transaction {
+    /// CreateTags and DeleteTags name at most 1,000 resources, and DeleteTags 1,000 tags.
+    static func checkTagBatch(resources: Int, tags: Int) throws {
+        guard resources <= 1000 else {
+            throw EC2Error("InvalidParameterValue", "The request names \(resources) resources; the maximum is 1000.")
+        }
+        guard tags <= 1000 else { throw EC2Error("InvalidParameterValue", "The request names \(tags) tags; the maximum is 1000.") }
+    }
+
     /// Adds or overwrites tags on resources of any kind; all of them or none.
     public mutating func createTags(_ r: EC2.CreateTagsRequest) throws {
         guard !r.resources.isEmpty else { throw EC2Error.missingParameter("ResourceId") }
+        try Self.checkTagBatch(resources: r.resources.count, tags: 0)
         guard !r.tags.isEmpty else { throw EC2Error.missingParameter("Tag") }
         try TagRules.validate(r.tags)
         for id in r.resources {
@@ -130,6 +141,7 @@ extension Transaction {
     /// matches (an empty value matches only an empty value), no tags removes them all.
     public mutating func deleteTags(_ r: EC2.DeleteTagsRequest) throws {
         guard !r.resources.isEmpty else { throw EC2Error.missingParameter("ResourceId") }
+        try Self.checkTagBatch(resources: r.resources.count, tags: r.tags?.count ?? 0)
         let doomed = r.tags ?? []
         for id in r.resources {
             let current = try state.tags(of: id)
