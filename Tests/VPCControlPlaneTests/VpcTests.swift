@@ -93,6 +93,18 @@ import VPCStore
         let first = try f.read { try $0.describeVpcs(.init(maxResults: 5)) }
         #expect(first.vpcs?.count == 3 && first.nextToken == nil)
         #expect(errorCode { _ = try f.read { try $0.describeVpcs(.init(nextToken: "zz")) } } == "InvalidPaginationToken")
+        // A token continues the listing that issued it: same filters, same kind of resource.
+        for i in 0..<6 {
+            _ = try f.write { try $0.createSecurityGroup(.init(description: "g", groupName: "g\(i)", vpcId: id)) }
+        }
+        let page = try f.read { try $0.describeSecurityGroups(.init(maxResults: 5)) }
+        let token = try #require(page.nextToken)
+        let rest = try f.read { try $0.describeSecurityGroups(.init(nextToken: token, maxResults: 5)) }
+        #expect(page.securityGroups!.count == 5 && !rest.securityGroups!.isEmpty)
+        #expect(errorCode { _ = try f.read {
+            try $0.describeSecurityGroups(.init(nextToken: token, filters: [.init(name: "vpc-id", values: [id])]))
+        } } == "InvalidPaginationToken")
+        #expect(errorCode { _ = try f.read { try $0.describeVpcs(.init(nextToken: token)) } } == "InvalidPaginationToken")
     }
 
     @Test func secondaryAndIPv6Blocks() throws {

@@ -163,7 +163,8 @@ extension Transaction {
 func describePage<R>(_ records: [R], filter: DescribeFilter, tags: (R) -> [EC2.Tag]?, id: (R) -> String,
                      values: (R, String) -> [String], maxResults: Int?, nextToken: String?) throws -> Page<R> {
     let matching = records.filter { r in filter.matches(tags: tags(r)) { values(r, $0) } }
-    return try Page(matching, key: id, maxResults: maxResults, nextToken: nextToken)
+    return try Page(matching, key: id, maxResults: maxResults, nextToken: nextToken,
+                    context: "\(R.self)\u{3}" + filter.text)
 }
 
 func bool(_ v: Bool?) -> [String] { v.map { [$0 ? "true" : "false"] } ?? [] }

@@ -193,7 +193,8 @@ extension RegionState {
             }
             entries = old
         }
-        let page = try Page(entries, key: { $0.cidr ?? "" }, maxResults: r.maxResults, nextToken: r.nextToken)
+        let page = try Page(entries, key: { $0.cidr ?? "" }, maxResults: r.maxResults, nextToken: r.nextToken,
+                            context: "\(r.prefixListId)\u{3}\(r.targetVersion.map(String.init) ?? "")")
         return EC2.GetManagedPrefixListEntriesResult(entries: page.items, nextToken: page.nextToken)
     }
 }

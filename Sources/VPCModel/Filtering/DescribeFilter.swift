@@ -9,10 +9,14 @@ public struct DescribeFilter: Sendable {
     }
 
     public var terms: [Term]
+    /// The filters as given (names and values), for a NextToken to name what it continues.
+    public let text: String
 
     /// Rejects filter names the resource does not know, as EC2 does.
     public init(_ filters: [EC2.Filter]?, allowed: Set<String>) throws(EC2Error) {
         var terms: [Term] = []
+        text = (filters ?? []).map { ([$0.name ?? ""] + ($0.values ?? [])).joined(separator: "\u{1}") }
+            .joined(separator: "\u{2}")
         for filter in filters ?? [] {
             guard let name = filter.name else { throw .missingParameter("Filter.Name") }
             let tagFilter = name.hasPrefix("tag:") || name == "tag-key" || name == "tag-value"
