@@ -40,7 +40,7 @@ for t in $TARGETS; do
     extra=()
     [ "$t" = FuzzAPIRequest ] && extra=(-detect_leaks=0)
     start=$(date +%s)
-    SWIFT_BACKTRACE=enable=no "$BIN/$t" "${extra[@]}" "${ARGS[@]}" -print_final_stats=1 \
+    SWIFT_BACKTRACE=enable=no "$BIN/$t" ${extra[@]+"${extra[@]}"} "${ARGS[@]}" -print_final_stats=1 \
         -artifact_prefix="$SCRATCH/artifacts/$t/" "$SCRATCH/corpus/$t" >"$SCRATCH/logs/$t.log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))

@@ -96,12 +96,14 @@ extension EC2Service {
     func lookupEvents(_ input: [String: Any], account: String, region: String) throws -> [UInt8] {
         var query = AuditQuery(account: account)
         query.region = region
+        // Set when the request, checked whole, can match no event.
+        var matchesNothing = false
         if let category = input["EventCategory"] {
             // Only Insights events have a category; none are recorded here.
             guard category as? String == "insight" else {
                 throw JSONError(type: "InvalidEventCategoryException", message: "EventCategory is not valid.")
             }
-            return Array(#"{"Events":[]}"#.utf8)
+            matchesNothing = true
         }
         if let attributes = input["LookupAttributes"] {
             guard let list = attributes as? [[String: Any]], list.count <= 1 else {
@@ -119,7 +121,7 @@ extension EC2Service {
                 }
                 // ReadOnly is "true" or "false"; any other value, like any other unknown
                 // value, matches no event.
-                if key == .readOnly && value != "true" && value != "false" { return Array(#"{"Events":[]}"#.utf8) }
+                if key == .readOnly && value != "true" && value != "false" { matchesNothing = true }
                 query.attribute = (key, value)
             }
         }
@@ -147,7 +149,7 @@ extension EC2Service {
             }
             query.beforeSequence = seq
         }
-        guard let store = audit?.store else { return Array(#"{"Events":[]}"#.utf8) }
+        guard let store = audit?.store, !matchesNothing else { return Array(#"{"Events":[]}"#.utf8) }
         var fetch = query
         fetch.limit = query.limit + 1
         var events = try store.lookupEvents(fetch)

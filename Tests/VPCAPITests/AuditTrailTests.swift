@@ -132,6 +132,7 @@ import VPCStore
         let insights = lookup(f, #"{"EventCategory":"insight"}"#)
         #expect(insights.status == 200 && String(decoding: insights.body, as: UTF8.self) == #"{"Events":[]}"#)
         #expect(lookup(f, #"{"EventCategory":"management"}"#).errorCode == "InvalidEventCategoryException")
+        #expect(lookup(f, #"{"EventCategory":"insight","MaxResults":500}"#).errorCode == "InvalidMaxResultsException")
         let writes = lookup(f, #"{"LookupAttributes":[{"AttributeKey":"ReadOnly","AttributeValue":"false"}]}"#)
         #expect(String(decoding: writes.body, as: UTF8.self).contains("CreateVpc"))
         let other = lookup(f, #"{"LookupAttributes":[{"AttributeKey":"ReadOnly","AttributeValue":"False"}]}"#)

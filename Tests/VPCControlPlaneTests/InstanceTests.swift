@@ -281,6 +281,8 @@ import VPCModel
         #expect(try ids("availability-zone-id", ["use1-az*"]) == both)
         #expect(try ids("hypervisor", ["xen"]) == both)
         #expect(try ids("metadata-options.http-tokens", ["optional"]) == both)
+        #expect(try ids("metadata-options.http-protocol-ipv4", ["enabled"]) == both)
+        #expect(try ids("network-interface.attachment.network-card-index", ["0"]) == both)
         #expect(try ids("key-name", ["*"]).isEmpty)  // no instance here has a key pair
         #expect(errorCode { _ = try ids("ami-launch-index", ["0"]) } == "InvalidParameterValue")
         #expect(errorCode { _ = try ids("network-interface.nope", ["0"]) } == "InvalidParameterValue")

@@ -231,6 +231,10 @@ import VPCStore
             try $0.revokeSecurityGroupIngress(.init(cidrIp: "10.0.0.0/8", fromPort: 22, groupId: id, ipProtocol: "tcp", toPort: 22,
                                                     securityGroupRuleIds: ["sgr-0000000000000000a"]))
         } } == "InvalidParameterCombination")
+        #expect(errorCode { _ = try f.write {
+            try $0.revokeSecurityGroupIngress(.init(groupId: id, sourceSecurityGroupOwnerId: Fixture.accountA,
+                                                    securityGroupRuleIds: ["sgr-0000000000000000a"]))
+        } } == "InvalidParameterCombination")
     }
 
     @Test func describeRulesByIdFilterTagAndPage() throws {

@@ -218,6 +218,7 @@ extension RegionState {
         case "state-reason-code": return [i.stateReason?.code].compactMap { $0 }
         case "state-reason-message": return [i.stateReason?.message].compactMap { $0 }
         case "metadata-options.http-endpoint": return [metadata.httpEndpoint].compactMap { $0 }
+        case "metadata-options.http-protocol-ipv4": return ["enabled"]
         case "metadata-options.http-protocol-ipv6": return [metadata.httpProtocolIpv6].compactMap { $0 }
         case "metadata-options.http-put-response-hop-limit":
             return [metadata.httpPutResponseHopLimit.map(String.init)].compactMap { $0 }
@@ -247,6 +248,8 @@ extension RegionState {
         case "addresses.association.ip-owner-id": return networkInterfaceFilterValues(eni, "addresses.association.owner-id")
         case "ipv6-address": return networkInterfaceFilterValues(eni, "ipv6-addresses.ipv6-address")
         case "addresses.private-dns-name": return (eni.privateIpAddresses ?? []).compactMap(\.privateDnsName)
+        case "attachment.network-card-index": return [eni.attachment?.networkCardIndex.map(String.init)].compactMap { $0 }
+        case "ipv6-native": return bool(eni.ipv6Native)
         case "tag-key": return (eni.tagSet ?? []).compactMap(\.key)
         case "tag-value": return (eni.tagSet ?? []).map { $0.value ?? "" }
         default: return networkInterfaceFilterValues(eni, name)

@@ -98,7 +98,10 @@ extension Transaction {
         // An Elastic IP already on that private address is replaced (it stays allocated); a
         // launch-time public IP there goes back to the pool, as EC2 releases it.
         if let other = entry.association?.allocationId { disassociateElasticIP(allocationId: other) }
-        if entry.association != nil && entry.association?.allocationId == nil { releasePublicIP(of: eniId) }
+        if let now = state.networkInterfaces[eniId]?.privateIpAddresses?.first(where: { $0.privateIpAddress == privateIp }),
+           now.association != nil, now.association?.allocationId == nil {
+            releasePublicIP(of: eniId)
+        }
         return EC2.AssociateAddressResult(associationId: try associateElasticIP(allocationId, to: eniId, privateIp: privateIp))
     }
 
@@ -128,7 +131,8 @@ extension Transaction {
     /// Removes an Elastic IP's association from the address and from its interface, if any.
     mutating func disassociateElasticIP(allocationId: String) {
         guard var address = state.addresses[allocationId], let associationId = address.associationId else { return }
-        if let eniId = address.networkInterfaceId, var eni = state.networkInterfaces[eniId] {
+        let eniId = address.networkInterfaceId
+        if let eniId, var eni = state.networkInterfaces[eniId] {
             if eni.association?.associationId == associationId { eni.association = nil }
             for i in (eni.privateIpAddresses ?? []).indices
             where eni.privateIpAddresses?[i].association?.associationId == associationId {
@@ -141,6 +145,20 @@ extension Transaction {
         address.networkInterfaceOwnerId = nil
         address.privateIpAddress = nil
         state.addresses[allocationId] = address
+        if let eniId { regainPublicIP(eniId) }
+    }
+
+    /// An instance left with no public address gets a new public IP, as EC2 gives one when an
+    /// Elastic IP leaves an instance with one interface, if its subnet maps them (as at start).
+    /// With the pool exhausted it stays without one: the Elastic IP still goes.
+    mutating func regainPublicIP(_ eniId: String) {
+        guard let eni = state.networkInterfaces[eniId], eni.attachment?.deviceIndex == 0,
+              (eni.privateIpAddresses ?? []).allSatisfy({ $0.association == nil }), eni.association == nil,
+              let instanceId = eni.attachment?.instanceId, let i = state.instances[instanceId],
+              i.state == "pending" || i.state == "running", state.interfaces(of: instanceId).count == 1,
+              state.subnets[eni.subnetId ?? ""]?.mapPublicIpOnLaunch == true
+        else { return }
+        try? assignPublicIP(to: eniId)
     }
 
     /// `ec2-198-18-0-5.compute-1.amazonaws.com` in us-east-1, `ec2-….<region>.compute.amazonaws.com` elsewhere.
@@ -164,16 +182,7 @@ extension Transaction {
         } else {
             throw EC2Error.missingParameter("AssociationId")
         }
-        let eniId = address.networkInterfaceId
         disassociateElasticIP(allocationId: address.allocationId ?? "")
-        // An instance with one interface, in a subnet that maps public IPs, gets a new one (EC2:
-        // "when you disassociate the Elastic IP address, the instance receives a new public IP").
-        if let eniId, let eni = state.networkInterfaces[eniId], eni.association == nil, eni.attachment?.deviceIndex == 0,
-           let instanceId = eni.attachment?.instanceId, let i = state.instances[instanceId],
-           i.state == "pending" || i.state == "running", state.interfaces(of: instanceId).count == 1,
-           state.subnets[eni.subnetId ?? ""]?.mapPublicIpOnLaunch == true {
-            try assignPublicIP(to: eniId)
-        }
     }
 
     public mutating func releaseAddress(_ r: EC2.ReleaseAddressRequest) throws {

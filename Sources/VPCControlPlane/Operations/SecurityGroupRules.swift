@@ -401,11 +401,15 @@ extension Transaction {
     public mutating func revokeSecurityGroupIngress(_ r: EC2.RevokeSecurityGroupIngressRequest) throws
         -> EC2.RevokeSecurityGroupIngressResult {
         let group = try state.targetGroup(id: r.groupId, name: r.groupName)
-        // With rule ids, any permission also given (new or legacy form) is refused by `revoke`.
         let legacy = r.cidrIp != nil || r.ipProtocol != nil || r.fromPort != nil || r.toPort != nil
             || r.sourceSecurityGroupName != nil || r.sourceSecurityGroupOwnerId != nil
         var permissions: [EC2.IpPermission] = []
-        if r.securityGroupRuleIds?.isEmpty ?? true || legacy || !(r.ipPermissions ?? []).isEmpty {
+        if !(r.securityGroupRuleIds ?? []).isEmpty {
+            guard !legacy && (r.ipPermissions ?? []).isEmpty else {
+                throw EC2Error("InvalidParameterCombination",
+                               "The parameter 'SecurityGroupRuleIds' may not be used in combination with 'IpPermissions'")
+            }
+        } else {
             permissions = try Self.ingressPermissions(
                 r.ipPermissions, cidrIp: r.cidrIp, ipProtocol: r.ipProtocol, fromPort: r.fromPort, toPort: r.toPort,
                 sourceGroupName: r.sourceSecurityGroupName, sourceGroupOwnerId: r.sourceSecurityGroupOwnerId)

@@ -80,8 +80,9 @@ public enum DNSResolver {
         else { return nil }
         guard let header = try? DNSMessage(checking: payload), !header.flags.isResponse else { return nil }
         let response: DNSRepr
-        // A query asks one question and carries no records but, at most, an EDNS OPT; any
-        // other is answered FORMERR unread, so no query costs more than one name to parse.
+        // A query asks one question and carries no answer or authority records and at most one
+        // additional one (an EDNS OPT; never read); any other is answered FORMERR unread, so no
+        // query costs more than one name to parse.
         if header.questionCount == 1 && header.answerCount == 0 && header.authorityCount == 0
             && header.additionalCount <= 1, let query = try? DNSRepr.parse(payload) {
             guard let r = respond(to: query, zone: zone) else { return nil }
