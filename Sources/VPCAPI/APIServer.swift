@@ -64,6 +64,8 @@ public enum APIServer {
             // The mapping service: a thin route; AgentService does the rest.
             let agentHandler: @Sendable (Request, APIRequestContext) async throws -> Response = { request, _ in
                 let started = ContinuousClock.now
+                // No body (up to 16 MiB) is read for a caller that is not an agent.
+                guard agent.authorizes(request.headers[.authorization]) else { return Response(status: .unauthorized) }
                 // A status report carries up to 64 KiB of console per instance.
                 let body = try await request.body.collect(upTo: 16 << 20)
                 let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
@@ -80,6 +82,7 @@ public enum APIServer {
         }
         if let flowLogDelivery {
             router.post("/_vpc/agent/flow-records") { request, _ -> Response in
+                guard flowLogDelivery.authorizes(request.headers[.authorization]) else { return Response(status: .unauthorized) }
                 // A busy host's interval: up to 16 MiB (tens of thousands of records) per batch.
                 let body = try await request.body.collect(upTo: 16 << 20)
                 let (status, answer, result) = flowLogDelivery.handle(authorization: request.headers[.authorization],

@@ -78,16 +78,25 @@ struct CallAudit: Sendable {
     /// (Action, Version, signature).
     func record(action: String, parameters: [(String, String)], readOnly: Bool, response: APIResponse,
                 eventSource: String = "ec2.amazonaws.com") -> CloudTrailRecord {
-        let (caller, region) = verified ?? callerFromScope()
+        var (caller, region) = verified ?? callerFromScope()
+        // What a client chose freely is cut to a bounded length, so that no request, signed
+        // or not, can leave a large record in the append-only trail.
+        caller.accessKeyId = caller.accessKeyId.map { Self.capped($0, 128) }
         var record = CloudTrailRecord(
-            eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: action, awsRegion: region,
-            sourceIPAddress: request.sourceIP, userAgent: request.header("user-agent") ?? "",
+            eventTime: eventTime, caller: caller, eventSource: eventSource, eventName: Self.capped(action, 128),
+            awsRegion: Self.capped(region, 64), sourceIPAddress: request.sourceIP,
+            userAgent: Self.capped(request.header("user-agent") ?? "", 1024),
             requestParameters: verified == nil ? [] : parameters,
             requestID: requestId, eventID: RandomUUID.lowercased(), readOnly: readOnly)
         if let code = response.errorCode {
             record.errorCode = response.status >= 500 ? "Server.\(code)" : "Client.\(code)"
-            record.errorMessage = response.errorMessage
+            record.errorMessage = response.errorMessage.map { Self.capped($0, 1024) }
         }
         return record
+    }
+
+    /// `text`'s first `limit` Unicode scalars.
+    static func capped(_ text: String, _ limit: Int) -> String {
+        text.unicodeScalars.count <= limit ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit)))
     }
 }

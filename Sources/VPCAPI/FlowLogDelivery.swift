@@ -33,6 +33,9 @@ public struct FlowLogDelivery: Sendable {
     /// times outside `validTimes`), 403 for a batch of a host the credentials are not,
     /// 200 with a `FlowRecordBatchResult` (also returned, for the access log), 500 if it could
     /// not be stored (the agent retries).
+    /// Whether `authorization` names an agent: checked from the request head, before its body is read.
+    public func authorizes(_ authorization: String?) -> Bool { credentials.caller(authorization) != nil }
+
     public func handle(authorization: String?, body: [UInt8]) -> (status: Int, body: [UInt8], result: FlowRecordBatchResult?) {
         guard let caller = credentials.caller(authorization) else { return (401, [], nil) }
         guard let batch = try? JSONDecoder().decode(FlowRecordBatch.self, from: Data(body)) else {

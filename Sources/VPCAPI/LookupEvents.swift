@@ -61,6 +61,10 @@ extension EC2Service {
             default: false
             }
             guard known else { throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(target)") }
+            // Metered as EC2's Describe calls: every action here reads.
+            guard throttle.admit(account: key.account, region: identity.region, bucket: .describe, now: clock()) else {
+                throw JSONError(type: "ThrottlingException", message: "Rate exceeded")
+            }
             guard let object = (request.body.isEmpty ? [:] : try? JSONSerialization.jsonObject(with: Data(request.body)))
                     as? [String: Any] else {
                 throw JSONError(type: "SerializationException", message: "The request body is not a JSON object")

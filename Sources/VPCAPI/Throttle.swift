@@ -1,4 +1,5 @@
 import Synchronization
+import VPCModel
 
 /// Token buckets per account, region and action category, as EC2 meters API
 /// calls (aws-facts: Describe 100/20, unfiltered Describe 50/10, mutating 50/5,
@@ -55,9 +56,12 @@ public final class Throttle: Sendable {
     public init(limits: Limits = .init()) { self.limits = limits }
 
     /// Takes one token; false when the bucket is empty (answer RequestLimitExceeded).
+    /// A region this server does not serve shares one bucket per account (its name comes from
+    /// the client's credential scope, so each would otherwise start a new, full one).
     public func admit(account: String, region: String, bucket: Bucket, now: Double) -> Bool {
         guard limits.enabled, let rate = limits.rates[bucket] else { return true }
-        let key = Key(account: account, region: region, bucket: bucket)
+        let served = RegionCatalog.standard.region(region) != nil
+        let key = Key(account: account, region: served ? region : "", bucket: bucket)
         return buckets.withLock { all in
             var s = all[key] ?? State(tokens: rate.capacity, updated: now)
             s.tokens = min(rate.capacity, s.tokens + max(0, now - s.updated) * rate.refillPerSecond)

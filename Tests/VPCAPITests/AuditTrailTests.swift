@@ -63,6 +63,28 @@ import VPCStore
         #expect(!String(decoding: try JSONSerialization.data(withJSONObject: record), as: UTF8.self).contains("vpc-0123456789abcdef0"))
     }
 
+    /// What a client chooses freely (action name, region, access key id, user agent, and the
+    /// error message that may repeat them) is cut short in its record: no request, signed
+    /// or not, leaves a large record in the append-only trail.
+    @Test func clientChosenFieldsAreCutShortInTheRecord() throws {
+        let f = try APIFixture()
+        let huge = String(repeating: "\u{1}", count: 20_000)
+        let request = APIRequest(method: "POST", path: "/", query: "",
+                                 headers: [("Host", "127.0.0.1:9001"), ("User-Agent", String(repeating: "u", count: 5000)),
+                                           ("Authorization", "AWS4-HMAC-SHA256 Credential=\(String(repeating: "K", count: 3000))/20260101/\(String(repeating: "r", count: 3000))/ec2/aws4_request, SignedHeaders=host, Signature=00")],
+                                 body: Array("Action=\(huge)&Version=2016-11-15".utf8), sourceIP: "127.0.0.1")
+        let response = f.service.handle(request)
+        #expect(response.status >= 400)
+        f.audit.flush()
+        let record = try #require(try records(f).first { $0["requestID"] as? String == response.requestId })
+        #expect((record["eventName"] as? String)?.unicodeScalars.count == 128)
+        #expect((record["userAgent"] as? String)?.count == 1024)
+        #expect((record["awsRegion"] as? String)?.count == 64)
+        #expect(((record["userIdentity"] as? [String: Any])?["accessKeyId"] as? String)?.count == 128)
+        #expect(((record["errorMessage"] as? String)?.unicodeScalars.count ?? 0) <= 1024)
+        #expect(try JSONSerialization.data(withJSONObject: record).count < 8_000)
+    }
+
     /// Parameter names deeper or longer than any EC2 parameter's are refused, signed or not,
     /// and never reach the parameter tree or the record (a 500,000-part name overflowed the
     /// stack of the recursive writers).
@@ -94,6 +116,15 @@ import VPCStore
             .sign(&request, amzDate: APIFixture.amzDate(f.now))
         return f.service.handle(APIRequest(method: "POST", path: "/", query: "", headers: request.headers,
                                            body: request.body, sourceIP: "127.0.0.1"))
+    }
+
+    /// The JSON calls are metered like EC2's Describe calls, per account.
+    @Test func jsonCallsAreThrottled() throws {
+        var limits = Throttle.Limits()
+        limits.rates[.describe] = .init(capacity: 2, refillPerSecond: 0)
+        let f = try APIFixture(limits: limits)
+        #expect((0..<3).map { _ in lookup(f, "{}").errorCode } == [nil, nil, "ThrottlingException"])
+        #expect(lookup(f, "{}", key: APIFixture.keyB).status == 200)
     }
 
     @Test func lookupEventsOverJSON() throws {

@@ -90,6 +90,9 @@ import VPCStore
         #expect(byCidr.vpcs?.count == 1)
         #expect(errorCode { _ = try f.read { try $0.describeVpcs(.init(filters: [.init(name: "nope", values: ["x"])])) } }
             == "InvalidParameterValue")
+        let many = [EC2.Filter(name: "cidr", values: (0..<150).map { "10.\($0).0.0/16" }),
+                    EC2.Filter(name: "vpc-id", values: (0..<51).map { "vpc-\($0)" })]
+        #expect(errorCode { _ = try f.read { try $0.describeVpcs(.init(filters: many)) } } == "FilterLimitExceeded")
         let first = try f.read { try $0.describeVpcs(.init(maxResults: 5)) }
         #expect(first.vpcs?.count == 3 && first.nextToken == nil)
         #expect(errorCode { _ = try f.read { try $0.describeVpcs(.init(nextToken: "zz")) } } == "InvalidPaginationToken")

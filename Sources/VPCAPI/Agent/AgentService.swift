@@ -47,6 +47,10 @@ public final class AgentService: Sendable {
         enforcement.withLock { $0.responded(version, at: now) }
     }
 
+    /// Whether `authorization` names an agent (the operator's or a host's): checked from the
+    /// request head, before its body is read.
+    public func authorizes(_ authorization: String?) -> Bool { credentials.caller(authorization) != nil }
+
     public func handle(method: String, path: String, query: String, headers: [(name: String, value: String)],
                        body: [UInt8]) async -> Response {
         let authorization = headers.first(where: { $0.name.lowercased() == "authorization" })?.value

@@ -13,7 +13,15 @@ public struct DescribeFilter: Sendable {
     public let text: String
 
     /// Rejects filter names the resource does not know, as EC2 does.
+    /// The most filter values one call may give, all filters together (EC2's limit).
+    public static let maximumValues = 200
+
     public init(_ filters: [EC2.Filter]?, allowed: Set<String>) throws(EC2Error) {
+        let values = (filters ?? []).reduce(0) { $0 + ($1.values?.count ?? 0) }
+        guard values <= Self.maximumValues else {
+            throw EC2Error("FilterLimitExceeded",
+                           "The maximum number of filter values specified on a single call is \(Self.maximumValues)")
+        }
         var terms: [Term] = []
         text = (filters ?? []).map { ([$0.name ?? ""] + ($0.values ?? [])).joined(separator: "\u{1}") }
             .joined(separator: "\u{2}")
