@@ -3,7 +3,8 @@ import Synchronization
 /// Rendered answers of read actions, reused while the caller's region has not
 /// changed: a Describe of an unchanged region skips selection and XML encoding.
 /// Keyed by account, region, action and canonical parameters; an entry is valid
-/// only for the region version it was rendered at. Bounded: when full it starts over.
+/// only for the region version it was rendered at. Bounded in entries and in bytes (an
+/// answer or request over `largestEntry` is not kept): when full it starts over.
 public final class ReadCache: Sendable {
     struct Key: Hashable {
         var account: String
@@ -17,22 +18,43 @@ public final class ReadCache: Sendable {
         var bytes: [UInt8]
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
-    private let capacity: Int
+    private struct Contents {
+        var entries: [Key: Entry] = [:]
+        var bytes = 0
+    }
 
-    public init(capacity: Int = 4096) { self.capacity = capacity }
+    private let contents = Mutex(Contents())
+    private let capacity: Int
+    private let byteCapacity: Int
+    /// The most bytes (parameters and answer) one entry may hold.
+    static let largestEntry = 1 << 20
+
+    public init(capacity: Int = 4096, byteCapacity: Int = 64 << 20) {
+        self.capacity = capacity
+        self.byteCapacity = byteCapacity
+    }
 
     func lookup(_ key: Key, version: UInt64) -> [UInt8]? {
-        entries.withLock { all in
-            guard let entry = all[key], entry.version == version else { return nil }
+        contents.withLock { c in
+            guard let entry = c.entries[key], entry.version == version else { return nil }
             return entry.bytes
         }
     }
 
     func store(_ key: Key, version: UInt64, bytes: [UInt8]) {
-        entries.withLock { all in
-            if all.count >= capacity && all[key] == nil { all.removeAll(keepingCapacity: true) }
-            all[key] = Entry(version: version, bytes: bytes)
+        let size = key.parameters.utf8.count + bytes.count
+        guard size <= Self.largestEntry else { return }
+        contents.withLock { c in
+            if let old = c.entries[key] { c.bytes -= key.parameters.utf8.count + old.bytes.count }
+            if (c.entries.count >= capacity && c.entries[key] == nil) || c.bytes + size > byteCapacity {
+                c.entries.removeAll(keepingCapacity: true)
+                c.bytes = 0
+            }
+            c.entries[key] = Entry(version: version, bytes: bytes)
+            c.bytes += size
         }
     }
+
+    /// Bytes held now (parameters and answers).
+    var bytesHeld: Int { contents.withLock { $0.bytes } }
 }

@@ -93,3 +93,20 @@ import Testing
         #expect(try routed() == ["head /", "body", "end"])
     }
 }
+
+/// The read cache holds a bounded number of bytes: a tenant's many large answers cannot
+/// make it grow without end, and one answer larger than an entry may hold is not kept.
+@Suite struct ReadCacheBoundsTests {
+    @Test func bytesAreBounded() {
+        let cache = ReadCache(capacity: 100, byteCapacity: 1000)
+        func key(_ i: Int) -> ReadCache.Key { .init(account: "a", region: "r", action: "DescribeVpcs", parameters: "p\(i)") }
+        for i in 0..<10 { cache.store(key(i), version: 1, bytes: Array(repeating: 0, count: 400)) }
+        #expect(cache.bytesHeld == 804)  // p8 and p9: each third store found it full and started over
+        #expect(cache.lookup(key(9), version: 1)?.count == 400)
+        let big = ReadCache.Key(account: "a", region: "r", action: "DescribeVpcs", parameters: "big")
+        cache.store(big, version: 1, bytes: Array(repeating: 0, count: ReadCache.largestEntry))
+        #expect(cache.lookup(big, version: 1) == nil)
+        cache.store(key(9), version: 2, bytes: [1])  // replacing an entry gives its bytes back
+        #expect(cache.bytesHeld == 402 + 3)
+    }
+}
