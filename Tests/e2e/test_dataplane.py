@@ -110,7 +110,10 @@ def test_dhcp_dns_mtu_and_jumbo_path(ec2, stack):
     assert vx(ia, "ping", "-n", "-c", "1", "-W", "1", "-M", "do", "-s", "8974", b["PrivateIpAddress"], check=False).returncode != 0
     # Instances were spread over the two hosts.
     assert net.host_of(a) != net.host_of(b)
-    # Both agents polled after that traffic (`--busy-poll` reached them), and were sized as asked.
+    # Both agents polled after traffic that came close together (`--busy-poll` reached them): a
+    # flood ping sends each request as the last reply lands, so every frame is within the window.
+    vx(ia, "ping", "-n", "-q", "-f", "-c", "200", "-W", "1", b["PrivateIpAddress"])
+    # And both were sized as asked.
     for host in (1, 2):
         m = stack.metrics(host)
         assert m.get("vpc_agent_busy_polls_empty_total", 0) > 0
