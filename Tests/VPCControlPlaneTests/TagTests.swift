@@ -60,6 +60,25 @@ import VPCStore
         #expect(errorCode { try f.write { try $0.deleteTags(.init(resources: [id])) } } == code)
     }
 
+    /// A batch of rule ids (found through one index of the region's rules) tags the rules of
+    /// every group it names, and one missing rule id tags none of them.
+    @Test func batchesOfSecurityGroupRuleIds() throws {
+        let f = try Fixture()
+        let vpc = try f.vpc()
+        let groups = try (0..<3).map { try f.group(vpc, "g\($0)") }
+        for g in groups { try f.ingress(g, [tcp(22, "10.0.0.0/8"), tcp(443, "0.0.0.0/0")]) }
+        let ids = try groups.flatMap { try f.rules($0).map { $0.securityGroupRuleId! } }
+        #expect(ids.count == 9)  // two ingress rules and the default egress rule in each
+        let tag = EC2.Tag(key: "team", value: "net")
+        #expect(errorCode { try f.write { try $0.createTags(.init(resources: ids + ["sgr-0000000000000000f"], tags: [tag])) } }
+            == "InvalidSecurityGroupRuleId.NotFound")
+        for id in ids { #expect(try f.read { try $0.tags(of: id) }.isEmpty) }
+        try f.write { try $0.createTags(.init(resources: ids, tags: [tag])) }
+        for id in ids { #expect(try f.read { try $0.tags(of: id) } == [tag]) }
+        try f.write { try $0.deleteTags(.init(resources: Array(ids.prefix(5)), tags: [.init(key: "team")])) }
+        #expect(try ids.map { id in try f.read { try $0.tags(of: id) }.count } == [0, 0, 0, 0, 0, 1, 1, 1, 1])
+    }
+
     @Test func tagRules() throws {
         let f = try Fixture()
         let vpc = try f.vpc()

@@ -47,22 +47,23 @@ struct TagSlot {
         case "eipalloc": TagSlot(\.addresses, .address, \.tags)
         case "eni": TagSlot(\.networkInterfaces, .networkInterface, \.tagSet)
         case "pl": TagSlot(\.prefixLists, .prefixList, \.list.tags)
-        case "sgr": securityGroupRules
+        case "sgr": securityGroupRules(index: nil)
         case "i": TagSlot(\.instances, .instance, \.optionalTags)
         case "fl": TagSlot(\.flowLogs, .flowLog, \.tags)
         default: nil
         }
     }
 
-    /// Security group rules live inside their group's record.
-    static var securityGroupRules: TagSlot {
+    /// Security group rules live inside their group's record; `index` (rule id → group id)
+    /// finds them without a pass over every group.
+    static func securityGroupRules(index: [String: String]?) -> TagSlot {
         TagSlot(
             get: { state, id in
-                let (group, i) = try state.securityGroupRule(id)
+                let (group, i) = try state.securityGroupRule(id, index: index)
                 return group.rules[i].tags ?? []
             },
             set: { state, id, tags in
-                let (found, i) = try state.securityGroupRule(id)
+                let (found, i) = try state.securityGroupRule(id, index: index)
                 var group = found
                 group.rules[i].tags = tags
                 state.securityGroups[group.groupId] = group
@@ -92,22 +93,45 @@ extension InstanceRecord {
 
 extension RegionState {
     /// The slot of a resource id: InvalidID for an id of no taggable kind, the kind's NotFound
-    /// (through `get`/`set`) for one this account does not have.
-    func tagSlot(of id: String) throws -> TagSlot {
+    /// (through `get`/`set`) for one this account does not have. `rules` locates rule ids.
+    func tagSlot(of id: String, rules: [String: String]? = nil) throws -> TagSlot {
         let prefix = id.firstIndex(of: "-").map { String(id[..<$0]) } ?? ""
-        guard let slot = TagSlot.forPrefix(prefix), ResourceID.isWellFormed(id, prefix: prefix) else {
+        guard ResourceID.isWellFormed(id, prefix: prefix),
+              let slot = prefix == "sgr" ? TagSlot.securityGroupRules(index: rules) : TagSlot.forPrefix(prefix) else {
             throw EC2Error("InvalidID", "The ID '\(id)' is not valid")
         }
         return slot
     }
 
     /// The tags of a resource of any kind.
-    func tags(of id: String) throws -> [EC2.Tag] { try tagSlot(of: id).get(self, id) }
+    func tags(of id: String, rules: [String: String]? = nil) throws -> [EC2.Tag] {
+        try tagSlot(of: id, rules: rules).get(self, id)
+    }
 
     /// Replaces the tags of a resource of any kind.
-    mutating func setTags(_ tags: [EC2.Tag], of id: String) throws { try tagSlot(of: id).set(&self, id, tags) }
+    mutating func setTags(_ tags: [EC2.Tag], of id: String, rules: [String: String]? = nil) throws {
+        try tagSlot(of: id, rules: rules).set(&self, id, tags)
+    }
 
-    func securityGroupRule(_ id: String) throws -> (SecurityGroupRecord, Int) {
+    /// Rule id → group id of every security group rule, when `ids` name more than one rule:
+    /// one pass over the groups for the whole batch instead of one per rule id (a batch of
+    /// 1,000 ids against 2,500 groups of 240 rules was 3 billion comparisons under the write lock).
+    func securityGroupRuleIndex(for ids: [String]) -> [String: String]? {
+        guard ids.lazy.filter({ $0.hasPrefix("sgr-") }).prefix(2).count > 1 else { return nil }
+        var index: [String: String] = [:]
+        for group in securityGroups.values {
+            for rule in group.rules { if let id = rule.securityGroupRuleId { index[id] = group.groupId } }
+        }
+        return index
+    }
+
+    /// The group holding rule `id` and the rule's position in it.
+    func securityGroupRule(_ id: String, index: [String: String]? = nil) throws -> (SecurityGroupRecord, Int) {
+        if let index {
+            if let group = index[id].flatMap({ securityGroups[$0] }),
+               let i = group.rules.firstIndex(where: { $0.securityGroupRuleId == id }) { return (group, i) }
+            throw EC2Error.notFound(.securityGroupRule, id)
+        }
         for group in securityGroups.values {
             if let i = group.rules.firstIndex(where: { $0.securityGroupRuleId == id }) { return (group, i) }
         }
@@ -130,10 +154,11 @@ extension Transaction {
         try Self.checkTagBatch(resources: r.resources.count, tags: 0)
         guard !r.tags.isEmpty else { throw EC2Error.missingParameter("Tag") }
         try TagRules.validate(r.tags)
+        let rules = state.securityGroupRuleIndex(for: r.resources)
         for id in r.resources {
-            let merged = TagRules.merge(r.tags, into: try state.tags(of: id))
+            let merged = TagRules.merge(r.tags, into: try state.tags(of: id, rules: rules))
             try TagRules.validate(merged)
-            try state.setTags(merged, of: id)
+            try state.setTags(merged, of: id, rules: rules)
         }
     }
 
@@ -143,12 +168,13 @@ extension Transaction {
         guard !r.resources.isEmpty else { throw EC2Error.missingParameter("ResourceId") }
         try Self.checkTagBatch(resources: r.resources.count, tags: r.tags?.count ?? 0)
         let doomed = r.tags ?? []
+        let rules = state.securityGroupRuleIndex(for: r.resources)
         for id in r.resources {
-            let current = try state.tags(of: id)
+            let current = try state.tags(of: id, rules: rules)
             let kept = doomed.isEmpty ? [] : current.filter { tag in
                 !doomed.contains { $0.key == tag.key && ($0.value == nil || $0.value == tag.value) }
             }
-            if kept != current { try state.setTags(kept, of: id) }
+            if kept != current { try state.setTags(kept, of: id, rules: rules) }
         }
     }
 }
