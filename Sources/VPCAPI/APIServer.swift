@@ -28,10 +28,12 @@ public enum APIServer {
     static let requestIdHeader = HTTPField.Name("x-amzn-RequestId")!
 
     /// HTTP/1.1 with EC2 calls that do not wait for the disk answered on the
-    /// event loop (`InlineReadHandler`); everything else goes to the router.
-    public static func http1(service: EC2Service, logger: Logger) -> HTTPServerBuilder {
+    /// event loop (`InlineReadHandler`); everything else goes to the router. Connections
+    /// over `limiter`'s limits are closed unread; one unanswered for `answerTimeout` is closed.
+    public static func http1(service: EC2Service, logger: Logger, limiter: ConnectionLimiter,
+                             answerTimeout: TimeAmount = .seconds(90)) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            InlineReadChannel(router: HTTP1Channel(responder: responder)) {
+            InlineReadChannel(router: HTTP1Channel(responder: responder), limiter: limiter, answerTimeout: answerTimeout) {
                 InlineReadHandler(service: service, logger: logger, maxBody: APIRequestContext.maxBody)
             }
         }

@@ -85,8 +85,28 @@ struct Serve: AsyncParsableCommand {
         let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger, agent: agent,
                                       flowLogDelivery: delivery)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")
-        let app = Application(router: router, server: APIServer.http1(service: service, logger: logger),
+        let limiter = ConnectionLimiter(total: Self.connectionLimit(options.maxConnections, logger: logger),
+                                        perSource: options.maxConnectionsPerSource)
+        let server = APIServer.http1(service: service, logger: logger, limiter: limiter,
+                                     answerTimeout: .seconds(Int64(options.answerTimeout)))
+        let app = Application(router: router, server: server,
                               configuration: .init(address: .hostname(host, port: port)), logger: logger)
         return (app, agent)
+    }
+
+    /// `wanted` connections, or fewer if the open-file limit (raised to its hard maximum
+    /// first) leaves less than 256 descriptors beside them for the store, the trail and logs.
+    static func connectionLimit(_ wanted: Int, logger: Logger) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        let room = Int(clamping: limit.rlim_cur) - 256
+        guard room < wanted else { return wanted }
+        logger.notice("open-file limit \(limit.rlim_cur): at most \(max(room, 1)) connections")
+        return max(room, 1)
     }
 }

@@ -56,6 +56,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Event-loop threads serving HTTP (default: one per core but one, at least one). Reads are answered on them.")
     var eventLoops: Int?
 
+    @Option(help: "Connections held at once, in all (default 4096; fewer if the open-file limit is lower).")
+    var maxConnections = 4096
+
+    @Option(help: "Connections held at once from one source address (default 512).")
+    var maxConnectionsPerSource = 512
+
+    @Option(help: "Seconds a connection may go without an answer (idle, or a request arriving slowly) before it is closed; keep it above the agents' long-poll (25 s, at most 60).")
+    var answerTimeout = 90
+
     /// One event loop per core but one, which is left to the audit trail's writer and
     /// SQLite: on two cores one loop answered as many reads with a lower p99 (BENCHMARKS.md).
     static var defaultEventLoops: Int { max(1, ProcessInfo.processInfo.activeProcessorCount - 1) }
@@ -63,6 +72,10 @@ struct ServerOptions: ParsableArguments {
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
         if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1") }
+        guard maxConnections > 0, maxConnectionsPerSource > 0 else {
+            throw ValidationError("--max-connections and --max-connections-per-source must be at least 1")
+        }
+        guard answerTimeout > 0 else { throw ValidationError("--answer-timeout must be at least 1 second") }
         guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
         if let flowLogIntervalOverride, !(1...600).contains(flowLogIntervalOverride) {
             throw ValidationError("--flow-log-interval-override must be 1 to 600 seconds")

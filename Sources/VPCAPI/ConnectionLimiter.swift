@@ -1,0 +1,48 @@
+import Synchronization
+
+/// How many connections the server holds, in all and from one source address.
+/// A connection over either limit is closed as soon as it is accepted, unread.
+public final class ConnectionLimiter: Sendable {
+    /// The limits, and connections refused so far.
+    public let total: Int
+    public let perSource: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        var open = 0
+        var bySource: [String: Int] = [:]
+        var refused: UInt64 = 0
+    }
+
+    public init(total: Int, perSource: Int) {
+        precondition(total > 0 && perSource > 0)
+        self.total = total
+        self.perSource = perSource
+    }
+
+    /// Takes a place for a connection from `source`; false (and counted) when none is left.
+    func admit(_ source: String) -> Bool {
+        state.withLock { s in
+            let mine = s.bySource[source, default: 0]
+            guard s.open < total, mine < perSource else {
+                s.refused &+= 1
+                return false
+            }
+            s.open += 1
+            s.bySource[source] = mine + 1
+            return true
+        }
+    }
+
+    /// Gives back the place of a closed connection from `source`.
+    func release(_ source: String) {
+        state.withLock { s in
+            s.open -= 1
+            let left = s.bySource[source, default: 1] - 1
+            s.bySource[source] = left > 0 ? left : nil
+        }
+    }
+
+    /// Connections open now, and refused since start.
+    public var counts: (open: Int, refused: UInt64) { state.withLock { ($0.open, $0.refused) } }
+}

@@ -1,0 +1,53 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+@testable import VPCAPI
+
+/// The connection limiter's accounting and the answer deadline, on an embedded channel
+/// whose clock the test moves.
+@Suite struct ConnectionGuardTests {
+    @Test func limiterCountsPerSourceAndInAll() {
+        let limiter = ConnectionLimiter(total: 3, perSource: 2)
+        #expect(limiter.admit("10.0.0.1") && limiter.admit("10.0.0.1"))
+        #expect(!limiter.admit("10.0.0.1"))  // over its source's share
+        #expect(limiter.admit("10.0.0.2"))
+        #expect(!limiter.admit("10.0.0.3"))  // over the total
+        #expect(limiter.counts == (3, 2))
+        limiter.release("10.0.0.1")
+        #expect(limiter.admit("10.0.0.3"))
+        #expect(!limiter.admit("10.0.0.1"))
+        for source in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] { limiter.release(source) }
+        #expect(limiter.counts.open == 0)
+        #expect(limiter.admit("10.0.0.1") && limiter.admit("10.0.0.1"))
+    }
+
+    func connectedChannel(timeout: Int64) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel(handler: AnswerDeadlineHandler(timeout: .seconds(timeout)))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    @Test func aConnectionWithoutAnswersIsClosedAtTheTimeout() throws {
+        let channel = try connectedChannel(timeout: 5)
+        // Bytes arriving (a request trickling in) do not keep it open.
+        for _ in 0..<4 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            try channel.writeInbound(ByteBuffer(string: "P"))
+        }
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func eachAnswerRestartsTheClock() throws {
+        let channel = try connectedChannel(timeout: 5)
+        for _ in 0..<3 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+            try channel.writeOutbound(IOData.byteBuffer(ByteBuffer(string: "HTTP/1.1 200 OK\r\n")))
+        }
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(4_900))
+        #expect(channel.isActive)  // 12 s in, 4.9 s after the last answer
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(100))
+        #expect(!channel.isActive)
+    }
+}
