@@ -31,6 +31,8 @@ public final class HostAgent: @unchecked Sendable {
         /// Connections the host tracks at once (all its ENIs), and flows a flow-log interval holds.
         public var trackedConnections = DataplaneWorker.defaultTrackedConnections
         public var flowLogFlows = DataplaneWorker.defaultFlowLogFlows
+        /// Network interfaces the host holds (data-plane ports), as registered with the control plane.
+        public var interfaces = HostRegistration.defaultInterfaceCapacity
         /// Seconds between periodic status reports.
         public var statusInterval: Double = 5
 
@@ -98,7 +100,7 @@ public final class HostAgent: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])  // instances' users must not read it
         chmod(options.stateDirectory, 0o700)
-        worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort,
+        worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort, maxPorts: options.interfaces,
                                      busyPollMicroseconds: options.busyPollMicroseconds,
                                      trackedConnections: options.trackedConnections, flowLogFlows: options.flowLogFlows,
                                      logger: logger) { [weak self] vni, a, generation in
@@ -177,7 +179,7 @@ public final class HostAgent: @unchecked Sendable {
         while !stopping.load(ordering: .acquiring) {
             do {
                 try feed.register(HostRegistration(hostId: options.hostId, underlay: options.underlay.description,
-                                                   underlayPort: options.underlayPort))
+                                                   underlayPort: options.underlayPort, interfaceCapacity: options.interfaces))
                 return
             } catch {
                 logger.warning("register failed", metadata: ["error": "\(error)", "retry_in_s": "\(backoff)"])

@@ -72,6 +72,7 @@ struct Agent: ParsableCommand {
         options.busyPollMicroseconds = busyPoll
         options.trackedConnections = capacities.maxTrackedConnections
         options.flowLogFlows = capacities.maxFlowLogFlows
+        options.interfaces = capacities.maxInterfaces
         options.parentPID = parentPid
         let agent = try HostAgent(options: options, logger: logger)
         try agent.run()

@@ -8,8 +8,9 @@ import urllib.request
 
 
 class FakeAgent:
-    def __init__(self, endpoint, token, host_id, underlay="192.0.2.10"):
+    def __init__(self, endpoint, token, host_id, underlay="192.0.2.10", interface_capacity=None):
         self.endpoint, self.token, self.host_id, self.underlay = endpoint, token, host_id, underlay
+        self.interface_capacity = interface_capacity
         self.version = 0
         self.instances = {}   # instance id -> InstanceSpec
         self.networks = {}    # vpc id -> NetworkSpec
@@ -38,8 +39,10 @@ class FakeAgent:
                 return e.code, raw
 
     def register(self):
-        status, _ = self.call("POST", "/_vpc/agent/register",
-                              {"hostId": self.host_id, "underlay": self.underlay, "underlayPort": 6081})
+        body = {"hostId": self.host_id, "underlay": self.underlay, "underlayPort": 6081}
+        if self.interface_capacity is not None:
+            body["interfaceCapacity"] = self.interface_capacity
+        status, _ = self.call("POST", "/_vpc/agent/register", body)
         assert status == 200, status
         return self
 

@@ -415,3 +415,38 @@ def test_client_token_launches_once(ec2_a, host_agent, net):
     with pytest.raises(ClientError) as e:
         ec2_a.run_instances(ImageId=AMI, MinCount=2, MaxCount=2, SubnetId=net["subnet"], ClientToken="launch-1")
     assert code(e) == "IdempotentParameterMismatch"
+
+
+@pytest.mark.own_server
+def test_placement_stays_within_each_hosts_interfaces(tmp_path):
+    """A host registers how many interfaces it holds; launches and attachments past every
+    host's room are refused as EC2 refuses them, and a terminated instance frees its place."""
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret-token\n")
+    srv = OurServer(extra_args=["--no-throttle", "--agent-token-file", str(token_file)])
+    try:
+        srv.start()
+        agent = FakeAgent(srv.endpoint, "s3cret-token", "host-small", interface_capacity=2).register()
+        assert agent.call("POST", "/_vpc/agent/register", {"hostId": "host-bad", "underlay": "192.0.2.11",
+                                                           "underlayPort": 6081, "interfaceCapacity": 0})[0] == 400
+        ec2 = make_client(srv.endpoint, "A")
+        ids = [i["InstanceId"] for i in ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=5)["Instances"]]
+        assert len(ids) == 2  # MaxCount trimmed to the room left
+        with pytest.raises(ClientError) as e:
+            ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)
+        assert code(e) == "InsufficientInstanceCapacity"
+        agent.step()
+        subnet = ec2.describe_instances(InstanceIds=[ids[0]])["Reservations"][0]["Instances"][0]["SubnetId"]
+        eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+        with pytest.raises(ClientError) as e:
+            ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=ids[0], DeviceIndex=1)
+        assert code(e) == "AttachmentLimitExceeded"
+        ec2.terminate_instances(InstanceIds=[ids[1]])
+        agent.step()  # the agent reports it terminated
+        wait_state(ec2, ids[1], "terminated")
+        assert ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=ids[0], DeviceIndex=1)["AttachmentId"]
+        with pytest.raises(ClientError) as e:
+            ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)
+        assert code(e) == "InsufficientInstanceCapacity"
+    finally:
+        srv.cleanup()

@@ -84,8 +84,10 @@ public final class ControlPlane: Sendable {
             for eni in state.networkInterfaces.values where eni.association?.allocationId == nil {
                 if let ip = eni.association?.publicIp.flatMap(IPv4.init) { g.publicIPs.insert(ip.value) }
             }
-            for instance in state.instances.values where instance.state != "terminated" {
-                g.instancesPerHost[instance.hostId, default: 0] += 1
+            for eni in state.networkInterfaces.values {
+                guard let id = eni.attachment?.instanceId, let instance = state.instances[id],
+                      instance.state != "terminated" else { continue }
+                g.interfacesPerHost[instance.hostId, default: 0] += 1
             }
         }
         return g
@@ -192,6 +194,10 @@ public final class ControlPlane: Sendable {
     public func registerHost(_ host: HostRegistration) throws {
         guard !host.hostId.isEmpty, host.hostId.utf8.count <= 128, IPv4(host.underlay) != nil else {
             throw EC2Error.invalidParameterValue("A host needs an id (at most 128 bytes) and an IPv4 underlay address.")
+        }
+        let range = HostRegistration.interfaceCapacityRange
+        guard host.interfaceCapacity.map(range.contains) ?? true else {
+            throw EC2Error.invalidParameterValue("A host's interface capacity is \(range.lowerBound) to \(range.upperBound).")
         }
         let version = try world.withLock { world -> UInt64? in
             guard world.global.hosts[host.hostId] != host else { return nil }

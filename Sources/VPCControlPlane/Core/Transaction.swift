@@ -11,8 +11,10 @@ public struct GlobalAllocations: Sendable {
     public var ipv6Blocks: Set<UInt64> = []
     /// Registered host agents, by host id (`POST /_vpc/agent/register`).
     public var hosts: [String: HostRegistration] = [:]
-    /// Instances not yet terminated on each host: what placement spreads.
-    public var instancesPerHost: [String: Int] = [:]
+    /// Interfaces attached to instances not yet terminated (stopped ones too: they start
+    /// again where they were), on each host: what placement spreads, and what each host's
+    /// `capacity` bounds.
+    public var interfacesPerHost: [String: Int] = [:]
 
     public init() {}
 }

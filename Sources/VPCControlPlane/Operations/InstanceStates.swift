@@ -124,9 +124,8 @@ extension Transaction {
             i.terminatedAt = now.secondsSince1970
             i.stateReason = EC2.StateReason(code: "Client.UserInitiatedShutdown",
                                             message: "Client.UserInitiatedShutdown: User initiated shutdown")
+            hostInterfaces(hostId, -state.interfaces(of: instanceId).count)
             releaseInterfaces(of: instanceId)
-            global.instancesPerHost[hostId, default: 1] -= 1
-            if global.instancesPerHost[hostId] == 0 { global.instancesPerHost[hostId] = nil }
         default: break
         }
         if let output = consoleOutput, output != i.consoleOutput {

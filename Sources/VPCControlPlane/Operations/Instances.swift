@@ -81,7 +81,15 @@ extension Transaction {
         let free = try perInstance.values.map { need in
             try SubnetAddresses(need.subnet, in: state).freeCount / need.addresses
         }.min() ?? Int.max
-        let count = min(r.maxCount, room, free)
+        // Each host holds as many interfaces as its data plane has ports.
+        let placeable = global.hosts.values.reduce(0) { sum, host in
+            sum + max(0, host.capacity - (global.interfacesPerHost[host.hostId] ?? 0)) / interfaces.count
+        }
+        guard placeable >= r.minCount else {
+            throw EC2Error("InsufficientInstanceCapacity",
+                           "We currently do not have sufficient \(instanceType) capacity in the Availability Zone you requested (\(subnet.availabilityZone ?? "")). Our system will be working on provisioning additional capacity.")
+        }
+        let count = min(r.maxCount, room, free, placeable)
         guard count >= r.minCount else {
             throw EC2Error("InsufficientFreeAddressesInSubnet",
                            "There are not enough free addresses in subnet '\(subnet.subnetId ?? "")' to satisfy the requested number of instances.")
@@ -96,7 +104,7 @@ extension Transaction {
         var launched: [EC2.Instance] = []
         for index in 0..<count {
             let instanceId = ResourceID.generate("i")
-            let hostId = placeInstance()
+            let hostId = placeInstance(interfaces: interfaces.count)
             var record = InstanceRecord(
                 instanceId: instanceId, reservationId: reservationId, imageId: imageId, instanceType: instanceType,
                 launchTime: now, amiLaunchIndex: index, availabilityZone: subnet.availabilityZone ?? "",
@@ -168,14 +176,22 @@ extension Transaction {
         }
     }
 
-    /// The registered host with the fewest live instances (ties: the lowest host id); counted at once.
-    mutating func placeInstance() -> String {
-        let hostId = global.hosts.keys.min { a, b in
-            let (ca, cb) = (global.instancesPerHost[a] ?? 0, global.instancesPerHost[b] ?? 0)
-            return ca != cb ? ca < cb : a < b
-        }!
-        global.instancesPerHost[hostId, default: 0] += 1
+    /// Of the registered hosts with room for `interfaces` more, the one holding the fewest
+    /// (ties: the lowest host id); counted at once. The caller has checked there is room.
+    mutating func placeInstance(interfaces: Int) -> String {
+        let hostId = global.hosts.values.filter { $0.capacity - (global.interfacesPerHost[$0.hostId] ?? 0) >= interfaces }
+            .map(\.hostId).min { a, b in
+                let (ca, cb) = (global.interfacesPerHost[a] ?? 0, global.interfacesPerHost[b] ?? 0)
+                return ca != cb ? ca < cb : a < b
+            }!
+        hostInterfaces(hostId, interfaces)
         return hostId
+    }
+
+    /// Counts `delta` interfaces more (or fewer) on a host.
+    mutating func hostInterfaces(_ hostId: String, _ delta: Int) {
+        let n = (global.interfacesPerHost[hostId] ?? 0) + delta
+        global.interfacesPerHost[hostId] = n > 0 ? n : nil
     }
 
     /// One interface of a launch, checked: a new one in a subnet or an existing one, at a device index.

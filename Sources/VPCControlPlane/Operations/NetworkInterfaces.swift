@@ -316,8 +316,17 @@ extension Transaction {
     public mutating func attachNetworkInterface(_ r: EC2.AttachNetworkInterfaceRequest) throws
         -> EC2.AttachNetworkInterfaceResult {
         _ = try state.networkInterfaces.require(r.networkInterfaceId, .networkInterface)
-        return try attach(r.networkInterfaceId, to: state.instanceTarget(r.instanceId), deviceIndex: r.deviceIndex,
-                          networkCardIndex: r.networkCardIndex ?? 0)
+        let target = try state.instanceTarget(r.instanceId)
+        // The instance's host must have a port free for it.
+        let hostId = state.instances[r.instanceId]?.hostId ?? ""
+        if let host = global.hosts[hostId], global.interfacesPerHost[hostId] ?? 0 >= host.capacity {
+            throw EC2Error("AttachmentLimitExceeded",
+                           "Interface count exceeds the limit of the host instance \(r.instanceId) runs on (\(host.capacity)).")
+        }
+        let result = try attach(r.networkInterfaceId, to: target, deviceIndex: r.deviceIndex,
+                                networkCardIndex: r.networkCardIndex ?? 0)
+        hostInterfaces(hostId, 1)
+        return result
     }
 
     /// Attaches an interface to an instance at a device index: same VPC and zone, a free index.
@@ -358,6 +367,7 @@ extension Transaction {
         guard eni.attachment?.deviceIndex != 0 else {
             throw EC2Error("OperationNotPermitted", "The network interface at device index 0 cannot be detached.")
         }
+        if let hostId = eni.attachment?.instanceId.flatMap({ state.instances[$0]?.hostId }) { hostInterfaces(hostId, -1) }
         eni.attachment = nil
         eni.status = "available"
         state.networkInterfaces[eni.networkInterfaceId ?? ""] = eni

@@ -9,10 +9,22 @@ public struct HostRegistration: Codable, Sendable, Equatable {
     public var underlay: String
     /// UDP port of that socket (Geneve: 6081).
     public var underlayPort: UInt16
+    /// Network interfaces the host's data plane holds at once (its ports). Absent in
+    /// registrations from agents that did not report it: `defaultInterfaceCapacity`.
+    public var interfaceCapacity: Int?
 
-    public init(hostId: String, underlay: String, underlayPort: UInt16 = 6081) {
+    public init(hostId: String, underlay: String, underlayPort: UInt16 = 6081, interfaceCapacity: Int? = nil) {
         self.hostId = hostId; self.underlay = underlay; self.underlayPort = underlayPort
+        self.interfaceCapacity = interfaceCapacity
     }
+
+    /// The agent's port count before it was reported.
+    public static let defaultInterfaceCapacity = 64
+    /// Most interfaces a host may report.
+    public static let interfaceCapacityRange = 1...4096
+
+    /// Network interfaces the control plane may place on the host.
+    public var capacity: Int { interfaceCapacity ?? Self.defaultInterfaceCapacity }
 }
 
 /// `GET /_vpc/agent/feed?host=ID&since=V[&wait=SECONDS]`: the changes for one host after
