@@ -2,7 +2,7 @@ import NIOCore
 
 /// Closes a connection on which nothing has been answered for `timeout`: a keep-alive
 /// connection left idle, a request whose head or body trickles in (slowloris), a body that
-/// never ends. Every write of an answer restarts the clock, so the timeout bounds the time
+/// never ends. Every answer sent (flushed) restarts the clock, so the timeout bounds the time
 /// from one answer (or the connection's start) to the next: it must exceed the longest
 /// answer the server takes on purpose (the agents' feed long-polls for up to 60 s).
 ///
@@ -33,9 +33,10 @@ final class AnswerDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler
         check = nil
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    /// An answer goes out with a flush (one a response; its parts' writes come before it).
+    func flush(context: ChannelHandlerContext) {
         lastAnswer = context.eventLoop.now
-        context.write(data, promise: promise)
+        context.flush()
     }
 
     private func schedule(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
