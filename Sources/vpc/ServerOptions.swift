@@ -26,6 +26,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "VPCs per account and region (AWS's default quota is 5).")
     var quotaVpcs: Int?
 
+    @Option(help: "Instances (not terminated) per account and region (default 256); with few hosts, lower it so one account cannot take every host's interfaces.")
+    var quotaInstances: Int?
+
     @Flag(help: "Turn API throttling off.")
     var noThrottle = false
 
@@ -71,6 +74,7 @@ struct ServerOptions: ParsableArguments {
 
     func validate() throws {
         if let quotaVpcs, quotaVpcs < 1 { throw ValidationError("--quota-vpcs must be at least 1") }
+        if let quotaInstances, quotaInstances < 1 { throw ValidationError("--quota-instances must be at least 1") }
         if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1") }
         guard maxConnections > 0, maxConnectionsPerSource > 0 else {
             throw ValidationError("--max-connections and --max-connections-per-source must be at least 1")
@@ -98,6 +102,7 @@ struct ServerOptions: ParsableArguments {
     func controlPlaneOptions() -> ControlPlaneOptions {
         var options = ControlPlaneOptions()
         if let quotaVpcs { options.quotas.vpcsPerRegion = quotaVpcs }
+        if let quotaInstances { options.quotas.instancesPerRegion = quotaInstances }
         options.flowLogIntervalOverride = flowLogIntervalOverride
         return options
     }

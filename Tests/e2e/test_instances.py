@@ -450,3 +450,22 @@ def test_placement_stays_within_each_hosts_interfaces(tmp_path):
         assert code(e) == "InsufficientInstanceCapacity"
     finally:
         srv.cleanup()
+
+
+@pytest.mark.own_server
+def test_the_instance_quota_is_the_operators(tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret-token\n")
+    srv = OurServer(extra_args=["--no-throttle", "--agent-token-file", str(token_file), "--quota-instances", "1"])
+    try:
+        srv.start()
+        FakeAgent(srv.endpoint, "s3cret-token", "host-quota").register()
+        ec2 = make_client(srv.endpoint, "A")
+        assert len(ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=3)["Instances"]) == 1
+        with pytest.raises(ClientError) as e:
+            ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)
+        assert code(e) == "InstanceLimitExceeded"
+        # Per account: another account still launches.
+        assert len(make_client(srv.endpoint, "B").run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"]) == 1
+    finally:
+        srv.cleanup()
