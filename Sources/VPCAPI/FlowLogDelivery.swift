@@ -19,12 +19,14 @@ public struct FlowLogDelivery: Sendable {
     public let s3Directory: String
     let clock: @Sendable () -> Double
 
-    /// `token` is the agent secret (`<data-dir>/agent-token`, docs/agent-protocol.md).
-    public init(controlPlane: ControlPlane, store: any FlowLogStore, token: String, s3Directory: String,
+    /// `token` is the agent secret (`<data-dir>/agent-token`, docs/agent-protocol.md);
+    /// `generations`, which token of each host is valid.
+    public init(controlPlane: ControlPlane, store: any FlowLogStore, token: String,
+                generations: HostTokenGenerations? = nil, s3Directory: String,
                 clock: (@Sendable () -> Double)? = nil) {
         self.controlPlane = controlPlane
         self.store = store
-        credentials = AgentCredentials(secret: token)
+        credentials = AgentCredentials(secret: token, generations: generations)
         self.s3Directory = s3Directory
         self.clock = clock ?? { Date().timeIntervalSince1970 }
     }

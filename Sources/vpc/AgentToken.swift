@@ -4,6 +4,8 @@ import VPCAPI
 
 /// `vpc agent-token`: prints one host's own token, for an agent started by hand (another
 /// machine): it lets that agent act for its host alone (docs/agent-protocol.md, "Credentials").
+/// `--revoke` first invalidates the host's current token: the running server refuses it from
+/// the next request on, and the token printed is the host's next one.
 struct AgentToken: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-token",
@@ -18,6 +20,9 @@ struct AgentToken: ParsableCommand {
     @Option(help: "The host the token is for.")
     var hostId: String
 
+    @Flag(help: "Revoke the host's current token (the server refuses it at once) and print its next one.")
+    var revoke = false
+
     func validate() throws {
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         guard (1...128).contains(hostId.utf8.count), hostId.unicodeScalars.allSatisfy(allowed.contains) else {
@@ -31,6 +36,9 @@ struct AgentToken: ParsableCommand {
             throw ValidationError("no agent secret at \(path): start `vpc serve` once to create it")
         }
         let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        print(AgentCredentials(secret: secret).hostToken(hostId))
+        let generations = DataDirectory.tokenGenerations(secretPath: path)
+        let generation = revoke ? try generations.revoke(hostId) : generations.current(hostId)
+        guard let generation else { throw ValidationError("cannot read \(generations.path)") }
+        print(AgentCredentials(secret: secret).hostToken(hostId, generation: generation))
     }
 }

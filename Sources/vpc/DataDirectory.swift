@@ -46,6 +46,11 @@ enum DataDirectory {
 
     static func agentTokenPath(_ dir: String) -> String { (dir as NSString).appendingPathComponent("agent-token") }
 
+    /// Which generation of each host's token is valid: beside the agent secret at `secretPath`.
+    static func tokenGenerations(secretPath: String) -> HostTokenGenerations {
+        HostTokenGenerations(path: secretPath + ".generations")
+    }
+
     /// The agent secret (docs/agent-protocol.md, "Credentials"): read from `path`, or (first
     /// start) 32 random bytes in hex written there with mode 0600.
     static func loadOrCreateAgentToken(at path: String) throws -> String {
@@ -68,9 +73,13 @@ enum DataDirectory {
         return token
     }
 
-    /// Writes `hostId`'s own token (`AgentCredentials.hostToken`) to `path`, mode 0600.
-    static func writeHostToken(secret: String, hostId: String, to path: String) throws {
-        let token = AgentCredentials(secret: secret).hostToken(hostId)
+    /// Writes `hostId`'s own token (`AgentCredentials.hostToken`, its current generation) to
+    /// `path`, mode 0600.
+    static func writeHostToken(secret: String, generations: HostTokenGenerations, hostId: String, to path: String) throws {
+        guard let generation = generations.current(hostId) else {
+            throw ValidationError("cannot read \(generations.path)")
+        }
+        let token = AgentCredentials(secret: secret).hostToken(hostId, generation: generation)
         try? FileManager.default.removeItem(atPath: path)  // one left by another run may have other permissions
         guard FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {

@@ -67,10 +67,11 @@ struct Serve: AsyncParsableCommand {
                                  flowLogStore: store)
         let tokenPath = options.agentTokenFile ?? DataDirectory.agentTokenPath(options.dataDir)
         let agentToken = try DataDirectory.loadOrCreateAgentToken(at: tokenPath)
-        let agent = AgentService(controlPlane: controlPlane, token: agentToken)
+        let generations = DataDirectory.tokenGenerations(secretPath: tokenPath)
+        let agent = AgentService(controlPlane: controlPlane, token: agentToken, generations: generations)
         service.writeResponded = agent.writeResponded
         logger.notice("host agents authenticate with the secret in \(tokenPath), or each with its own token (vpc agent-token --host-id ID)")
-        let delivery = FlowLogDelivery(controlPlane: controlPlane, store: store, token: agentToken,
+        let delivery = FlowLogDelivery(controlPlane: controlPlane, store: store, token: agentToken, generations: generations,
                                        s3Directory: DataDirectory.s3Path(options.dataDir))
         // Terminated instances disappear an hour after they terminate.
         Task.detached(priority: .background) {

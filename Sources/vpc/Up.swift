@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VPCAPI
 import VPCAgent
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,8 @@ struct Up: AsyncParsableCommand {
                                                 attributes: [.posixPermissions: 0o700])
         let secret = try DataDirectory.loadOrCreateAgentToken(at: tokenFile)
         let agents = try (1...hosts).map { n in
-            try spawnAgent(n, controlPlane: controlPlane, secret: secret)
+            try spawnAgent(n, controlPlane: controlPlane, secret: secret,
+                           generations: DataDirectory.tokenGenerations(secretPath: tokenFile))
         }
         FileHandle.standardOutput.write(Data((banner(controlPlane: controlPlane) + "\n").utf8))
         // Ctrl-C (or SIGTERM) goes to the agents at once, so their long-polls do not hold
@@ -66,12 +68,12 @@ struct Up: AsyncParsableCommand {
     /// Starts `vpc agent` for host `n` as a child process that stops when we exit (it watches
     /// `--parent-pid`; any thread may spawn it), with its own token (`<state dir>/agent-token`),
     /// not the secret: it can act for host-`n` alone.
-    func spawnAgent(_ n: Int, controlPlane: String, secret: String) throws -> Process {
+    func spawnAgent(_ n: Int, controlPlane: String, secret: String, generations: HostTokenGenerations) throws -> Process {
         let stateDir = (options.dataDir as NSString).appendingPathComponent("hosts/host-\(n)")
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let tokenFile = (stateDir as NSString).appendingPathComponent("agent-token")
-        try DataDirectory.writeHostToken(secret: secret, hostId: "host-\(n)", to: tokenFile)
+        try DataDirectory.writeHostToken(secret: secret, generations: generations, hostId: "host-\(n)", to: tokenFile)
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         agent.arguments = ["agent", "--control-plane", controlPlane, "--host-id", "host-\(n)",

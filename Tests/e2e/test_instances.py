@@ -353,9 +353,12 @@ def test_a_hosts_own_token_acts_for_that_host_alone():
     try:
         srv.start()
 
+        def token_of_current(host):
+            return subprocess.run([vpc_bin(), "agent-token", "--data-dir", srv.data_dir, "--host-id", host],
+                                  check=True, capture_output=True, text=True).stdout.strip()
+
         def token_of(host):
-            out = subprocess.run([vpc_bin(), "agent-token", "--data-dir", srv.data_dir, "--host-id", host],
-                                 check=True, capture_output=True, text=True).stdout.strip()
+            out = token_of_current(host)
             assert out.startswith(host + ".") and len(out) == len(host) + 1 + 64
             return out
         with open(os.path.join(srv.data_dir, "agent-token")) as f:
@@ -371,6 +374,15 @@ def test_a_hosts_own_token_acts_for_that_host_alone():
         assert mine.call("GET", "/_vpc/agent/feed?host=host-other&since=0&wait=0", token=forged)[0] == 401
         assert subprocess.run([vpc_bin(), "agent-token", "--data-dir", srv.data_dir, "--host-id", "a b"],
                               capture_output=True).returncode != 0
+        # Revoking one host's token: the running server refuses it at once; the next works.
+        old = mine.token
+        new = subprocess.run([vpc_bin(), "agent-token", "--data-dir", srv.data_dir, "--host-id", "host-mine", "--revoke"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        assert new.startswith("host-mine.1.") and new != old
+        assert mine.call("GET", "/_vpc/agent/feed?host=host-mine&since=0&wait=0")[0] == 401
+        assert mine.call("GET", "/_vpc/agent/feed?host=host-mine&since=0&wait=0", token=new)[0] == 200
+        assert token_of_current("host-mine") == new
+        other.step()  # other hosts keep theirs
     finally:
         srv.cleanup()
 

@@ -23,9 +23,11 @@ public final class AgentService: Sendable {
     /// Longest long-poll a request may ask for, in seconds.
     static let maxWait = 60.0
 
-    public init(controlPlane: ControlPlane, token: String, clock: (@Sendable () -> Double)? = nil) {
+    /// `token` is the agent secret; `generations`, which token of each host is valid.
+    public init(controlPlane: ControlPlane, token: String, generations: HostTokenGenerations? = nil,
+                clock: (@Sendable () -> Double)? = nil) {
         self.controlPlane = controlPlane
-        credentials = AgentCredentials(secret: token)
+        credentials = AgentCredentials(secret: token, generations: generations)
         self.clock = clock ?? { Date().timeIntervalSince1970 }
         signal = VersionSignal(version: controlPlane.version)
         controlPlane.observeCommits { [weak self] version in self?.committed(version) }
