@@ -12,6 +12,9 @@ public final class ConnectionLimiter: Sendable {
         var open = 0
         var bySource: [String: Int] = [:]
         var refused: UInt64 = 0
+        /// Refusals already logged, and when (seconds of the monotonic clock).
+        var reported: UInt64 = 0
+        var reportedAt: UInt64 = 0
     }
 
     public init(total: Int, perSource: Int) {
@@ -45,4 +48,14 @@ public final class ConnectionLimiter: Sendable {
 
     /// Connections open now, and refused since start.
     public var counts: (open: Int, refused: UInt64) { state.withLock { ($0.open, $0.refused) } }
+
+    /// Refusals not yet logged, at most once a second (`now`: monotonic seconds), so a
+    /// flood of refused connections is one log line a second, not one each.
+    func refusalsToReport(now: UInt64) -> UInt64? {
+        state.withLock { s in
+            guard s.refused > s.reported, s.reported == 0 || now > s.reportedAt else { return nil }
+            defer { (s.reported, s.reportedAt) = (s.refused, now) }
+            return s.refused - s.reported
+        }
+    }
 }

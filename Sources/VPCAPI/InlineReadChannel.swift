@@ -34,8 +34,11 @@ struct InlineReadChannel: ServerChildChannel {
             try pipeline.addHandler(BackPressureHandler(), position: .first)
             try pipeline.addHandler(AnswerDeadlineHandler(timeout: answerTimeout), position: .first)
             if !admitted {
-                logger.warning("connection from \(source) refused: over the connection limit")
                 channel.close(promise: nil)
+                let now = NIODeadline.now().uptimeNanoseconds / 1_000_000_000
+                if let refused = limiter.refusalsToReport(now: now) {
+                    logger.warning("\(refused) connections refused: over the connection limit (the last from \(source))")
+                }
             }
             return value
         }

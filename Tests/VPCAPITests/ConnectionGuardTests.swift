@@ -21,6 +21,17 @@ import Testing
         #expect(limiter.admit("10.0.0.1") && limiter.admit("10.0.0.1"))
     }
 
+    @Test func refusalsAreReportedAtMostOnceASecond() {
+        let limiter = ConnectionLimiter(total: 1, perSource: 1)
+        #expect(limiter.refusalsToReport(now: 100) == nil)
+        #expect(limiter.admit("a") && !limiter.admit("a"))
+        #expect(limiter.refusalsToReport(now: 100) == 1)
+        for _ in 0..<5 { #expect(!limiter.admit("b")) }
+        #expect(limiter.refusalsToReport(now: 100) == nil)  // the same second
+        #expect(limiter.refusalsToReport(now: 101) == 5)
+        #expect(limiter.refusalsToReport(now: 102) == nil)  // nothing new
+    }
+
     func connectedChannel(timeout: Int64) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel(handler: AnswerDeadlineHandler(timeout: .seconds(timeout)))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
