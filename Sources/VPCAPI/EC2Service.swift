@@ -122,8 +122,9 @@ public struct EC2Service: Sendable {
         let malformedName = actionParameters.first { !Self.isPlausibleParameterName($0.0) }?.0
         var readOnly: Bool?
         var committed = false
+        var unrecorded = false
         defer {
-            if let audit, !committed {
+            if let audit, !committed, !unrecorded {
                 audit.append(call.record(action: response.action ?? "",
                                          parameters: malformedName == nil ? actionParameters : [],
                                          readOnly: readOnly ?? Self.looksReadOnly(response.action),
@@ -140,11 +141,15 @@ public struct EC2Service: Sendable {
                                  headers: request.headers, body: request.body),
                     now: clock())
             } catch {
+                unrecorded = !admitsUnauthenticated(request)
+                if unrecorded { throw EC2Error.throttled }
                 throw EC2Error(error.code, error.message, httpStatus: error.code == "RequestExpired" ? 400 : 401)
             }
             let knownKey = call.identify(identity)
             // This server issues no temporary credentials, so a session token is never ours.
             guard identity.service == "ec2", identity.sessionToken == nil, let key = knownKey else {
+                unrecorded = !admitsUnauthenticated(request)
+                if unrecorded { throw EC2Error.throttled }
                 throw EC2Error("AuthFailure", "AWS was not able to validate the provided access credentials",
                                httpStatus: 401)
             }
@@ -200,6 +205,12 @@ public struct EC2Service: Sendable {
                                               requestId: requestId)
         }
         return response
+    }
+
+    /// Whether a call that failed authentication is answered as such and recorded; past its
+    /// source's rate it is refused unrecorded (`Throttle.admitUnauthenticated`).
+    func admitsUnauthenticated(_ request: APIRequest) -> Bool {
+        throttle.admitUnauthenticated(source: request.sourceIP, now: clock())
     }
 
     /// EC2's deepest parameter names have a handful of parts and well under 100 bytes

@@ -17,6 +17,8 @@ extension EC2Service {
         var type: String
         var message: String
         var status = 400
+
+        static let throttled = JSONError(type: "ThrottlingException", message: "Rate exceeded")
     }
 
     /// The JSON 1.1 services on this endpoint, by `X-Amz-Target` prefix: SigV4 service name
@@ -35,9 +37,12 @@ extension EC2Service {
         response.action = action
         var call = CallAudit(request: request, credentials: credentials, requestId: requestId, now: clock())
         var parameters: [(String, String)] = []
+        var unrecorded = false
         defer {
-            audit?.append(call.record(action: action, parameters: parameters, readOnly: true, response: response,
-                                      eventSource: service?.eventSource ?? "cloudtrail.amazonaws.com"))
+            if !unrecorded {
+                audit?.append(call.record(action: action, parameters: parameters, readOnly: true, response: response,
+                                          eventSource: service?.eventSource ?? "cloudtrail.amazonaws.com"))
+            }
         }
         do {
             let identity: SigV4Identity
@@ -46,12 +51,16 @@ extension EC2Service {
                     SigV4Request(method: request.method, path: request.path, query: request.query,
                                  headers: request.headers, body: request.body), now: clock())
             } catch {
+                unrecorded = !admitsUnauthenticated(request)
+                if unrecorded { throw JSONError.throttled }
                 throw JSONError(type: error.code == "RequestExpired" ? "ExpiredTokenException" : "InvalidSignatureException",
                                 message: error.message)
             }
             let knownKey = call.identify(identity)
             guard identity.service == (service?.service ?? "cloudtrail"), identity.sessionToken == nil,
                   let key = knownKey else {
+                unrecorded = !admitsUnauthenticated(request)
+                if unrecorded { throw JSONError.throttled }
                 throw JSONError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.")
             }
             response.account = key.account
@@ -63,7 +72,7 @@ extension EC2Service {
             guard known else { throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(target)") }
             // Metered as EC2's Describe calls: every action here reads.
             guard throttle.admit(account: key.account, region: identity.region, bucket: .describe, now: clock()) else {
-                throw JSONError(type: "ThrottlingException", message: "Rate exceeded")
+                throw JSONError.throttled
             }
             guard let object = (request.body.isEmpty ? [:] : try? JSONSerialization.jsonObject(with: Data(request.body)))
                     as? [String: Any] else {

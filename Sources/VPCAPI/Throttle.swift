@@ -3,7 +3,8 @@ import VPCModel
 
 /// Token buckets per account, region and action category, as EC2 meters API
 /// calls (aws-facts: Describe 100/20, unfiltered Describe 50/10, mutating 50/5,
-/// security-group rule changes 50/5).
+/// security-group rule changes 50/5); and per source address for calls that fail
+/// authentication (100/20), which no account pays for.
 public final class Throttle: Sendable {
     /// A bucket's size and its refill per second.
     public struct Rate: Sendable, Equatable {
@@ -25,6 +26,8 @@ public final class Throttle: Sendable {
 
     public enum Bucket: Sendable, Hashable {
         case describe, describeUnfiltered, mutating, securityGroupRules
+        /// Calls that fail authentication, per source address (`admitUnauthenticated`).
+        case unauthenticated
     }
 
     public struct Limits: Sendable {
@@ -33,6 +36,7 @@ public final class Throttle: Sendable {
             .describeUnfiltered: Rate(capacity: 50, refillPerSecond: 10),
             .mutating: Rate(capacity: 50, refillPerSecond: 5),
             .securityGroupRules: Rate(capacity: 50, refillPerSecond: 5),
+            .unauthenticated: Rate(capacity: 100, refillPerSecond: 20),
         ]
         public var enabled = true
 
@@ -52,8 +56,33 @@ public final class Throttle: Sendable {
 
     public let limits: Limits
     private let buckets = Mutex<[Key: State]>([:])
+    /// Buckets held before full ones are forgotten (a full bucket is what a new one is).
+    static let maxBuckets = 65_536
+    private let refusedUnauthenticated = Atomic<UInt64>(0)
 
     public init(limits: Limits = .init()) { self.limits = limits }
+
+    /// Calls that failed authentication and were refused unrecorded, since start.
+    public var unauthenticatedRefusals: UInt64 { refusedUnauthenticated.load(ordering: .relaxed) }
+
+    /// Takes a token for a call from `source` that failed authentication. Each would leave a
+    /// record in the append-only trail that no account is metered for, so past the source's
+    /// rate it is answered RequestLimitExceeded, not recorded, and counted. An IPv6 source
+    /// is metered by its /64 (one host holds all of it).
+    public func admitUnauthenticated(source: String, now: Double) -> Bool {
+        var key = source
+        if source.contains(":"), var address = IPv6(source) {
+            if address.high == 0, address.low >> 32 == 0xFFFF {  // an IPv4 client on a dual-stack socket
+                key = IPv4(UInt32(truncatingIfNeeded: address.low)).description
+            } else {
+                address.low = 0
+                key = address.description + "/64"
+            }
+        }
+        let admitted = admit(account: "source " + key, region: "", bucket: .unauthenticated, now: now)
+        if !admitted { refusedUnauthenticated.add(1, ordering: .relaxed) }
+        return admitted
+    }
 
     /// Takes one token; false when the bucket is empty (answer RequestLimitExceeded).
     /// A region this server does not serve shares one bucket per account (its name comes from
@@ -63,6 +92,7 @@ public final class Throttle: Sendable {
         let served = RegionCatalog.standard.region(region) != nil
         let key = Key(account: account, region: served ? region : "", bucket: bucket)
         return buckets.withLock { all in
+            if all[key] == nil, all.count >= Self.maxBuckets { forgetFull(&all, now: now) }
             var s = all[key] ?? State(tokens: rate.capacity, updated: now)
             s.tokens = min(rate.capacity, s.tokens + max(0, now - s.updated) * rate.refillPerSecond)
             s.updated = now
@@ -71,5 +101,17 @@ public final class Throttle: Sendable {
             all[key] = s
             return admitted
         }
+    }
+
+    /// Drops the buckets that have refilled (a new bucket starts full, so nothing changes);
+    /// if too many are still draining, every source's bucket too: sources that many at once
+    /// are then metered afresh, rather than the table growing without bound. Accounts'
+    /// buckets (as many as accounts × regions × 4) are kept.
+    private func forgetFull(_ all: inout [Key: State], now: Double) {
+        all = all.filter { key, s in
+            guard let rate = limits.rates[key.bucket] else { return false }
+            return s.tokens + max(0, now - s.updated) * rate.refillPerSecond < rate.capacity
+        }
+        if all.count >= Self.maxBuckets * 3 / 4 { all = all.filter { $0.key.bucket != .unauthenticated } }
     }
 }

@@ -73,12 +73,20 @@ struct Serve: AsyncParsableCommand {
         logger.notice("host agents authenticate with the secret in \(tokenPath), or each with its own token (vpc agent-token --host-id ID)")
         let delivery = FlowLogDelivery(controlPlane: controlPlane, store: store, token: agentToken, generations: generations,
                                        s3Directory: DataDirectory.s3Path(options.dataDir))
-        // Terminated instances disappear an hour after they terminate.
+        // Terminated instances disappear an hour after they terminate. Calls refused unrecorded
+        // for failing authentication past their source's rate are counted here.
+        let throttle = service.throttle
         Task.detached(priority: .background) {
+            var refusals: UInt64 = 0
             while true {
                 try? await Task.sleep(for: .seconds(60))
                 do { try controlPlane.expireTerminatedInstances() } catch {
                     logger.error("expiring terminated instances failed: \(error)")
+                }
+                let now = throttle.unauthenticatedRefusals
+                if now > refusals {
+                    logger.warning("\(now - refusals) calls that failed authentication were refused unrecorded in the last minute (over their source's rate)")
+                    refusals = now
                 }
             }
         }

@@ -44,6 +44,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Security-group rule bucket, MAX:REFILL_PER_SECOND (default 50:5).")
     var throttleSecurityGroupRules: String?
 
+    @Option(help: "Calls that fail authentication, per source address (IPv6: per /64), MAX:REFILL_PER_SECOND (default 100:20); past it they are refused unrecorded.")
+    var throttleUnauthenticated: String?
+
     @Option(help: "Seconds between signed audit-trail digests.")
     var digestInterval: Double = 3600
 
@@ -112,7 +115,8 @@ struct ServerOptions: ParsableArguments {
         limits.enabled = !noThrottle
         for (text, bucket) in [(throttleDescribe, Throttle.Bucket.describe),
                                (throttleDescribeUnfiltered, .describeUnfiltered),
-                               (throttleMutate, .mutating), (throttleSecurityGroupRules, .securityGroupRules)] {
+                               (throttleMutate, .mutating), (throttleSecurityGroupRules, .securityGroupRules),
+                               (throttleUnauthenticated, .unauthenticated)] {
             guard let text else { continue }
             guard let rate = Throttle.Rate(text) else { throw ValidationError("throttle rates are MAX:REFILL, got '\(text)'") }
             limits.rates[bucket] = rate

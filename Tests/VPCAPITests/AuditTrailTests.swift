@@ -12,6 +12,36 @@ import VPCStore
         }
     }
 
+    /// Calls that fail authentication are recorded up to their source's rate; past it they
+    /// are refused (RequestLimitExceeded), unrecorded and counted, and other sources and
+    /// authenticated callers go on as before.
+    @Test func failedAuthenticationPastItsSourceRateIsRefusedUnrecorded() throws {
+        var limits = Throttle.Limits()
+        limits.rates[.unauthenticated] = .init(capacity: 3, refillPerSecond: 0)
+        let f = try APIFixture(limits: limits)
+        func anonymous(from source: String, target: String? = nil) -> APIResponse {
+            var headers = [("Host", "x")]
+            if let target { headers.append(("X-Amz-Target", target)) }
+            return f.service.handle(APIRequest(method: "POST", path: "/", query: "", headers: headers,
+                                               body: Array("Action=DescribeVpcs".utf8), sourceIP: source))
+        }
+        #expect((0..<5).map { _ in anonymous(from: "192.0.2.7").status } == [401, 401, 401, 503, 503])
+        #expect(anonymous(from: "192.0.2.7").errorCode == "RequestLimitExceeded")
+        #expect(anonymous(from: "192.0.2.7", target: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents")
+            .errorCode == "ThrottlingException")
+        #expect(anonymous(from: "192.0.2.8").status == 401)
+        // An IPv6 source is metered by its /64; an IPv4 client on a dual-stack socket by its address.
+        #expect((0..<4).map { anonymous(from: "2001:db8::\($0)").status } == [401, 401, 401, 503])
+        #expect(anonymous(from: "2001:db8:0:1::1").status == 401)
+        #expect(anonymous(from: "::ffff:192.0.2.9").status == 401)
+        #expect(f.call("DescribeVpcs").status == 200)
+        #expect(f.service.throttle.unauthenticatedRefusals == 5)
+        f.audit.flush()
+        let failures = try records(f).filter { $0["errorCode"] != nil }
+        let recorded = 3 + 1 + 3 + 1 + 1  // the first three of each source, and the other sources' one
+        #expect(failures.count == recorded)
+    }
+
     @Test func aWriteIsCommittedWithItsRecord() throws {
         let f = try APIFixture()
         let created = f.call("CreateVpc", [("CidrBlock", "10.0.0.0/16")])

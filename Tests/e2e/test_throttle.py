@@ -11,7 +11,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import OurServer, make_client
+from helpers import OurServer, http, make_client, parse_error
 
 pytestmark = [pytest.mark.ours, pytest.mark.own_server]
 
@@ -20,7 +20,8 @@ NO_RETRY = {"total_max_attempts": 1, "mode": "standard"}
 # Filtered describes: AWS has a separate bucket for unfiltered, unpaginated Describe calls,
 # so the burst uses a filter to land in the plain "Describe" bucket.
 ANY_VPC = [{"Name": "is-default", "Values": ["true", "false"]}]
-THROTTLE_ARGS = shlex.split(os.environ.get("VPC_E2E_THROTTLE_ARGS", "--throttle-describe 5:1"))
+THROTTLE_ARGS = shlex.split(os.environ.get("VPC_E2E_THROTTLE_ARGS",
+                                           "--throttle-describe 5:1 --throttle-unauthenticated 5:0"))
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +94,16 @@ def test_throttle_error_envelope(throttled_server):
             assert r.status_code == 503
             codes.append(parse_error(r)[0])
     assert codes and set(codes) == {"RequestLimitExceeded"}
+
+
+def test_failed_authentication_is_metered_per_source(throttled_server):
+    """Calls that fail authentication leave trail records no account is metered for: past
+    their source's rate (here 5, no refill) they are refused and not recorded."""
+    url = throttled_server.endpoint + "/"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answers = [http("POST", url, data="Action=DescribeVpcs&Version=2016-11-15", headers=form) for _ in range(8)]
+    assert [r.status_code for r in answers] == [401] * 5 + [503] * 3
+    assert parse_error(answers[-1])[0] == "RequestLimitExceeded"
+    # Signed calls from the same address are metered by their account, as before.
+    a = make_client(throttled_server.endpoint, "A", retries=NO_RETRY)
+    assert a.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"].startswith("vpc-")
