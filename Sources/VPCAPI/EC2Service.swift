@@ -154,21 +154,24 @@ public struct EC2Service: Sendable {
                                httpStatus: 401)
             }
             response.account = key.account
-            if let name = malformedName {
-                throw EC2Error("UnknownParameter", "The parameter \(name.prefix(64))… is not recognized")
-            }
-
-            guard let action = response.action else { throw EC2Error.missingParameter("Action") }
-            guard let entry = actions.entry(action) else {
-                throw EC2Error("InvalidAction", "The action \(action) is not valid for this web service.")
-            }
-            let bucket: Throttle.Bucket = switch entry.category {
-            case .describe: actionParameters.isEmpty ? .describeUnfiltered : .describe
-            case .mutating: .mutating
-            case .securityGroupRules: .securityGroupRules
+            // Every authenticated call is metered, those that then fail too (each is recorded);
+            // a missing or unknown action as a Describe.
+            let found = response.action.flatMap(actions.entry)
+            let bucket: Throttle.Bucket = switch found?.category {
+            case .describe?: actionParameters.isEmpty ? .describeUnfiltered : .describe
+            case .mutating?: .mutating
+            case .securityGroupRules?: .securityGroupRules
+            case nil: .describe
             }
             guard throttle.admit(account: key.account, region: identity.region, bucket: bucket, now: clock()) else {
                 throw EC2Error.throttled
+            }
+            if let name = malformedName {
+                throw EC2Error("UnknownParameter", "The parameter \(name.prefix(64))… is not recognized")
+            }
+            guard let action = response.action else { throw EC2Error.missingParameter("Action") }
+            guard let entry = found else {
+                throw EC2Error("InvalidAction", "The action \(action) is not valid for this web service.")
             }
             var keyed = actionParameters.filter { $0.0 != "ClientToken" && $0.0 != "DryRun" }
             if keyed.count > 1, Set(keyed.lazy.map(\.0)).count < keyed.count {

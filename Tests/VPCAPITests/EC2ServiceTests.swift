@@ -104,12 +104,16 @@ import VPCControlPlane
     @Test func throttlingPerAccount() throws {
         var limits = Throttle.Limits()
         limits.rates[.describeUnfiltered] = .init(capacity: 3, refillPerSecond: 0)
+        limits.rates[.describe] = .init(capacity: 3, refillPerSecond: 0)
         let f = try APIFixture(limits: limits)
         let codes = (0..<5).map { _ in f.call("DescribeVpcs").status }
         #expect(codes == [200, 200, 200, 503, 503])
         #expect(f.call("DescribeVpcs").errorCode == "RequestLimitExceeded")
         #expect(f.call("DescribeVpcs", key: APIFixture.keyB).status == 200)
         #expect(f.call("DescribeVpcs", [("VpcId.1", "vpc-0000000000000000f")]).errorCode == "InvalidVpcID.NotFound")
+        // Calls that fail before dispatch are metered too: an unknown action as a Describe.
+        #expect((0..<4).map { _ in f.call("NoSuchAction", [("X", "1")], key: APIFixture.keyB).errorCode }
+            == ["InvalidAction", "InvalidAction", "InvalidAction", "RequestLimitExceeded"])
     }
 }
 
