@@ -1,7 +1,8 @@
 import Synchronization
 
-/// How many connections the server holds, in all and from one source address.
-/// A connection over either limit is closed as soon as it is accepted, unread.
+/// How many connections the server holds, in all and from one source address (an IPv6
+/// source by its /64, `SourceAddressKey`). A connection over either limit is closed as soon
+/// as it is accepted, unread.
 public final class ConnectionLimiter: Sendable {
     /// The limits, and connections refused so far.
     public let total: Int
@@ -25,7 +26,8 @@ public final class ConnectionLimiter: Sendable {
 
     /// Takes a place for a connection from `source`; false (and counted) when none is left.
     func admit(_ source: String) -> Bool {
-        state.withLock { s in
+        let source = SourceAddressKey.of(source)
+        return state.withLock { s in
             let mine = s.bySource[source, default: 0]
             guard s.open < total, mine < perSource else {
                 s.refused &+= 1
@@ -39,6 +41,7 @@ public final class ConnectionLimiter: Sendable {
 
     /// Gives back the place of a closed connection from `source`.
     func release(_ source: String) {
+        let source = SourceAddressKey.of(source)
         state.withLock { s in
             s.open -= 1
             let left = s.bySource[source, default: 1] - 1

@@ -69,11 +69,11 @@ extension EC2Service {
             case "logs": Self.logsActions.contains(action)
             default: false
             }
-            guard known else { throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(target)") }
-            // Metered as EC2's Describe calls: every action here reads.
+            // Metered as EC2's Describe calls (every action here reads), unknown ones too: each is recorded.
             guard throttle.admit(account: key.account, region: identity.region, bucket: .describe, now: clock()) else {
                 throw JSONError.throttled
             }
+            guard known else { throw JSONError(type: "UnknownOperationException", message: "Unknown operation \(target)") }
             guard let object = (request.body.isEmpty ? [:] : try? JSONSerialization.jsonObject(with: Data(request.body)))
                     as? [String: Any] else {
                 throw JSONError(type: "SerializationException", message: "The request body is not a JSON object")

@@ -26,8 +26,9 @@ public final class Throttle: Sendable {
 
     public enum Bucket: Sendable, Hashable {
         case describe, describeUnfiltered, mutating, securityGroupRules
-        /// Calls that fail authentication, per source address (`admitUnauthenticated`).
-        case unauthenticated
+        /// Calls that fail authentication, per source address and from all sources together
+        /// (`admitUnauthenticated`).
+        case unauthenticated, unauthenticatedTotal
     }
 
     public struct Limits: Sendable {
@@ -37,6 +38,7 @@ public final class Throttle: Sendable {
             .mutating: Rate(capacity: 50, refillPerSecond: 5),
             .securityGroupRules: Rate(capacity: 50, refillPerSecond: 5),
             .unauthenticated: Rate(capacity: 100, refillPerSecond: 20),
+            .unauthenticatedTotal: Rate(capacity: 1000, refillPerSecond: 200),
         ]
         public var enabled = true
 
@@ -67,19 +69,11 @@ public final class Throttle: Sendable {
 
     /// Takes a token for a call from `source` that failed authentication. Each would leave a
     /// record in the append-only trail that no account is metered for, so past the source's
-    /// rate it is answered RequestLimitExceeded, not recorded, and counted. An IPv6 source
-    /// is metered by its /64 (one host holds all of it).
+    /// rate (`SourceAddressKey`: an IPv6 source by its /64), or past ten times that rate from
+    /// all sources together, it is answered RequestLimitExceeded, not recorded, and counted.
     public func admitUnauthenticated(source: String, now: Double) -> Bool {
-        var key = source
-        if source.contains(":"), var address = IPv6(source) {
-            if address.high == 0, address.low >> 32 == 0xFFFF {  // an IPv4 client on a dual-stack socket
-                key = IPv4(UInt32(truncatingIfNeeded: address.low)).description
-            } else {
-                address.low = 0
-                key = address.description + "/64"
-            }
-        }
-        let admitted = admit(account: "source " + key, region: "", bucket: .unauthenticated, now: now)
+        let admitted = admit(account: "source " + SourceAddressKey.of(source), region: "", bucket: .unauthenticated, now: now)
+            && admit(account: "all sources", region: "", bucket: .unauthenticatedTotal, now: now)
         if !admitted { refusedUnauthenticated.add(1, ordering: .relaxed) }
         return admitted
     }

@@ -342,7 +342,11 @@ public final class HostAgent: @unchecked Sendable {
                 r.bootedCount = s.bootedCount
                 r.running = true
                 runtimes[id] = r
-                for (eni, index) in s.ports { portIndex[eni] = index }
+                // A port past this run's count (the agent restarted with fewer
+                // `--max-interfaces`) is not kept: the interface gets a free one, or none.
+                for (eni, index) in s.ports where (0..<worker.state.pipeline.maxPorts).contains(index) {
+                    portIndex[eni] = index
+                }
                 logger.notice("reattaching", metadata: ["namespace": "\(ns.name)"])
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VPCAPI
+import VPCModel
 
 /// `vpc agent-token`: prints one host's own token, for an agent started by hand (another
 /// machine): it lets that agent act for its host alone (docs/agent-protocol.md, "Credentials").
@@ -24,10 +25,7 @@ struct AgentToken: ParsableCommand {
     var revoke = false
 
     func validate() throws {
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard (1...128).contains(hostId.utf8.count), hostId.unicodeScalars.allSatisfy(allowed.contains) else {
-            throw ValidationError("--host-id must be 1 to 128 of A-Z a-z 0-9 . _ -")
-        }
+        guard HostRegistration.isValidHostId(hostId) else { throw ValidationError("--host-id must be 1 to 128 of A-Z a-z 0-9 . _ -") }
     }
 
     func run() throws {

@@ -94,6 +94,9 @@ struct Serve: AsyncParsableCommand {
         let router = APIServer.router(service: service, enableReset: options.enableReset, logger: logger, agent: agent,
                                       flowLogDelivery: delivery)
         logger.notice("EC2 endpoint http://\(options.listen) (data in \(options.dataDir))")
+        if options.answerTimeout <= 60 {
+            logger.warning("--answer-timeout \(options.answerTimeout) s is not above the agents' long-poll (25 s, at most 60): their feed requests may be cut off")
+        }
         let limiter = ConnectionLimiter(total: Self.connectionLimit(options.maxConnections, logger: logger),
                                         perSource: options.maxConnectionsPerSource)
         let server = APIServer.http1(service: service, logger: logger, limiter: limiter,

@@ -44,7 +44,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Security-group rule bucket, MAX:REFILL_PER_SECOND (default 50:5).")
     var throttleSecurityGroupRules: String?
 
-    @Option(help: "Calls that fail authentication, per source address (IPv6: per /64), MAX:REFILL_PER_SECOND (default 100:20); past it they are refused unrecorded.")
+    @Option(help: "Calls that fail authentication, per source address (IPv6: per /64), MAX:REFILL_PER_SECOND (default 100:20; ten times that from all sources together); past it they are refused unrecorded.")
     var throttleUnauthenticated: String?
 
     @Option(help: "Seconds between signed audit-trail digests.")
@@ -120,6 +120,9 @@ struct ServerOptions: ParsableArguments {
             guard let text else { continue }
             guard let rate = Throttle.Rate(text) else { throw ValidationError("throttle rates are MAX:REFILL, got '\(text)'") }
             limits.rates[bucket] = rate
+            if bucket == .unauthenticated {  // from all sources together: ten times one source's
+                limits.rates[.unauthenticatedTotal] = .init(capacity: rate.capacity * 10, refillPerSecond: rate.refillPerSecond * 10)
+            }
         }
         return limits
     }

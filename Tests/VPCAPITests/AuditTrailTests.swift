@@ -18,6 +18,7 @@ import VPCStore
     @Test func failedAuthenticationPastItsSourceRateIsRefusedUnrecorded() throws {
         var limits = Throttle.Limits()
         limits.rates[.unauthenticated] = .init(capacity: 3, refillPerSecond: 0)
+        limits.rates[.unauthenticatedTotal] = .init(capacity: 30, refillPerSecond: 0)
         let f = try APIFixture(limits: limits)
         func anonymous(from source: String, target: String? = nil) -> APIResponse {
             var headers = [("Host", "x")]
@@ -36,9 +37,12 @@ import VPCStore
         #expect(anonymous(from: "::ffff:192.0.2.9").status == 401)
         #expect(f.call("DescribeVpcs").status == 200)
         #expect(f.service.throttle.unauthenticatedRefusals == 5)
+        // All sources together get ten times one source's rate: 30 here, 9 of it taken.
+        let many = (0..<30).map { anonymous(from: "198.51.100.\($0)").status }
+        #expect(many.filter { $0 == 401 }.count == 21 && many.suffix(9).allSatisfy { $0 == 503 })
         f.audit.flush()
         let failures = try records(f).filter { $0["errorCode"] != nil }
-        let recorded = 3 + 1 + 3 + 1 + 1  // the first three of each source, and the other sources' one
+        let recorded = 3 + 1 + 3 + 1 + 1 + 21  // the first three of each source, the others' one, and the rest of the total
         #expect(failures.count == recorded)
     }
 
@@ -136,11 +140,11 @@ import VPCStore
     }
 
     func lookup(_ f: APIFixture, _ body: String, key: SigV4Credentials = APIFixture.keyA,
-                region: String = "us-east-1") -> APIResponse {
+                region: String = "us-east-1", operation: String = "LookupEvents") -> APIResponse {
         var request = SigV4Request(
             method: "POST", path: "/", query: "",
             headers: [("Host", "127.0.0.1:9001"), ("Content-Type", "application/x-amz-json-1.1"),
-                      ("X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents")],
+                      ("X-Amz-Target", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101." + operation)],
             body: Array(body.utf8))
         SigV4Signer(credentials: key, region: region, service: "cloudtrail")
             .sign(&request, amzDate: APIFixture.amzDate(f.now))
@@ -155,6 +159,9 @@ import VPCStore
         let f = try APIFixture(limits: limits)
         #expect((0..<3).map { _ in lookup(f, "{}").errorCode } == [nil, nil, "ThrottlingException"])
         #expect(lookup(f, "{}", key: APIFixture.keyB).status == 200)
+        // Unknown operations are metered too (each is recorded).
+        #expect(lookup(f, "{}", key: APIFixture.keyB, operation: "Nope").errorCode == "UnknownOperationException")
+        #expect(lookup(f, "{}", key: APIFixture.keyB, operation: "Nope").errorCode == "ThrottlingException")
     }
 
     @Test func lookupEventsOverJSON() throws {

@@ -21,6 +21,18 @@ import Testing
         #expect(limiter.admit("10.0.0.1") && limiter.admit("10.0.0.1"))
     }
 
+    @Test func anIPv6SourceIsLimitedByItsSlash64() {
+        let limiter = ConnectionLimiter(total: 10, perSource: 2)
+        #expect(limiter.admit("2001:db8::1") && limiter.admit("2001:db8::2"))
+        #expect(!limiter.admit("2001:db8::ffff:3"))  // the same /64
+        #expect(limiter.admit("2001:db8:0:1::1"))
+        // An IPv4 client on a dual-stack socket is its IPv4 address.
+        #expect(limiter.admit("10.0.0.1") && limiter.admit("::ffff:10.0.0.1"))
+        #expect(!limiter.admit("10.0.0.1"))
+        limiter.release("::ffff:10.0.0.1")
+        #expect(limiter.admit("10.0.0.1"))
+    }
+
     @Test func refusalsAreReportedAtMostOnceASecond() {
         let limiter = ConnectionLimiter(total: 1, perSource: 1)
         #expect(limiter.refusalsToReport(now: 100) == nil)

@@ -49,6 +49,14 @@ import Testing
         #expect(caller(dotted) == .host("a.1"))
     }
 
+    /// `#` separates a generation in the signed message, so no host id may hold one: host
+    /// `a#5` at generation 0 would sign what host `a` signs at generation 5.
+    @Test func aHostIdWithTheGenerationSeparatorIsNoHost() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(caller(credentials.hostToken("a#5")) == nil)
+        #expect(caller(credentials.hostToken("a b")) == nil)
+    }
+
     @Test func anUnreadableFileRefusesEveryHostToken() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let token = credentials.hostToken("h1")

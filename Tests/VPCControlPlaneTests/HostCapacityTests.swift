@@ -73,6 +73,9 @@ import VPCModel
         for bad in [0, 4097] {
             #expect(errorCode { try host(f, "h1", capacity: bad) } == "InvalidParameterValue")
         }
+        for badId in ["", "a#5", "a b", "h/1", String(repeating: "h", count: 129)] {
+            #expect(errorCode { try f.cp.registerHost(HostRegistration(hostId: badId, underlay: "192.0.2.1")) } == "InvalidParameterValue")
+        }
         // Agents that do not report one hold the old default.
         try f.host("h1")
         #expect(f.cp.versionedSnapshot().hosts["h1"]?.capacity == HostRegistration.defaultInterfaceCapacity)

@@ -1,5 +1,6 @@
 import Crypto
 import VPCAudit
+import VPCModel
 
 /// Who is calling `/_vpc/agent/*` (docs/agent-protocol.md, "Credentials"): the operator,
 /// holding the agent secret (`<data-dir>/agent-token`), who may act for every host; or
@@ -54,8 +55,8 @@ public struct AgentCredentials: Sendable {
            String(generation) == front[front.index(after: second)...] {
             readings.append((String(front[..<second]), generation))
         }
-        for reading in readings
-        where Self.equal(Array(token.utf8), Array(hostToken(reading.host, generation: reading.generation).utf8)) {
+        for reading in readings where HostRegistration.isValidHostId(reading.host)
+            && Self.equal(Array(token.utf8), Array(hostToken(reading.host, generation: reading.generation).utf8)) {
             let valid = generations.map { $0.current(reading.host) } ?? 0
             return reading.generation == valid ? .host(reading.host) : nil
         }

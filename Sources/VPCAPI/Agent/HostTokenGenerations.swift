@@ -1,5 +1,8 @@
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which generation of each host's own token is valid: revoking a host's token moves its
 /// host to the next generation, and tokens of earlier ones stop working. Kept in a JSON
@@ -30,20 +33,32 @@ public final class HostTokenGenerations: Sendable {
         }
     }
 
-    /// Moves `hostId` to its next generation and returns it.
+    /// Moves `hostId` to its next generation and returns it. Revocations run one at a time
+    /// (an exclusive lock on `<path>.lock`), and the file is replaced whole and synced, so
+    /// two at once cannot lose one and a crash cannot leave half a file.
     public func revoke(_ hostId: String) throws -> Int {
-        guard var all = Self.load(path) else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path])
-        }
+        let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX) == 0 else { throw Self.failure(path + ".lock") }
+        defer { close(lock) }  // releases the lock
+        guard var all = Self.load(path) else { throw Self.failure(path) }
         let next = (all[hostId] ?? 0) + 1
         all[hostId] = next
-        let data = try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]),
-              rename(temporary, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        let data = Array(try JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]))
+        let temporary = path + ".tmp.\(getpid())"
+        let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Self.failure(temporary) }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == data.count, synced, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw Self.failure(path)
         }
         return next
+    }
+
+    static func failure(_ path: String) -> CocoaError {
+        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
     }
 
     /// The file's generations; empty when it does not exist, nil when it cannot be read.
@@ -61,8 +76,9 @@ public final class HostTokenGenerations: Sendable {
 
     /// Inode, size and modification time: what changes when the file is replaced or written.
     static func stamp(_ path: String) -> [Int] {
-        var s = stat()
-        guard stat(path, &s) == 0 else { return [-1] }
-        return [Int(s.st_ino), Int(s.st_size), s.st_mtim.tv_sec, s.st_mtim.tv_nsec]
+        guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { return [-1] }
+        let modified = (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return [(a[.systemFileNumber] as? NSNumber)?.intValue ?? 0, (a[.size] as? NSNumber)?.intValue ?? 0,
+                Int(modified * 1_000_000_000)]
     }
 }

@@ -192,8 +192,8 @@ public final class ControlPlane: Sendable {
 
     /// Registers a host agent or updates its underlay (idempotent per host id); durable.
     public func registerHost(_ host: HostRegistration) throws {
-        guard !host.hostId.isEmpty, host.hostId.utf8.count <= 128, IPv4(host.underlay) != nil else {
-            throw EC2Error.invalidParameterValue("A host needs an id (at most 128 bytes) and an IPv4 underlay address.")
+        guard HostRegistration.isValidHostId(host.hostId), IPv4(host.underlay) != nil else {
+            throw EC2Error.invalidParameterValue("A host needs an id (1 to 128 of A-Z a-z 0-9 . _ -) and an IPv4 underlay address.")
         }
         let range = HostRegistration.interfaceCapacityRange
         guard host.interfaceCapacity.map(range.contains) ?? true else {

@@ -25,6 +25,14 @@ public struct HostRegistration: Codable, Sendable, Equatable {
 
     /// Network interfaces the control plane may place on the host.
     public var capacity: Int { interfaceCapacity ?? Self.defaultInterfaceCapacity }
+
+    /// A host id is 1 to 128 of `A-Z a-z 0-9 . _ -` (so it never holds the `#` that
+    /// separates a host token's generation, nor anything a path or log line would mangle).
+    public static func isValidHostId(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x2D
+        }
+    }
 }
 
 /// `GET /_vpc/agent/feed?host=ID&since=V[&wait=SECONDS]`: the changes for one host after
