@@ -134,6 +134,17 @@ class OurServer:
             shutil.rmtree(self.log_dir, ignore_errors=True)
 
 
+def serve(extra_args):
+    """A generator for a fixture: our server with `extra_args`, stopped and removed after."""
+    srv = OurServer(extra_args=extra_args)
+    try:
+        srv.start()
+        yield srv
+        srv.stop()
+    finally:
+        srv.cleanup()
+
+
 def make_client(endpoint, account="A", retries=None, service="ec2"):
     key, secret, _ = ACCOUNTS[account]
     cfg = Config(retries=retries or {"total_max_attempts": 3, "mode": "standard"})

@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from helpers import ACCOUNTS, REGION, OurServer, make_client
+from helpers import ACCOUNTS, REGION, make_client, serve
 
 pytestmark = [pytest.mark.ours, pytest.mark.own_server]
 
@@ -23,14 +23,8 @@ UNSIGNED = b"GET /?Action=DescribeVpcs&Version=2016-11-15 HTTP/1.1\r\nHost: x\r\
 
 @pytest.fixture(scope="module")
 def guarded():
-    srv = OurServer(extra_args=["--no-throttle", "--answer-timeout", str(TIMEOUT),
-                                "--max-connections-per-source", str(PER_SOURCE), "--max-connections", str(TOTAL)])
-    try:
-        srv.start()
-        yield srv
-        srv.stop()
-    finally:
-        srv.cleanup()
+    yield from serve(["--no-throttle", "--answer-timeout", str(TIMEOUT),
+                      "--max-connections-per-source", str(PER_SOURCE), "--max-connections", str(TOTAL)])
 
 
 def connect(srv, source="127.0.0.1"):

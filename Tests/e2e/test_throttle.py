@@ -11,7 +11,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import OurServer, http, make_client, parse_error
+from helpers import http, make_client, parse_error, serve
 
 pytestmark = [pytest.mark.ours, pytest.mark.own_server]
 
@@ -26,13 +26,7 @@ THROTTLE_ARGS = shlex.split(os.environ.get("VPC_E2E_THROTTLE_ARGS",
 
 @pytest.fixture(scope="module")
 def throttled_server():
-    srv = OurServer(extra_args=THROTTLE_ARGS)
-    try:
-        srv.start()
-        yield srv
-        srv.stop()
-    finally:
-        srv.cleanup()
+    yield from serve(THROTTLE_ARGS)
 
 
 def burst(ec2, n):
