@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import VPCAudit
 
 /// Answers EC2 Query calls that do not wait for the disk (reads, and calls that
 /// fail before reaching the store) on the connection's event loop, without
@@ -141,18 +142,16 @@ struct HTTPDate {
     private var text = ""
 
     mutating func now() -> String {
-        var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
-        let s = t.tv_sec
+        let now = Date().timeIntervalSince1970
+        let s = Int(now.rounded(.down))
         if s != second {
             second = s
-            var tm = tm()
-            gmtime_r([s], &tm)
-            let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+            let t = UTCTime(now)
+            let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
             let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-            func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-            text = "\(days[Int(tm.tm_wday)]), \(two(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) "
-                + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)) GMT"
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            text = "\(days[(s / 86400) % 7]), \(two(t.day)) \(months[t.month - 1]) \(t.year) "
+                + "\(two(t.hour)):\(two(t.minute)):\(two(t.second)) GMT"
         }
         return text
     }

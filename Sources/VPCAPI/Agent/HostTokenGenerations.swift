@@ -1,8 +1,5 @@
 import Foundation
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Which generation of each host's own token is valid: revoking a host's token moves its
 /// host to the next generation, and tokens of earlier ones stop working. Kept in a JSON
