@@ -134,22 +134,15 @@ public struct EC2Service: Sendable {
         do {
             response.action = parameters.last { $0.0 == "Action" }?.1
 
-            let identity: SigV4Identity
-            do {
-                identity = try verifier.verify(
-                    SigV4Request(method: request.method, path: request.path, query: request.query,
-                                 headers: request.headers, body: request.body),
-                    now: clock())
-            } catch {
-                unrecorded = !admitsUnauthenticated(request)
-                if unrecorded { throw EC2Error.throttled }
+            let identity: SigV4Identity, key: AccessKey
+            switch authenticate(request, service: "ec2", call: &call) {
+            case .success(let found): (identity, key) = found
+            case .failure(.throttled):
+                unrecorded = true
+                throw EC2Error.throttled
+            case .failure(.unverified(let error)):
                 throw EC2Error(error.code, error.message, httpStatus: error.code == "RequestExpired" ? 400 : 401)
-            }
-            let knownKey = call.identify(identity)
-            // This server issues no temporary credentials, so a session token is never ours.
-            guard identity.service == "ec2", identity.sessionToken == nil, let key = knownKey else {
-                unrecorded = !admitsUnauthenticated(request)
-                if unrecorded { throw EC2Error.throttled }
+            case .failure(.unknownKey):
                 throw EC2Error("AuthFailure", "AWS was not able to validate the provided access credentials",
                                httpStatus: 401)
             }
@@ -208,12 +201,6 @@ public struct EC2Service: Sendable {
                                               requestId: requestId)
         }
         return response
-    }
-
-    /// Whether a call that failed authentication is answered as such and recorded; past its
-    /// source's rate it is refused unrecorded (`Throttle.admitUnauthenticated`).
-    func admitsUnauthenticated(_ request: APIRequest) -> Bool {
-        throttle.admitUnauthenticated(source: request.sourceIP, now: clock())
     }
 
     /// EC2's deepest parameter names have a handful of parts and well under 100 bytes

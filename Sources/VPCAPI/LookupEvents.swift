@@ -45,22 +45,16 @@ extension EC2Service {
             }
         }
         do {
-            let identity: SigV4Identity
-            do {
-                identity = try verifier.verify(
-                    SigV4Request(method: request.method, path: request.path, query: request.query,
-                                 headers: request.headers, body: request.body), now: clock())
-            } catch {
-                unrecorded = !admitsUnauthenticated(request)
-                if unrecorded { throw JSONError.throttled }
+            let identity: SigV4Identity, key: AccessKey
+            switch authenticate(request, service: service?.service ?? "cloudtrail", call: &call) {
+            case .success(let found): (identity, key) = found
+            case .failure(.throttled):
+                unrecorded = true
+                throw JSONError.throttled
+            case .failure(.unverified(let error)):
                 throw JSONError(type: error.code == "RequestExpired" ? "ExpiredTokenException" : "InvalidSignatureException",
                                 message: error.message)
-            }
-            let knownKey = call.identify(identity)
-            guard identity.service == (service?.service ?? "cloudtrail"), identity.sessionToken == nil,
-                  let key = knownKey else {
-                unrecorded = !admitsUnauthenticated(request)
-                if unrecorded { throw JSONError.throttled }
+            case .failure(.unknownKey):
                 throw JSONError(type: "UnrecognizedClientException", message: "The security token included in the request is invalid.")
             }
             response.account = key.account
