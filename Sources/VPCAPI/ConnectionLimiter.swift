@@ -24,33 +24,34 @@ public final class ConnectionLimiter: Sendable {
         self.perSource = perSource
     }
 
-    /// Takes a place for a connection from `source`; false (and counted) when none is left.
-    func admit(_ source: String) -> Bool {
+    /// A connection's place, held until it closes: its source as the limiter keys it.
+    struct Place: Sendable {
+        fileprivate let source: String
+    }
+
+    /// Takes a place for a connection from `source`; nil (and counted) when none is left.
+    func admit(_ source: String) -> Place? {
         let source = SourceAddressKey.of(source)
         return state.withLock { s in
             let mine = s.bySource[source, default: 0]
             guard s.open < total, mine < perSource else {
                 s.refused &+= 1
-                return false
+                return nil
             }
             s.open += 1
             s.bySource[source] = mine + 1
-            return true
+            return Place(source: source)
         }
     }
 
-    /// Gives back the place of a closed connection from `source`.
-    func release(_ source: String) {
-        let source = SourceAddressKey.of(source)
+    /// Gives back the place of a closed connection.
+    func release(_ place: Place) {
         state.withLock { s in
             s.open -= 1
-            let left = s.bySource[source, default: 1] - 1
-            s.bySource[source] = left > 0 ? left : nil
+            let left = s.bySource[place.source, default: 1] - 1
+            s.bySource[place.source] = left > 0 ? left : nil
         }
     }
-
-    /// Connections open now, and refused since start.
-    public var counts: (open: Int, refused: UInt64) { state.withLock { ($0.open, $0.refused) } }
 
     /// Refusals not yet logged, at most once a second (`now`: monotonic seconds), so a
     /// flood of refused connections is one log line a second, not one each.

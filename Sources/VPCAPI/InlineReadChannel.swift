@@ -24,16 +24,16 @@ struct InlineReadChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
         let source = channel.remoteAddress?.ipAddress ?? "unknown"
-        let admitted = limiter.admit(source)
-        if admitted {
-            channel.closeFuture.whenComplete { [limiter] _ in limiter.release(source) }
+        let place = limiter.admit(source)
+        if let place {
+            channel.closeFuture.whenComplete { [limiter] _ in limiter.release(place) }
         }
         return router.setup(channel: channel, logger: logger).flatMapThrowing { [answerTimeout] value in
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(makeHandler(), position: .before(try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)))
             try pipeline.addHandler(BackPressureHandler(), position: .first)
             try pipeline.addHandler(AnswerDeadlineHandler(timeout: answerTimeout), position: .first)
-            if !admitted {
+            if place == nil {
                 channel.close(promise: nil)
                 let now = NIODeadline.now().uptimeNanoseconds / 1_000_000_000
                 if let refused = limiter.refusalsToReport(now: now) {
