@@ -56,6 +56,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "File holding the agent secret, from which each host's own token is made (default <data-dir>/agent-token, created on first start).")
     var agentTokenFile: String?
 
+    @Option(help: "Seconds a host's agent may go unheard (no registration, feed poll or status report) before new instances are no longer placed on its host (default 90).")
+    var hostSilenceLimit: Double = 90
+
     @Option(help: "Tests only: the flow-log aggregation interval agents use, in seconds, instead of each flow log's MaxAggregationInterval.")
     var flowLogIntervalOverride: Int?
 
@@ -83,6 +86,7 @@ struct ServerOptions: ParsableArguments {
             throw ValidationError("--max-connections and --max-connections-per-source must be at least 1")
         }
         guard answerTimeout > 0 else { throw ValidationError("--answer-timeout must be at least 1 second") }
+        guard hostSilenceLimit > 0 else { throw ValidationError("--host-silence-limit must be positive") }
         guard digestInterval > 0 else { throw ValidationError("--digest-interval must be positive") }
         if let flowLogIntervalOverride, !(1...600).contains(flowLogIntervalOverride) {
             throw ValidationError("--flow-log-interval-override must be 1 to 600 seconds")
@@ -107,6 +111,7 @@ struct ServerOptions: ParsableArguments {
         if let quotaVpcs { options.quotas.vpcsPerRegion = quotaVpcs }
         if let quotaInstances { options.quotas.instancesPerRegion = quotaInstances }
         options.flowLogIntervalOverride = flowLogIntervalOverride
+        options.hostSilenceLimit = hostSilenceLimit
         return options
     }
 

@@ -106,11 +106,13 @@ public final class AgentService: Sendable {
         }
         guard controlPlane.versionedSnapshot().hosts[host] != nil else { return Self.error(404, "host \(host) is not registered") }
         let deadline = ContinuousClock.now + .milliseconds(Int64(min(wait, Self.maxWait) * 1000))
-        while true {
-            let update = currentUpdate(host: host, since: since)
-            let remaining = deadline - ContinuousClock.now
-            if !update.isEmpty || remaining <= .zero || Task.isCancelled || signal.isClosed { return try json(update) }
-            await signal.wait(after: update.version, timeout: remaining)
+        return try await controlPlane.polling(host: host) {
+            while true {
+                let update = currentUpdate(host: host, since: since)
+                let remaining = deadline - ContinuousClock.now
+                if !update.isEmpty || remaining <= .zero || Task.isCancelled || signal.isClosed { return try json(update) }
+                await signal.wait(after: update.version, timeout: remaining)
+            }
         }
     }
 

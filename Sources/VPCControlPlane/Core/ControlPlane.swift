@@ -32,12 +32,14 @@ public final class ControlPlane: Sendable {
     private let world: Mutex<World>
     private let clock: @Sendable () -> Double
     private let commitObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
+    private let liveness: Mutex<HostLiveness>
 
     public init(store: any Store, options: ControlPlaneOptions = .init(),
                 clock: (@Sendable () -> Double)? = nil) throws {
         self.store = store
         self.options = options
         self.clock = clock ?? { Date().timeIntervalSince1970 }
+        liveness = Mutex(HostLiveness(startedAt: self.clock()))
         var world = World()
         var grouped: [RegionKey: [String: [StoredRecord]]] = [:]
         var hosts: [String: HostRegistration] = [:]
@@ -129,7 +131,8 @@ public final class ControlPlane: Sendable {
         return try world.withLock { world throws -> T in
             var tx = Transaction(
                 state: world.regions.removeValue(forKey: key) ?? RegionState(account: account, region: region),
-                global: world.global, now: now, options: options, region: catalogRegion)
+                global: world.global, now: now, options: options, region: catalogRegion,
+                liveness: liveness.withLock { $0 })
             let globalBefore = world.global
             defer { world.regions[key] = tx.state }
             do {
@@ -207,7 +210,21 @@ public final class ControlPlane: Sendable {
             world.advance(to: next.version)
             return next.version
         }
+        heard(fromHost: host.hostId)
         if let version { notifyCommit(version) }
+    }
+
+    /// Notes that `hostId`'s agent was heard from (it registered, or reported its status).
+    func heard(fromHost hostId: String) {
+        let now = clock()
+        liveness.withLock { $0.heard(from: hostId, at: now) }
+    }
+
+    /// Runs `poll`, a feed long poll of `hostId`'s agent, with the host live throughout.
+    public func polling<T>(host hostId: String, _ poll: () async throws -> T) async rethrows -> T {
+        liveness.withLock { [now = clock()] in $0.polling(hostId, 1, at: now) }
+        defer { liveness.withLock { [now = clock()] in $0.polling(hostId, -1, at: now) } }
+        return try await poll()
     }
 
     static func hostRecord(_ host: HostRegistration) throws -> RecordChange {

@@ -27,6 +27,9 @@ public struct ControlPlaneOptions: Sendable {
     public var publicAddressPool = IPv4CIDR("198.18.0.0/15")!
     /// Where Amazon-provided IPv6 /56s come from.
     public var ipv6Pool = IPv6CIDR("2600:1f18::/32")!
+    /// Seconds without word from a host's agent (`--host-silence-limit`) after which new
+    /// instances are no longer placed on that host; one in a feed poll is heard from throughout.
+    public var hostSilenceLimit: Double = 90
     /// Tests only (`--flow-log-interval-override`): the aggregation interval, in seconds,
     /// agents use for every flow log instead of its MaxAggregationInterval.
     public var flowLogIntervalOverride: Int?
@@ -42,16 +45,27 @@ public struct Transaction: Sendable {
     public let now: EC2Timestamp
     public let options: ControlPlaneOptions
     public let region: RegionCatalog.Region
+    /// Which hosts' agents were heard from lately, as of the write's start.
+    public let liveness: HostLiveness
 
     public init(state: RegionState, global: GlobalAllocations, now: EC2Timestamp,
-                options: ControlPlaneOptions, region: RegionCatalog.Region) {
+                options: ControlPlaneOptions, region: RegionCatalog.Region, liveness: HostLiveness) {
         self.state = state
         self.global = global
         self.now = now
         self.options = options
         self.region = region
+        self.liveness = liveness
     }
 
     public var account: String { state.account }
     public var quotas: Quotas { options.quotas }
+
+    /// The registered hosts new instances may go to: those whose agents were heard from
+    /// within the silence limit.
+    public var placementHosts: [HostRegistration] {
+        global.hosts.values.filter {
+            liveness.isLive($0.hostId, now: now.secondsSince1970, silenceLimit: options.hostSilenceLimit)
+        }
+    }
 }

@@ -7,6 +7,7 @@ extension ControlPlane {
     /// console, one write per account and region that changes. Instances not on the host, and
     /// states it may not report, are ignored and counted.
     public func applyHostStatus(_ status: HostStatus) throws -> (changed: Int, ignored: Int) {
+        heard(fromHost: status.hostId)
         let (_, regions, _) = versionedSnapshot()
         var byRegion: [RegionKey: [InstanceStatus]] = [:]
         var ignored = 0

@@ -62,9 +62,11 @@ extension Transaction {
         }
 
         // How many: MaxCount if the quota, the hosts and the subnet's free addresses allow, at least MinCount.
-        guard !global.hosts.isEmpty else {
+        let hosts = placementHosts
+        guard !hosts.isEmpty else {
+            let why = global.hosts.isEmpty ? "No host is registered." : "No host's agent has been heard from lately."
             throw EC2Error("InsufficientInstanceCapacity",
-                           "We currently do not have sufficient \(instanceType) capacity in the Availability Zone you requested (\(subnet.availabilityZone ?? "")). No host is registered.")
+                           "We currently do not have sufficient \(instanceType) capacity in the Availability Zone you requested (\(subnet.availabilityZone ?? "")). \(why)")
         }
         let live = state.instances.values.filter { $0.state != "terminated" }.count
         let room = quotas.instancesPerRegion - live
@@ -82,7 +84,7 @@ extension Transaction {
             try SubnetAddresses(need.subnet, in: state).freeCount / need.addresses
         }.min() ?? Int.max
         // Each host holds as many interfaces as its data plane has ports.
-        let placeable = global.hosts.values.reduce(0) { sum, host in
+        let placeable = hosts.reduce(0) { sum, host in
             sum + max(0, host.capacity - (global.interfacesPerHost[host.hostId] ?? 0)) / interfaces.count
         }
         guard placeable >= r.minCount else {
@@ -104,7 +106,7 @@ extension Transaction {
         var launched: [EC2.Instance] = []
         for index in 0..<count {
             let instanceId = ResourceID.generate("i")
-            let hostId = placeInstance(interfaces: interfaces.count)
+            let hostId = placeInstance(interfaces: interfaces.count, among: hosts)
             var record = InstanceRecord(
                 instanceId: instanceId, reservationId: reservationId, imageId: imageId, instanceType: instanceType,
                 launchTime: now, amiLaunchIndex: index, availabilityZone: subnet.availabilityZone ?? "",
@@ -176,10 +178,10 @@ extension Transaction {
         }
     }
 
-    /// Of the registered hosts with room for `interfaces` more, the one holding the fewest
-    /// (ties: the lowest host id); counted at once. The caller has checked there is room.
-    mutating func placeInstance(interfaces: Int) -> String {
-        let hostId = global.hosts.values.filter { $0.capacity - (global.interfacesPerHost[$0.hostId] ?? 0) >= interfaces }
+    /// Of `hosts`, the one with room for `interfaces` more that holds the fewest (ties: the
+    /// lowest host id); counted at once. The caller has checked there is room.
+    mutating func placeInstance(interfaces: Int, among hosts: [HostRegistration]) -> String {
+        let hostId = hosts.filter { $0.capacity - (global.interfacesPerHost[$0.hostId] ?? 0) >= interfaces }
             .map(\.hostId).min { a, b in
                 let (ca, cb) = (global.interfacesPerHost[a] ?? 0, global.interfacesPerHost[b] ?? 0)
                 return ca != cb ? ca < cb : a < b
