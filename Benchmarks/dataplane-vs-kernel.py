@@ -14,10 +14,11 @@ Needs root. Names are unique per run and everything is removed at the end, even 
 failure. Usage:
 
   sudo Benchmarks/dataplane-vs-kernel.py [--seconds 5] [--pings 300] [--modes veth,nft,agent]
-        [--bin .build/release/vpc] [--busy-poll MICROSECONDS[,MICROSECONDS...]] [--rounds N] [--idle-cost]
+        [--bin .build/release/vpc] [--busy-poll BUSY[/BULK][,BUSY[/BULK]...]] [--rounds N] [--idle-cost]
 
---busy-poll is passed to `vpc up` (each agent's data-plane thread polls that long after
-close traffic before it sleeps); with several values each round runs the agents once per
+--busy-poll is passed to `vpc up` (each agent's data-plane thread polls BUSY µs after
+close traffic before it sleeps; BULK, if given, is its `--bulk-poll`: µs of polling after
+bulk traffic, default 100); with several values each round runs the agents once per
 value. --idle-cost also measures what the agents' data-plane threads cost (CPU time of
 both, in % of one CPU) while the pair exchanges lighter traffic: a ping every 10 ms, a ping
 every 0.2 ms and TCP paced at 1 Gbit/s. Each round prints its results as a JSON line; the
@@ -187,7 +188,7 @@ def nft_baseline(seconds, pings):
         t.close()
 
 
-def agent_pairs(binary, seconds, pings, busy_poll=0, with_idle_cost=False):
+def agent_pairs(binary, seconds, pings, busy_poll="0", with_idle_cost=False):
     """Through our agents: `vpc up` with 2 hosts, 3 instances (so one pair shares a host and
     one pair crosses hosts), an SG admitting iperf3 and ICMP; addresses from the agents' DHCP."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "e2e"))
@@ -201,7 +202,7 @@ def agent_pairs(binary, seconds, pings, busy_poll=0, with_idle_cost=False):
     port, metrics = free_port(), free_port()
     up = subprocess.Popen([binary, "up", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir, "--hosts", "2",
                            "--metrics-port", str(metrics), "--no-throttle", "--credentials", f"{key}:{secret}",
-                           "--busy-poll", str(busy_poll)],
+                           *poll_arguments(busy_poll)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_tcp(port, up, timeout=60)
@@ -243,6 +244,12 @@ def agent_pairs(binary, seconds, pings, busy_poll=0, with_idle_cost=False):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def poll_arguments(spec):
+    """`BUSY` or `BUSY/BULK` (microseconds) as `vpc up` options; without BULK, its default."""
+    busy, _, bulk = spec.partition("/")
+    return ["--busy-poll", str(int(busy))] + (["--bulk-poll", str(int(bulk))] if bulk else [])
+
+
 def wait_agent_feed(metrics_port, timeout=60):
     """Until the agent whose metrics are on `metrics_port` has applied a feed version."""
     deadline = time.time() + timeout
@@ -266,7 +273,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                                   ".build", "release", "vpc"), help="vpc binary for the agent mode")
     ap.add_argument("--busy-poll", default="0",
-                    help="microseconds each agent polls after traffic; several (0,20000) alternate within a round")
+                    help="microseconds each agent polls after traffic, BUSY or BUSY/BULK (BULK: after bulk traffic, "
+                         "`--bulk-poll`); several (0,0/0,20000) alternate within a round")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of every mode, alternated; medians and ranges")
     ap.add_argument("--idle-cost", action="store_true",
                     help="also the agents' data-plane CPU (%% of a CPU) under ping every 10 ms, ping every "
@@ -275,7 +283,9 @@ def main():
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
     modes = args.modes.split(",")
-    polls = [int(p) for p in args.busy_poll.split(",")]
+    polls = args.busy_poll.split(",")
+    for p in polls:
+        poll_arguments(p)  # malformed values fail before anything starts
     runs = {}  # path -> one result per round
     for _ in range(args.rounds):
         results = {}

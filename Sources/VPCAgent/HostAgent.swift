@@ -28,6 +28,8 @@ public final class HostAgent: @unchecked Sendable {
         public var parentPID: Int32?
         /// Microseconds the data-plane thread polls after traffic before it sleeps (0: off).
         public var busyPollMicroseconds: UInt32 = 0
+        /// The same after bulk traffic only (`DataplaneWorker.bulkBytes` in one turn).
+        public var bulkPollMicroseconds: UInt32 = 100
         /// Connections the host tracks at once (all its ENIs), and flows a flow-log interval holds.
         public var trackedConnections = DataplaneWorker.defaultTrackedConnections
         public var flowLogFlows = DataplaneWorker.defaultFlowLogFlows
@@ -102,6 +104,7 @@ public final class HostAgent: @unchecked Sendable {
         chmod(options.stateDirectory, 0o700)
         worker = try DataplaneWorker(underlay: options.underlay, port: options.underlayPort, maxPorts: options.interfaces,
                                      busyPollMicroseconds: options.busyPollMicroseconds,
+                                     bulkPollMicroseconds: options.bulkPollMicroseconds,
                                      trackedConnections: options.trackedConnections, flowLogFlows: options.flowLogFlows,
                                      logger: logger) { [weak self] vni, a, generation in
             guard let self else { return }

@@ -45,6 +45,11 @@ struct Agent: ParsableCommand {
         discussion: "Each frame then needs no wakeup of the data-plane thread, at the price of a CPU kept busy while traffic comes closer together than this (it yields to any other runnable thread)."))
     var busyPoll: UInt32 = 0
 
+    @Option(help: ArgumentHelp(
+        "After a bulk transfer (more than 16 KiB read at once), poll for this many microseconds before sleeping (0: off).",
+        discussion: "Bulk traffic between instances then flows without a wakeup per super-frame, while sparse and request/response traffic of small frames keeps no CPU busy."))
+    var bulkPoll: UInt32 = 100
+
     @OptionGroup var capacities: DataplaneCapacities
 
     func validate() throws {
@@ -70,6 +75,7 @@ struct Agent: ParsableCommand {
                                         cleanupOnExit: cleanupOnExit)
         options.tapOffloads = !noTapOffloads
         options.busyPollMicroseconds = busyPoll
+        options.bulkPollMicroseconds = bulkPoll
         options.trackedConnections = capacities.maxTrackedConnections
         options.flowLogFlows = capacities.maxFlowLogFlows
         options.interfaces = capacities.maxInterfaces

@@ -25,6 +25,9 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Passed to each agent: after traffic, poll for this many microseconds before sleeping (0: off).")
     var busyPoll: UInt32 = 0
 
+    @Option(help: "Passed to each agent: after a bulk transfer (more than 16 KiB read at once), poll for this many microseconds before sleeping (0: off).")
+    var bulkPoll: UInt32 = 100
+
     @OptionGroup var capacities: DataplaneCapacities
 
     func validate() throws {
@@ -79,7 +82,8 @@ struct Up: AsyncParsableCommand {
         agent.arguments = ["agent", "--control-plane", controlPlane, "--host-id", "host-\(n)",
                            "--underlay", "127.0.0.\(n + 1)", "--token-file", tokenFile, "--state-dir", stateDir,
                            "--metrics-listen", "127.0.0.1:\(metricsPort + n - 1)", "--cleanup-on-exit",
-                           "--parent-pid", String(getpid()), "--busy-poll", String(busyPoll)] + capacities.arguments
+                           "--parent-pid", String(getpid()), "--busy-poll", String(busyPoll),
+                           "--bulk-poll", String(bulkPoll)] + capacities.arguments
         agent.standardInput = FileHandle.nullDevice
         try agent.run()
         return agent

@@ -237,6 +237,37 @@ import Glibc
         #expect(w.metrics().agent["busy_polls_empty_total"] == settled)
     }
 
+    /// Small frames close together start no polling under the bulk window alone; a turn that
+    /// reads more than 16 KiB (here one oversized datagram, dropped) does, until the window
+    /// passes without traffic.
+    @Test func bulkPollingPollsAfterBulkTrafficOnly() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, bulkPollMicroseconds: 300_000, logger: Logger(label: "test")) { _, _, _ in }
+        w.start()
+        let wire = Wire()
+        defer { w.stop(); wire.close() }
+        for _ in 0..<5 { try arpRoundTrip(w, wire, under: under, peer: peer) }
+        usleep(100_000)
+        #expect(w.metrics().agent["busy_polls_empty_total"] == 0)  // small frames: asleep
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var to = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: UInt16(6081).bigEndian,
+                             sin_addr: in_addr(s_addr: under.value.bigEndian), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        let bulk = [UInt8](repeating: 0, count: 20_000)
+        let sent = withUnsafePointer(to: &to) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bulk, bulk.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(sent == bulk.count)
+        usleep(100_000)
+        #expect(w.metrics().agent["underlay_rx_oversize_total"] == 1)
+        #expect(try #require(w.metrics().agent["busy_polls_empty_total"]) > 10)
+        usleep(400_000)  // past the window: asleep again
+        let settled = w.metrics().agent["busy_polls_empty_total"]
+        usleep(100_000)
+        #expect(w.metrics().agent["busy_polls_empty_total"] == settled)
+    }
+
     /// Flow-log intervals closed over several loop turns (the connection and flow-log tables
     /// a slice per turn) reach `onFlowInterval` whole, one after another, each packet in one
     /// of them; the fresh interval the first flow log starts with is not delivered.

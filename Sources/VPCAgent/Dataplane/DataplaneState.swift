@@ -71,7 +71,7 @@ public final class DataplaneState {
     var underlayRxPackets: UInt64 = 0, underlayRxBytes: UInt64 = 0, underlayRxTruncated: UInt64 = 0
     var underlayRxOversize: UInt64 = 0
     var underlayTxPackets: UInt64 = 0, underlayTxBytes: UInt64 = 0, underlayTxErrors: UInt64 = 0
-    var tapRxFrames: UInt64 = 0, tapTxFrames: UInt64 = 0, tapTxDrops: UInt64 = 0
+    var tapRxFrames: UInt64 = 0, tapRxBytes: UInt64 = 0, tapTxFrames: UInt64 = 0, tapTxDrops: UInt64 = 0
     var offloadDrops: UInt64 = 0, segmentedFrames: UInt64 = 0, wholeSuperFrames: UInt64 = 0, coalescedSegments: UInt64 = 0
     var toGatewayDrops: UInt64 = 0, dhcpReplies: UInt64 = 0, dhcpIgnored: UInt64 = 0
     var dnsReplies: UInt64 = 0, dnsIgnored: UInt64 = 0, mappingQueries: UInt64 = 0
@@ -209,6 +209,7 @@ public final class DataplaneState {
             frames += 1
             tapRxFrames &+= 1
             let length = n &- header
+            tapRxBytes &+= UInt64(truncatingIfNeeded: length)
             if header != 0 {
                 let h = VirtioNetHeader(UnsafeRawBufferPointer(rebasing: readBuffer[0 ..< header]))
                 if h.gsoType & ~VirtioNetHeader.gsoECN != VirtioNetHeader.gsoNone {
@@ -559,7 +560,7 @@ public final class DataplaneState {
             "underlay_rx_truncated_total": underlayRxTruncated, "underlay_rx_oversize_total": underlayRxOversize,
             "underlay_tx_packets_total": underlayTxPackets, "underlay_tx_bytes_total": underlayTxBytes,
             "underlay_tx_errors_total": underlayTxErrors,
-            "tap_rx_frames_total": tapRxFrames, "tap_segments_total": segmentedFrames,
+            "tap_rx_frames_total": tapRxFrames, "tap_rx_bytes_total": tapRxBytes, "tap_segments_total": segmentedFrames,
             "tap_tx_super_frames_total": wholeSuperFrames, "tap_tx_coalesced_segments_total": coalescedSegments,
             "tap_offload_drops_total": offloadDrops, "tap_tx_frames_total": tapTxFrames, "tap_tx_drops_total": tapTxDrops,
             "to_gateway_drops_total": toGatewayDrops,

@@ -35,6 +35,12 @@ public final class DataplaneWorker: @unchecked Sendable {
     /// Nanoseconds the thread keeps polling after the last frame or datagram before it
     /// sleeps in epoll (0: it sleeps as soon as there is nothing to read).
     let busyPollNanoseconds: UInt64
+    /// Nanoseconds the thread keeps polling after traffic while a bulk transfer is under way:
+    /// from a turn that read at least `bulkBytes` (super-frames, or several frames at once)
+    /// until a window passes without traffic.
+    let bulkPollNanoseconds: UInt64
+    /// What one loop turn must read to count as bulk: more than one MTU-sized frame.
+    static let bulkBytes: UInt64 = 16 << 10
     let epfd: Int32
     let wakeFD: Int32
     public let underlayFD: Int32
@@ -57,17 +63,20 @@ public final class DataplaneWorker: @unchecked Sendable {
     /// it polls, yielding its CPU to any other runnable thread after each empty poll. A
     /// frame then needs no wakeup of the thread, which on a VM costs an IPI and the halt
     /// exit of an idle vCPU; the price is a CPU busy while traffic comes less than that
-    /// far apart (counted in `busy_polls_empty_total`).
+    /// far apart (counted in `busy_polls_empty_total`). `bulkPollMicroseconds` is the same
+    /// after bulk traffic only, so a bulk transfer is not slowed by wakeups while sparse
+    /// or request/response traffic of small frames keeps no CPU busy.
     ///
     /// `trackedConnections` and `flowLogFlows` size the host's connection table and flow-log
     /// tables (allocated and zeroed here): past them new flows are refused (drop reason
     /// `conntrackTableFull`) and flows go unrecorded (`SKIPDATA`).
     public init(underlay: IPv4Address, port: UInt16 = 6081, maxPorts: Int = 64, busyPollMicroseconds: UInt32 = 0,
-                trackedConnections: Int = DataplaneWorker.defaultTrackedConnections,
+                bulkPollMicroseconds: UInt32 = 0, trackedConnections: Int = DataplaneWorker.defaultTrackedConnections,
                 flowLogFlows: Int = DataplaneWorker.defaultFlowLogFlows, logger: Logger,
                 onMiss: @escaping @Sendable (UInt32, IPAddress, UInt64) -> Void) throws(SystemError) {
         self.logger = logger
         busyPollNanoseconds = UInt64(busyPollMicroseconds) * 1000
+        bulkPollNanoseconds = UInt64(bulkPollMicroseconds) * 1000
         epfd = try SystemError.check("epoll_create1", vpc_epoll_create())
         wakeFD = try SystemError.check("eventfd", vpc_eventfd())
         underlayFD = try SystemError.check("bind \(underlay):\(port)", vpc_udp_bind(underlay.value.bigEndian, port, 8 << 20))
@@ -149,8 +158,12 @@ public final class DataplaneWorker: @unchecked Sendable {
         // Whether the last traffic came within the window of the traffic before it: only then
         // is the next expected soon enough for polling to catch it.
         var dense = false
+        // Whether a bulk transfer is under way: begun by a bulk turn, kept by any traffic
+        // within the bulk window (its acknowledgements too), ended by a quiet window.
+        var bulk = false
         while running.load(ordering: .acquiring) {
-            let polling = dense && nanoseconds &- lastTraffic < busyPollNanoseconds
+            let quiet = nanoseconds &- lastTraffic
+            let polling = (dense && quiet < busyPollNanoseconds) || (bulk && quiet < bulkPollNanoseconds)
             // The flow-log close, removing a gone ENI's connections and the expiry sweep go a
             // slice per turn, without sleeping.
             let closing = state.pipeline.isClosingFlowLogInterval
@@ -167,6 +180,7 @@ public final class DataplaneWorker: @unchecked Sendable {
                 sched_yield()
             }
             var traffic = false
+            let receivedBefore = state.tapRxBytes &+ state.underlayRxBytes
             var i = 0
             while i < Int(n) {
                 switch tokens[i] {
@@ -189,7 +203,10 @@ public final class DataplaneWorker: @unchecked Sendable {
                 i += 1
             }
             if traffic {
-                dense = nanoseconds &- lastTraffic < busyPollNanoseconds
+                let gap = nanoseconds &- lastTraffic
+                dense = gap < busyPollNanoseconds
+                bulk = state.tapRxBytes &+ state.underlayRxBytes &- receivedBefore >= Self.bulkBytes
+                    || (bulk && gap < bulkPollNanoseconds)
                 lastTraffic = nanoseconds
             }
             if closing { state.continueClosingFlowInterval() }
