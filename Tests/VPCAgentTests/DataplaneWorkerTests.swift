@@ -215,11 +215,7 @@ import Glibc
     /// A frame after a quiet spell does not start polling (the next is not expected soon); a
     /// frame within the window of the one before does, for the window.
     @Test func busyPollingPollsForItsWindowAfterCloseTrafficThenSleeps() throws {
-        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
-        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
-        let w = try DataplaneWorker(underlay: under, busyPollMicroseconds: 300_000, logger: Logger(label: "test")) { _, _, _ in }
-        w.start()
-        let wire = Wire()
+        let (w, wire, under, peer) = try pollingWorker(busyPoll: 300_000)
         defer { w.stop(); wire.close() }
         usleep(50_000)
         #expect(w.metrics().agent["busy_polls_empty_total"] == 0)  // no traffic yet: asleep
@@ -229,8 +225,24 @@ import Glibc
         try arpRoundTrip(w, wire, under: under, peer: peer)
         try arpRoundTrip(w, wire, under: under, peer: peer)
         usleep(100_000)
-        let polling = try #require(w.metrics().agent["busy_polls_empty_total"])
-        #expect(polling > 10)
+        try expectPollingThenSleep(w)
+    }
+
+    /// A started worker with these polling windows (µs) on a fresh loopback underlay address,
+    /// a wire to it, and the address of its peer host.
+    func pollingWorker(busyPoll: UInt32 = 0, bulkPoll: UInt32 = 0) throws
+        -> (DataplaneWorker, Wire, under: IPv4Address, peer: IPv4Address) {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
+        let w = try DataplaneWorker(underlay: under, busyPollMicroseconds: busyPoll, bulkPollMicroseconds: bulkPoll,
+                                    logger: Logger(label: "test")) { _, _, _ in }
+        w.start()
+        return (w, Wire(), under, peer)
+    }
+
+    /// The worker is polling now (a 300 ms window), and asleep once the window has passed.
+    func expectPollingThenSleep(_ w: DataplaneWorker) throws {
+        #expect(try #require(w.metrics().agent["busy_polls_empty_total"]) > 10)
         usleep(400_000)  // past the window: asleep again
         let settled = w.metrics().agent["busy_polls_empty_total"]
         usleep(100_000)
@@ -241,11 +253,7 @@ import Glibc
     /// reads more than 16 KiB (here one oversized datagram, dropped) does, until the window
     /// passes without traffic.
     @Test func bulkPollingPollsAfterBulkTrafficOnly() throws {
-        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
-        let under = IPv4Address(127, base, sub, 2), peer = IPv4Address(127, base, sub, 3)
-        let w = try DataplaneWorker(underlay: under, bulkPollMicroseconds: 300_000, logger: Logger(label: "test")) { _, _, _ in }
-        w.start()
-        let wire = Wire()
+        let (w, wire, under, peer) = try pollingWorker(bulkPoll: 300_000)
         defer { w.stop(); wire.close() }
         for _ in 0..<5 { try arpRoundTrip(w, wire, under: under, peer: peer) }
         usleep(100_000)
@@ -261,11 +269,7 @@ import Glibc
         #expect(sent == bulk.count)
         usleep(100_000)
         #expect(w.metrics().agent["underlay_rx_oversize_total"] == 1)
-        #expect(try #require(w.metrics().agent["busy_polls_empty_total"]) > 10)
-        usleep(400_000)  // past the window: asleep again
-        let settled = w.metrics().agent["busy_polls_empty_total"]
-        usleep(100_000)
-        #expect(w.metrics().agent["busy_polls_empty_total"] == settled)
+        try expectPollingThenSleep(w)
     }
 
     /// Flow-log intervals closed over several loop turns (the connection and flow-log tables
