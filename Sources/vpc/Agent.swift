@@ -46,7 +46,7 @@ struct Agent: ParsableCommand {
     var busyPoll: UInt32 = 0
 
     @Option(help: ArgumentHelp(
-        "After a bulk transfer (more than 16 KiB read at once), poll for this many microseconds before sleeping (0: off).",
+        "After a bulk transfer (16 KiB or more read at once), poll for this many microseconds before sleeping (0: off).",
         discussion: "Bulk traffic between instances then flows without a wakeup per super-frame, while sparse and request/response traffic of small frames keeps no CPU busy."))
     var bulkPoll: UInt32 = 100
 

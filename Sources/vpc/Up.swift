@@ -25,7 +25,7 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Passed to each agent: after traffic, poll for this many microseconds before sleeping (0: off).")
     var busyPoll: UInt32 = 0
 
-    @Option(help: "Passed to each agent: after a bulk transfer (more than 16 KiB read at once), poll for this many microseconds before sleeping (0: off).")
+    @Option(help: "Passed to each agent: after a bulk transfer (16 KiB or more read at once), poll for this many microseconds before sleeping (0: off).")
     var bulkPoll: UInt32 = 100
 
     @OptionGroup var capacities: DataplaneCapacities

@@ -15,7 +15,7 @@ import VPCStore
     }()
 
     func controlPlane() throws -> ControlPlane {
-        try ControlPlane(store: store, options: Self.options, clock: { [clock] in clock.now })
+        try ControlPlane(store: store, options: Self.options, uptime: { [clock] in clock.now })
     }
 
     func launch(_ cp: ControlPlane, _ subnet: String, count: Int = 1) throws -> [String] {

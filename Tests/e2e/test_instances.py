@@ -489,22 +489,22 @@ def test_launches_go_only_to_hosts_whose_agents_are_heard_from(tmp_path):
     would stay pending there); one in a long poll is heard from throughout."""
     token_file = tmp_path / "token"
     token_file.write_text("s3cret-token\n")
-    srv = OurServer(extra_args=["--no-throttle", "--agent-token-file", str(token_file), "--host-silence-limit", "2"])
+    srv = OurServer(extra_args=["--no-throttle", "--agent-token-file", str(token_file), "--host-silence-limit", "3"])
     try:
         srv.start()
         quiet = FakeAgent(srv.endpoint, "s3cret-token", "host-quiet").register()
         talking = FakeAgent(srv.endpoint, "s3cret-token", "host-talking").register()
         ec2 = make_client(srv.endpoint, "A")
-        time.sleep(1.2)
+        time.sleep(1.6)
         talking.step()
-        time.sleep(1.2)  # host-quiet silent for 2.4 s, host-talking for 1.2
+        time.sleep(1.6)  # host-quiet silent for 3.2 s, host-talking for 1.6
         ids = [i["InstanceId"] for i in ec2.run_instances(ImageId=AMI, MinCount=3, MaxCount=3)["Instances"]]
         talking.step()
         quiet.step()
         assert sorted(talking.instances) == sorted(ids) and quiet.instances == {}
         for i in ids:
             wait_state(ec2, i, "running")
-        time.sleep(2.2)  # both silent
+        time.sleep(3.2)  # both silent
         with pytest.raises(ClientError) as e:
             ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)
         assert code(e) == "InsufficientInstanceCapacity"
@@ -512,9 +512,9 @@ def test_launches_go_only_to_hosts_whose_agents_are_heard_from(tmp_path):
         assert len(ec2.describe_instances()["Reservations"]) == 1  # nothing launched
         # host-quiet long-polls (past the limit): it is live while it waits, and gets the launch.
         polled = {}
-        poll = threading.Thread(target=lambda: polled.update(quiet.feed(wait=6)))
+        poll = threading.Thread(target=lambda: polled.update(quiet.feed(wait=8)))
         poll.start()
-        time.sleep(2.5)
+        time.sleep(3.5)
         new = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
         poll.join(timeout=10)
         assert [s["instanceId"] for s in polled["instances"]] == [new]

@@ -39,7 +39,7 @@ public final class DataplaneWorker: @unchecked Sendable {
     /// from a turn that read at least `bulkBytes` (super-frames, or several frames at once)
     /// until a window passes without traffic.
     let bulkPollNanoseconds: UInt64
-    /// What one loop turn must read to count as bulk: more than one MTU-sized frame.
+    /// What one loop turn must read to count as bulk: more than one 9001-byte frame.
     static let bulkBytes: UInt64 = 16 << 10
     let epfd: Int32
     let wakeFD: Int32

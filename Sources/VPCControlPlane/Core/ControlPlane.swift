@@ -33,13 +33,18 @@ public final class ControlPlane: Sendable {
     private let clock: @Sendable () -> Double
     private let commitObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
     private let liveness: Mutex<HostLiveness>
+    /// Monotonic seconds, for host liveness.
+    private let uptime: @Sendable () -> Double
 
+    /// `clock`: wall-clock seconds since 1970 (timestamps); `uptime`: monotonic seconds
+    /// (host liveness). Tests pass their own.
     public init(store: any Store, options: ControlPlaneOptions = .init(),
-                clock: (@Sendable () -> Double)? = nil) throws {
+                clock: (@Sendable () -> Double)? = nil, uptime: (@Sendable () -> Double)? = nil) throws {
         self.store = store
         self.options = options
         self.clock = clock ?? { Date().timeIntervalSince1970 }
-        liveness = Mutex(HostLiveness(startedAt: self.clock()))
+        self.uptime = uptime ?? { ProcessInfo.processInfo.systemUptime }
+        liveness = Mutex(HostLiveness(startedAt: self.uptime()))
         var world = World()
         var grouped: [RegionKey: [String: [StoredRecord]]] = [:]
         var hosts: [String: HostRegistration] = [:]
@@ -132,7 +137,7 @@ public final class ControlPlane: Sendable {
             var tx = Transaction(
                 state: world.regions.removeValue(forKey: key) ?? RegionState(account: account, region: region),
                 global: world.global, now: now, options: options, region: catalogRegion,
-                liveness: liveness.withLock { $0 })
+                liveness: liveness.withLock { [now = uptime()] in $0.observed(at: now) })
             let globalBefore = world.global
             defer { world.regions[key] = tx.state }
             do {
@@ -202,6 +207,7 @@ public final class ControlPlane: Sendable {
         guard host.interfaceCapacity.map(range.contains) ?? true else {
             throw EC2Error.invalidParameterValue("A host's interface capacity is \(range.lowerBound) to \(range.upperBound).")
         }
+        heard(fromHost: host.hostId)  // before the host is placeable, so it is never without a contact
         let version = try world.withLock { world -> UInt64? in
             guard world.global.hosts[host.hostId] != host else { return nil }
             let next = world.nextVersion()
@@ -210,20 +216,19 @@ public final class ControlPlane: Sendable {
             world.advance(to: next.version)
             return next.version
         }
-        heard(fromHost: host.hostId)
         if let version { notifyCommit(version) }
     }
 
     /// Notes that `hostId`'s agent was heard from (it registered, or reported its status).
     func heard(fromHost hostId: String) {
-        let now = clock()
+        let now = uptime()
         liveness.withLock { $0.heard(from: hostId, at: now) }
     }
 
     /// Runs `poll`, a feed long poll of `hostId`'s agent, with the host live throughout.
     public func polling<T>(host hostId: String, _ poll: () async throws -> T) async rethrows -> T {
-        liveness.withLock { [now = clock()] in $0.polling(hostId, 1, at: now) }
-        defer { liveness.withLock { [now = clock()] in $0.polling(hostId, -1, at: now) } }
+        liveness.withLock { [now = uptime()] in $0.polling(hostId, 1, at: now) }
+        defer { liveness.withLock { [now = uptime()] in $0.polling(hostId, -1, at: now) } }
         return try await poll()
     }
 

@@ -2,21 +2,32 @@
 /// reports), and which are in a feed poll now. New instances go only to hosts heard from
 /// within `ControlPlaneOptions.hostSilenceLimit`, so a launch does not land on a host
 /// whose agent is gone and stay pending there. Kept in memory: after a restart every
-/// registered host has the limit's time to be heard from again.
+/// registered host has the limit's time to be heard from again. Times are seconds of a
+/// monotonic clock, so a step of the wall clock changes nothing.
 public struct HostLiveness: Sendable {
     private var lastHeard: [String: Double] = [:]
     private var polling: [String: Int] = [:]
     /// When this control plane started: the last contact of hosts not heard from since.
     private let startedAt: Double
+    /// When this copy was taken: what `isLive` measures silence up to.
+    public private(set) var asOf: Double
 
     public init(startedAt: Double) {
         self.startedAt = startedAt
+        asOf = startedAt
     }
 
-    /// Whether `hostId`'s agent is polling now or was heard from `silenceLimit` seconds
-    /// before `now` or since.
-    public func isLive(_ hostId: String, now: Double, silenceLimit: Double) -> Bool {
-        polling[hostId] != nil || now - (lastHeard[hostId] ?? startedAt) <= silenceLimit
+    /// This record as of `now`.
+    func observed(at now: Double) -> HostLiveness {
+        var copy = self
+        copy.asOf = now
+        return copy
+    }
+
+    /// Whether `hostId`'s agent was polling at `asOf`, or heard from `silenceLimit` seconds
+    /// before it or since.
+    public func isLive(_ hostId: String, silenceLimit: Double) -> Bool {
+        polling[hostId] != nil || asOf - (lastHeard[hostId] ?? startedAt) <= silenceLimit
     }
 
     mutating func heard(from hostId: String, at now: Double) {

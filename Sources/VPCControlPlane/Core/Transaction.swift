@@ -65,7 +65,7 @@ public struct Transaction: Sendable {
     /// within the silence limit.
     public var placementHosts: [HostRegistration] {
         global.hosts.values.filter {
-            liveness.isLive($0.hostId, now: now.secondsSince1970, silenceLimit: options.hostSilenceLimit)
+            liveness.isLive($0.hostId, silenceLimit: options.hostSilenceLimit)
         }
     }
 }
