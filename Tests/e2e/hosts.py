@@ -159,6 +159,15 @@ def can_ping(src, dst_ip, count=2, wait=1):
     return vx(src, "ping", "-n", "-c", str(count), "-i", "0.2", "-W", str(wait), dst_ip, check=False).returncode == 0
 
 
+def refused_at_once(src, dst_ip, within=2.0):
+    """Whether a change the API just acknowledged refuses pings from `src`, and keeps refusing
+    them. The agents apply a change milliseconds after the answer (BENCHMARKS.md, issue 4
+    point 4), so the first ping is normally refused already; a loaded machine gets `within`
+    seconds."""
+    eventually(lambda: not can_ping(src, dst_ip, count=1), timeout=within, interval=0.05, what="ping refused")
+    return not can_ping(src, dst_ip, count=1)
+
+
 def eventually(predicate, timeout=10.0, interval=0.1, what="condition"):
     deadline = time.time() + timeout
     while True:

@@ -15,7 +15,8 @@ import uuid
 import pytest
 
 from helpers import make_client, vpc_bin
-from hosts import Stack, can_ping, eventually, launch, namespaces, netns_name, require_root, vx, wait_address
+from hosts import (Stack, can_ping, eventually, launch, namespaces, netns_name, refused_at_once, require_root, vx,
+                   wait_address)
 
 pytestmark = [pytest.mark.ours, pytest.mark.own_server]
 
@@ -268,13 +269,13 @@ def test_network_acl_blocks_at_once_both_ways_and_is_stateless(ec2, stack):
     # Inbound deny on B's subnet.
     ec2.create_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=50, Protocol="1", RuleAction="deny",
                                  Egress=False, CidrBlock="10.24.1.0/24", IcmpTypeCode={"Type": -1, "Code": -1})
-    assert not can_ping(ia, ip_b, count=1)
+    assert refused_at_once(ia, ip_b)
     ec2.delete_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=50, Egress=False)
     assert eventually(lambda: can_ping(ia, ip_b, count=1), timeout=5, what="ping after delete")
     # Outbound deny on B's subnet: the reply is dropped.
     ec2.create_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=50, Protocol="1", RuleAction="deny",
                                  Egress=True, CidrBlock="10.24.1.0/24", IcmpTypeCode={"Type": -1, "Code": -1})
-    assert not can_ping(ia, ip_b, count=1)
+    assert refused_at_once(ia, ip_b)
     ec2.delete_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=50, Egress=True)
     # Stateless: a custom NACL that allows inbound only drops the replies.
     custom = ec2.create_network_acl(VpcId=net.vpc)["NetworkAcl"]["NetworkAclId"]
@@ -282,7 +283,7 @@ def test_network_acl_blocks_at_once_both_ways_and_is_stateless(ec2, stack):
                                  Egress=False, CidrBlock="0.0.0.0/0")
     assoc = [x for x in acl["Associations"] if x["SubnetId"] == net.subnet_b][0]["NetworkAclAssociationId"]
     new_assoc = ec2.replace_network_acl_association(AssociationId=assoc, NetworkAclId=custom)["NewAssociationId"]
-    assert not can_ping(ia, ip_b, count=1)
+    assert refused_at_once(ia, ip_b)
     ec2.create_network_acl_entry(NetworkAclId=custom, RuleNumber=100, Protocol="-1", RuleAction="allow",
                                  Egress=True, CidrBlock="0.0.0.0/0")
     assert eventually(lambda: can_ping(ia, ip_b, count=1), timeout=5, what="ping with outbound rule")
