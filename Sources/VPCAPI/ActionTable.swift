@@ -58,14 +58,32 @@ public struct ActionTable: Sendable {
     public mutating func read<R: EC2Request, O: XMLEncodable>(
         _: R.Type, _ op: @escaping @Sendable (RegionState, R) throws -> O
     ) {
-        entries[R.action] = Entry(category: .describe) { node, call, cp, cache in
+        entries[R.action] = Self.readEntry(R.self, needsSilentHosts: false) { state, request, _ in try op(state, request) }
+    }
+
+    /// Registers a read whose answer also depends on which hosts' agents have gone silent
+    /// (`ControlPlane.silentHosts`): status checks.
+    public mutating func readWithSilentHosts<R: EC2Request, O: XMLEncodable>(
+        _: R.Type, _ op: @escaping @Sendable (RegionState, R, Set<String>) throws -> O
+    ) {
+        entries[R.action] = Self.readEntry(R.self, needsSilentHosts: true, op)
+    }
+
+    /// A read's entry. Its answer is cached per region version and, when it depends on
+    /// them, per set of silent hosts.
+    static func readEntry<R: EC2Request, O: XMLEncodable>(
+        _: R.Type, needsSilentHosts: Bool, _ op: @escaping @Sendable (RegionState, R, Set<String>) throws -> O
+    ) -> Entry {
+        Entry(category: .describe) { node, call, cp, cache in
             let request = try Self.decode(R.self, node)
-            let key = ReadCache.Key(account: call.account, region: call.region, action: R.action,
-                                    parameters: call.canonicalParameters)
+            let silent = needsSilentHosts ? cp.silentHosts() : []
+            var parameters = call.canonicalParameters
+            if !silent.isEmpty { parameters += "\u{0}silent=" + silent.sorted().joined(separator: ",") }
+            let key = ReadCache.Key(account: call.account, region: call.region, action: R.action, parameters: parameters)
             let bytes = try cp.read(account: call.account, region: call.region) { state -> [UInt8] in
                 if let hit = cache.lookup(key, version: state.version) { return hit }
                 var xml = XMLWriter()
-                try op(state, request).encode(to: &xml)
+                try op(state, request, silent).encode(to: &xml)
                 cache.store(key, version: state.version, bytes: xml.bytes)
                 return xml.bytes
             }

@@ -99,7 +99,7 @@ extension ActionTable {
         // Instances
         t.write(EC2.RunInstancesRequest.self) { try $0.runInstances($1) }
         t.read(EC2.DescribeInstancesRequest.self) { try $0.describeInstances($1) }
-        t.read(EC2.DescribeInstanceStatusRequest.self) { try $0.describeInstanceStatus($1) }
+        t.readWithSilentHosts(EC2.DescribeInstanceStatusRequest.self) { try $0.describeInstanceStatus($1, silentHosts: $2) }
         t.write(EC2.StopInstancesRequest.self) { try $0.stopInstances($1) }
         t.write(EC2.StartInstancesRequest.self) { try $0.startInstances($1) }
         t.write(EC2.RebootInstancesRequest.self) { try $0.rebootInstances($1) }

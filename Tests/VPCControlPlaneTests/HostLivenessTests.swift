@@ -74,4 +74,32 @@ import VPCStore
         clock.advance(31)
         #expect(throws: EC2Error.self) { try launch(cp, subnet) }
     }
+
+    @Test func instancesOnASilentHostFailTheSystemStatusCheck() throws {
+        let cp = try controlPlane()
+        try cp.registerHost(HostRegistration(hostId: "h1", underlay: "192.0.2.1"))
+        let id = try launch(cp, try subnet(cp))[0]
+        func report() throws {
+            _ = try cp.applyHostStatus(HostStatus(hostId: "h1", appliedVersion: cp.version, instances: [
+                InstanceStatus(instanceId: id, state: "running", consoleOutput: nil)]))
+        }
+        func statuses(_ filters: [EC2.Filter]? = nil) throws -> [EC2.InstanceStatus] {
+            let silent = cp.silentHosts()  // outside the read: it takes the same lock
+            return try cp.read(account: Fixture.accountA, region: "us-east-1") { state in
+                try state.describeInstanceStatus(.init(filters: filters), silentHosts: silent)
+            }.instanceStatuses ?? []
+        }
+        try report()
+        #expect(cp.silentHosts().isEmpty)
+        #expect(try statuses().map { $0.systemStatus?.status } == ["ok"])
+        clock.advance(31)
+        #expect(cp.silentHosts() == ["h1"])
+        let impaired = try #require(try statuses().first)
+        #expect(impaired.systemStatus?.status == "impaired")
+        #expect(impaired.systemStatus?.details?.map(\.status) == ["failed"])
+        #expect(impaired.instanceStatus?.status == "insufficient-data")
+        #expect(try statuses([EC2.Filter(name: "system-status.reachability", values: ["failed"])]).count == 1)
+        try report()  // heard from again
+        #expect(try statuses().map { $0.systemStatus?.status } == ["ok"])
+    }
 }

@@ -510,6 +510,14 @@ def test_launches_go_only_to_hosts_whose_agents_are_heard_from(tmp_path):
         assert code(e) == "InsufficientInstanceCapacity"
         assert "heard from" in e.value.response["Error"]["Message"]
         assert len(ec2.describe_instances()["Reservations"]) == 1  # nothing launched
+        # Their instances fail the system status check (the answer is not a stale cached one).
+        statuses = ec2.describe_instance_status(InstanceIds=ids)["InstanceStatuses"]
+        assert {s["SystemStatus"]["Status"] for s in statuses} == {"impaired"}
+        assert {s["SystemStatus"]["Details"][0]["Status"] for s in statuses} == {"failed"}
+        assert {s["InstanceStatus"]["Status"] for s in statuses} == {"insufficient-data"}
+        talking.step()
+        statuses = ec2.describe_instance_status(InstanceIds=ids)["InstanceStatuses"]
+        assert {s["SystemStatus"]["Status"] for s in statuses} == {"ok"}
         # host-quiet long-polls (past the limit): it is live while it waits, and gets the launch.
         polled = {}
         poll = threading.Thread(target=lambda: polled.update(quiet.feed(wait=8)))

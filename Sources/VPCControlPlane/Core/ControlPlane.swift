@@ -225,6 +225,14 @@ public final class ControlPlane: Sendable {
         liveness.withLock { $0.heard(from: hostId, at: now) }
     }
 
+    /// The registered hosts whose agents have not been heard from within the silence limit:
+    /// no new instances go there, and the system status check of those there fails.
+    public func silentHosts() -> Set<String> {
+        let hosts = world.withLock { Array($0.global.hosts.keys) }
+        let heard = liveness.withLock { [now = uptime()] in $0.observed(at: now) }
+        return Set(hosts.filter { !heard.isLive($0, silenceLimit: options.hostSilenceLimit) })
+    }
+
     /// Runs `poll`, a feed long poll of `hostId`'s agent, with the host live throughout.
     public func polling<T>(host hostId: String, _ poll: () async throws -> T) async rethrows -> T {
         liveness.withLock { [now = uptime()] in $0.polling(hostId, 1, at: now) }

@@ -137,7 +137,9 @@ extension RegionState {
         "system-status.reachability", "attached-ebs-status.status", "operator.managed", "operator.principal",
     ]
 
-    public func describeInstanceStatus(_ r: EC2.DescribeInstanceStatusRequest) throws -> EC2.DescribeInstanceStatusResult {
+    /// `silentHosts`: hosts whose agents have gone silent (`ControlPlane.silentHosts`).
+    public func describeInstanceStatus(_ r: EC2.DescribeInstanceStatusRequest,
+                                       silentHosts: Set<String> = []) throws -> EC2.DescribeInstanceStatusResult {
         if let max = r.maxResults {
             guard (5...1000).contains(max) else {
                 throw EC2Error("InvalidParameterValue", "Value ( \(max) ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.")
@@ -149,7 +151,7 @@ extension RegionState {
         let filter = try DescribeFilter(r.filters, allowed: Self.instanceStatusFilters)
         var selected = try r.instanceIds.flatMap { $0.isEmpty ? nil : try requireInstances($0) } ?? instances.sorted
         if r.includeAllInstances != true { selected = selected.filter { $0.state == "running" } }
-        let statuses = selected.map(Self.instanceStatus)
+        let statuses = selected.map { Self.instanceStatus($0, hostSilent: silentHosts.contains($0.hostId)) }
         let page = try describePage(
             statuses, filter: filter, tags: { _ in nil }, id: { $0.instanceId ?? "" },
             values: { s, name in
@@ -169,14 +171,20 @@ extension RegionState {
     }
 
     /// Status checks: a running instance's agent has reported it up, so both pass; other states
-    /// have nothing to check.
-    static func instanceStatus(_ i: InstanceRecord) -> EC2.InstanceStatus {
+    /// have nothing to check. On a host whose agent has gone silent the system check fails
+    /// (as on a host that lost power or network) and the instance's cannot be made.
+    static func instanceStatus(_ i: InstanceRecord, hostSilent: Bool) -> EC2.InstanceStatus {
+        func summary(_ status: String, reachability: String?) -> EC2.InstanceStatusSummary {
+            EC2.InstanceStatusSummary(details: reachability.map { [EC2.InstanceStatusDetails(name: "reachability", status: $0)] },
+                                      status: status)
+        }
         let running = i.state == "running"
-        let summary = EC2.InstanceStatusSummary(
-            details: running ? [EC2.InstanceStatusDetails(name: "reachability", status: "passed")] : nil,
-            status: running ? "ok" : "not-applicable")
+        let system = !running ? summary("not-applicable", reachability: nil)
+            : hostSilent ? summary("impaired", reachability: "failed") : summary("ok", reachability: "passed")
+        let instance = !running ? summary("not-applicable", reachability: nil)
+            : hostSilent ? summary("insufficient-data", reachability: "insufficient-data") : summary("ok", reachability: "passed")
         return EC2.InstanceStatus(availabilityZone: i.availabilityZone, availabilityZoneId: i.availabilityZoneId,
                                   events: [], instanceId: i.instanceId, instanceState: i.instanceState,
-                                  instanceStatus: summary, systemStatus: summary)
+                                  instanceStatus: instance, systemStatus: system)
     }
 }
