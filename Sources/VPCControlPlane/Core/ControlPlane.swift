@@ -44,7 +44,7 @@ public final class ControlPlane: Sendable {
         self.options = options
         self.clock = clock ?? { Date().timeIntervalSince1970 }
         self.uptime = uptime ?? { ProcessInfo.processInfo.systemUptime }
-        liveness = Mutex(HostLiveness(startedAt: self.uptime()))
+        liveness = Mutex(HostLiveness(startedAt: self.uptime(), silenceLimit: options.hostSilenceLimit))
         var world = World()
         var grouped: [RegionKey: [String: [StoredRecord]]] = [:]
         var hosts: [String: HostRegistration] = [:]
@@ -230,7 +230,7 @@ public final class ControlPlane: Sendable {
     public func silentHosts() -> Set<String> {
         let hosts = world.withLock { Array($0.global.hosts.keys) }
         let heard = liveness.withLock { [now = uptime()] in $0.observed(at: now) }
-        return Set(hosts.filter { !heard.isLive($0, silenceLimit: options.hostSilenceLimit) })
+        return Set(hosts.filter { !heard.isLive($0) })
     }
 
     /// Runs `poll`, a feed long poll of `hostId`'s agent, with the host live throughout.

@@ -9,11 +9,14 @@ public struct HostLiveness: Sendable {
     private var polling: [String: Int] = [:]
     /// When this control plane started: the last contact of hosts not heard from since.
     private let startedAt: Double
+    /// Seconds of silence after which a host is no longer live (`--host-silence-limit`).
+    private let silenceLimit: Double
     /// When this copy was taken: what `isLive` measures silence up to.
     public private(set) var asOf: Double
 
-    public init(startedAt: Double) {
+    public init(startedAt: Double, silenceLimit: Double) {
         self.startedAt = startedAt
+        self.silenceLimit = silenceLimit
         asOf = startedAt
     }
 
@@ -26,7 +29,7 @@ public struct HostLiveness: Sendable {
 
     /// Whether `hostId`'s agent was polling at `asOf`, or heard from `silenceLimit` seconds
     /// before it or since.
-    public func isLive(_ hostId: String, silenceLimit: Double) -> Bool {
+    public func isLive(_ hostId: String) -> Bool {
         polling[hostId] != nil || asOf - (lastHeard[hostId] ?? startedAt) <= silenceLimit
     }
 

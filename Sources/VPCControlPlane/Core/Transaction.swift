@@ -64,8 +64,6 @@ public struct Transaction: Sendable {
     /// The registered hosts new instances may go to: those whose agents were heard from
     /// within the silence limit.
     public var placementHosts: [HostRegistration] {
-        global.hosts.values.filter {
-            liveness.isLive($0.hostId, silenceLimit: options.hostSilenceLimit)
-        }
+        global.hosts.values.filter { liveness.isLive($0.hostId) }
     }
 }
