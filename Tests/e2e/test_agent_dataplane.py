@@ -111,6 +111,21 @@ def test_table_sizes_out_of_range_are_refused(command, option, value):
     assert option in p.stderr, p.stderr
 
 
+@pytest.mark.parametrize("command,option,value", [
+    ("serve", "--host-silence-limit", "0"), ("serve", "--host-silence-limit", "-5"), ("serve", "--host-silence-limit", "soon"),
+    ("up", "--host-silence-limit", "0"), ("agent", "--bulk-poll", "-1"), ("agent", "--bulk-poll", "4294967296"),
+    ("up", "--bulk-poll", "fast"),
+])
+def test_polling_and_silence_options_out_of_range_are_refused(command, option, value, tmp_path):
+    """Refused before anything starts: no data directory is written."""
+    required = {"agent": ["--control-plane", "http://127.0.0.1:9", "--host-id", "h", "--underlay", "127.0.0.9"],
+                "serve": ["--data-dir", str(tmp_path / "data")], "up": ["--data-dir", str(tmp_path / "data")]}[command]
+    p = subprocess.run([vpc_bin(), command, *required, f"{option}={value}"], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 64, (p.returncode, p.stderr)
+    assert option in p.stderr, p.stderr
+    assert not (tmp_path / "data").exists()
+
+
 def test_ping_across_agents_and_jumbo_frames(lab):
     p = netns_exec(lab["a"], "ping", "-c", "5", "-i", "0.2", "-W", "2", lab["b"]["ip"])
     assert " 0% packet loss" in p.stdout, p.stdout + p.stderr
