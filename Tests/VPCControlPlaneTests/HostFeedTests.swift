@@ -138,6 +138,32 @@ import VPCModel
         #expect(HostDocuments.endpoint(vni: vni &+ 1, address: "10.0.1.5", regions: regions, hosts: hosts) == nil)
     }
 
+    @Test func routeToAnInstanceNamesItsInterfaceAndTheFeedCarriesTheCheck() throws {
+        let w = try World()
+        let f = w.f
+        let table = try #require(try f.mainRouteTable(w.vpc1)?.routeTableId)
+        try f.write { try $0.modifyInstanceAttribute(.init(sourceDestCheck: .init(value: false), instanceId: w.peer)) }
+        _ = try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: "192.168.50.0/24", instanceId: w.peer)) }
+        let eni = try #require(try f.read { $0.interfaces(of: w.peer) }.first?.networkInterfaceId)
+        let route = try #require(try f.routeTable(table)?.routes?.first { $0.destinationCidrBlock == "192.168.50.0/24" })
+        #expect(route.networkInterfaceId == eni && route.instanceId == w.peer && route.instanceOwnerId == Fixture.accountA)
+        #expect(route.state == "active")
+
+        let net = try #require(f.documents("h1").networks[w.vpc1])
+        #expect(net.routeTables[0].routes.contains(RouteSpec(destination: "192.168.50.0/24", target: eni)))
+        #expect(net.endpoints.map(\.sourceDestCheck) == [nil, false])  // local1 checked (left out), peer not
+
+        // An instance of another VPC, or with two interfaces, is refused; nothing changes.
+        func create(_ dest: String, _ instance: String) -> String? {
+            errorCode { _ = try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: dest, instanceId: instance)) } }
+        }
+        #expect(create("192.168.51.0/24", w.local2) == "InvalidParameterValue")
+        let extra = try f.eni(try #require(try f.instance(w.local1)?.subnetId))
+        _ = try f.write { try $0.attachNetworkInterface(.init(networkInterfaceId: extra.networkInterfaceId!, instanceId: w.local1, deviceIndex: 1)) }
+        #expect(create("192.168.52.0/24", w.local1) == "InvalidInstanceID")
+        #expect(try f.routeTable(table)?.routes?.count == 2)
+    }
+
     @Test func deltasStartAnywhereTheLogRemembers() {
         func docs(_ ids: Range<Int>) -> HostDocuments {
             var d = HostDocuments()

@@ -369,6 +369,40 @@ def test_spoofing_never_reaches_another_instance(ec2, stack):
     assert "02:00:00:00:66:66" not in seen
 
 
+def test_route_through_an_appliance_needs_its_check_off(ec2, stack):
+    """A route to an instance (its ENI) on the other host: traffic for the network behind it
+    reaches it, and its answers from that network come back, only while its
+    source/destination check is off."""
+    net = Net(ec2, stack, "10.27.0.0/16")
+    net.allow(net.sg, "icmp", cidr="0.0.0.0/0")
+    a, appliance = net.run(count=2)
+    assert net.host_of(a) != net.host_of(appliance)
+    ia, ir = a["InstanceId"], appliance["InstanceId"]
+    vx(ir, "ip", "addr", "add", "192.168.77.1/32", "dev", "lo")  # the network behind it
+    table = ec2.create_route_table(VpcId=net.vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=net.subnet_a)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.168.77.0/24", InstanceId=ir)
+    route = [r for r in ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+             if r.get("DestinationCidrBlock") == "192.168.77.0/24"][0]
+    assert route["NetworkInterfaceId"] == appliance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assert route["InstanceId"] == ir and route["State"] == "active"
+
+    # Checked (the default): the appliance takes only its own addresses.
+    before = drops(stack, "destinationCheck")
+    assert refused_at_once(ia, "192.168.77.1")
+    assert drops(stack, "destinationCheck") > before
+
+    ec2.modify_instance_attribute(InstanceId=ir, SourceDestCheck={"Value": False})
+    assert eventually(lambda: can_ping(ia, "192.168.77.1", count=1), timeout=5, what="ping through the appliance")
+
+    ec2.modify_instance_attribute(InstanceId=ir, SourceDestCheck={"Value": True})
+    assert eventually(lambda: not can_ping(ia, "192.168.77.1", count=1), timeout=5, what="checked again")
+    # The appliance cannot answer from that network either while checked.
+    before = drops(stack, "sourceIPSpoofed")
+    vx(ir, "ping", "-n", "-c", "2", "-W", "1", "-I", "192.168.77.1", a["PrivateIpAddress"], check=False)
+    assert drops(stack, "sourceIPSpoofed") > before
+
+
 def test_user_data_runs_unprivileged_yet_serves_and_pings(ec2, stack):
     """The namespace isolates only the network, so user data runs as the instance's own
     unprivileged user: it cannot read the host's secrets (the trail's signing key), yet it

@@ -19,6 +19,8 @@ public struct CompiledMapping: Hashable, Sendable {
     public var vni: UInt32
     public var address: IPAddress
     public var entry: MappingEntry
+    /// The ENI's source/destination check.
+    public var sourceDestCheck = true
 }
 
 /// Turns the feed's documents into what the pipeline installs (pure; tested without a
@@ -127,6 +129,7 @@ public enum PortCompiler {
         guard let a = IPAddress(e.address), let u = IPAddress(e.underlay), let eni = NetworkInterfaceNumber(e.networkInterfaceId),
               let mac = MACAddress(e.macAddress) else { return nil }
         return CompiledMapping(vni: vni, address: a,
-                               entry: MappingEntry(underlay: u, underlayPort: e.underlayPort, eni: eni.value, mac: mac, version: version))
+                               entry: MappingEntry(underlay: u, underlayPort: e.underlayPort, eni: eni.value, mac: mac, version: version),
+                               sourceDestCheck: e.sourceDestCheck ?? true)
     }
 }

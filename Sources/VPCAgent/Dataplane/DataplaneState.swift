@@ -143,8 +143,8 @@ public final class DataplaneState {
     // MARK: configuration
 
     /// Installs `config`: ports (replacing one keeps its tracked connections), TAP
-    /// descriptors in epoll, leases and zones, and the mapping entries; mappings no longer
-    /// listed are withdrawn at the config's version.
+    /// descriptors in epoll, leases and zones, the mapping entries and the ENIs' placements;
+    /// mappings no longer listed are withdrawn at the config's version.
     func apply(_ config: DataplaneConfig) {
         closeFlowIntervalBeforeReuse(config)
         let wanted = Set(config.ports.map { $0.compiled.port.index })
@@ -179,6 +179,9 @@ public final class DataplaneState {
         }
         for k in mappingKeys.subtracting(keys) { pipeline.mappings.invalidate(vni: k.vni, k.address, version: generation) }
         mappingKeys = keys
+        pipeline.interfaces = InterfaceDirectory(config.mappings.map {
+            InterfaceDirectory.Location(vni: $0.vni, entry: $0.entry, sourceDestCheck: $0.sourceDestCheck)
+        })
         if pipeline.mappings.count > pipeline.mappings.capacity / 2 {
             pipeline.mappings.purgeWithdrawn(throughVersion: generation &- 1)
         }

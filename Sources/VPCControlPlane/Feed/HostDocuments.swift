@@ -90,7 +90,8 @@ public struct HostDocuments: Sendable, Equatable {
             for address in addresses {
                 endpoints.append(EndpointSpec(
                     address: address, networkInterfaceId: eni.networkInterfaceId ?? "", macAddress: eni.macAddress ?? "",
-                    hostId: hostId, underlay: host.underlay, underlayPort: host.underlayPort, instanceId: instanceId))
+                    hostId: hostId, underlay: host.underlay, underlayPort: host.underlayPort, instanceId: instanceId,
+                    sourceDestCheck: eni.sourceDestCheck ?? true))
             }
         }
         endpoints.sort { ($0.address, $0.networkInterfaceId) < ($1.address, $1.networkInterfaceId) }
@@ -126,7 +127,8 @@ public struct HostDocuments: Sendable, Equatable {
                 if held {
                     return EndpointSpec(address: address, networkInterfaceId: eni.networkInterfaceId ?? "",
                                         macAddress: eni.macAddress ?? "", hostId: hostId, underlay: host.underlay,
-                                        underlayPort: host.underlayPort, instanceId: instanceId)
+                                        underlayPort: host.underlayPort, instanceId: instanceId,
+                                        sourceDestCheck: eni.sourceDestCheck ?? true)
                 }
             }
         }

@@ -271,7 +271,21 @@ extension Transaction {
             route.instanceId = eni.attachment?.instanceId
             route.instanceOwnerId = eni.attachment?.instanceOwnerId
         } else if let id = r.instanceId {
-            throw EC2Error("InvalidInstanceID.NotFound", "The instance ID '\(id)' does not exist")
+            // The instance stands for its one interface (EC2 refuses one with several).
+            let instance = try state.requireInstance(id)
+            guard instance.vpcId == table.vpcId else {
+                throw EC2Error("InvalidParameterValue", "route table \(tableId) and instance \(id) belong to different networks")
+            }
+            let interfaces = state.interfaces(of: id)
+            guard let eni = interfaces.first else {
+                throw EC2Error("IncorrectInstanceState", "The instance '\(id)' has no network interface to route to")
+            }
+            guard interfaces.count == 1 else {
+                throw EC2Error("InvalidInstanceID", "There are multiple interfaces attached to instance '\(id)'. Please specify an interface ID for the operation instead.")
+            }
+            route.networkInterfaceId = eni.networkInterfaceId
+            route.instanceId = id
+            route.instanceOwnerId = eni.attachment?.instanceOwnerId
         } else if let id = r.natGatewayId {
             throw EC2Error("InvalidNatGatewayID.NotFound", "The natGateway ID '\(id)' does not exist")
         } else if let id = r.vpcPeeringConnectionId {

@@ -50,4 +50,7 @@ public enum DropReason: UInt8, Sendable, CaseIterable {
     case unknownVNI
     /// The inner source has no mapping yet, so the sender cannot be verified (asked for).
     case unverifiedSource
+    /// Routed to an ENI whose source/destination check is on, for an address it does not
+    /// hold (such an ENI only receives its own traffic).
+    case destinationCheck
 }

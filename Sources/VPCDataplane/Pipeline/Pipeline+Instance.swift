@@ -88,9 +88,26 @@ extension Pipeline {
             return i < 0 ? nil : rt.routes.withUnsafeBufferPointer { $0[i].target }
         }
         guard let target else { return drop(port, .noRoute) }
+        let vni = s.pointee.vni
+        let entry: MappingEntry
+        let routed: Bool
         switch target {
         case .local:
-            break
+            guard let e = mappings.lookup(vni: vni, family: family, h.tuple.destination) else {
+                counters.drop(port, .mappingMiss)
+                return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.destination, now: now))
+            }
+            entry = e
+            routed = false
+        case .networkInterface(let eni):
+            // An ENI that is not placed (its instance stopped, or detached) is a blackhole, as
+            // AWS shows such a route; one with the check on takes only its own addresses.
+            guard let l = interfaces.location(of: eni, vni: vni) else { return drop(port, .blackhole) }
+            if l.sourceDestCheck && mappings.lookup(vni: vni, family: family, h.tuple.destination)?.eni != eni {
+                return drop(port, .destinationCheck)
+            }
+            entry = l.entry
+            routed = true
         case .blackhole:
             return drop(port, .blackhole)
         default:
@@ -98,15 +115,11 @@ extension Pipeline {
             counters.countOut(port, size)
             return .toGateway(target)
         }
-        let vni = s.pointee.vni
-        guard let entry = mappings.lookup(vni: vni, family: family, h.tuple.destination) else {
-            counters.drop(port, .mappingMiss)
-            return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.destination, now: now))
-        }
         guard case .v4(let host) = entry.underlay else { return drop(port, .unsupportedUnderlay) }
         recordFlow(port, .egress, h, sg.connection, size, .accept, now: now)
-        // Frames between subnets come from the router; within a subnet, from the sender.
-        let sourceMAC = s.pointee.inSubnet(family, h.tuple.destination) ? s.pointee.mac : routerMAC
+        // Frames between subnets, or through a route to an ENI, come from the router; within
+        // a subnet, from the sender.
+        let sourceMAC = !routed && s.pointee.inSubnet(family, h.tuple.destination) ? s.pointee.mac : routerMAC
         if host == underlay.address {
             let dst = portIndex(eni: entry.eni)
             if dst < 0 || ports[dst].vni != vni { return drop(port, .unknownDestination) }

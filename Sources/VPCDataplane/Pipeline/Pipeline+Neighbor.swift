@@ -21,7 +21,8 @@ extension Pipeline {
         return nil
     }
 
-    /// ARP (RFC 826) from the instance: the sender must be the ENI; requests are answered.
+    /// ARP (RFC 826) from the instance: the sender must be the ENI (its MAC; its address too
+    /// unless its source/destination check is off); requests are answered.
     func arp(_ port: Int, _ b: UnsafeRawBufferPointer, out: UnsafeMutableRawBufferPointer) -> PipelineAction {
         guard b.count >= 42, b._u16(14) == 1, b._u16(16) == 0x0800, b[18] == 6, b[19] == 4 else {
             return drop(port, .malformed)
@@ -29,8 +30,12 @@ extension Pipeline {
         let s = ports + port
         let senderMAC = b.mac(22), senderIP = b._u32(28), targetIP = b._u32(38)
         if senderMAC != s.pointee.mac { return drop(port, .arpSpoofed) }
-        // 0.0.0.0 is an RFC 5227 probe.
-        if senderIP != 0 && !owns(port, .v4, AddressKey(high: 0, low: UInt64(senderIP))) { return drop(port, .arpSpoofed) }
+        // 0.0.0.0 is an RFC 5227 probe. With source/destination check off the instance may
+        // ask from any address (a router asks from the source of what it forwards); only it
+        // hears the answer, and nothing it sends is passed on.
+        if senderIP != 0 && s.pointee.sourceDestCheck && !owns(port, .v4, AddressKey(high: 0, low: UInt64(senderIP))) {
+            return drop(port, .arpSpoofed)
+        }
         switch b._u16(20) {
         case 1:
             // Gratuitous ARP or a probe for its own address, or no unicast address to ask
@@ -71,7 +76,9 @@ extension Pipeline {
         let src = h.tuple.source
         let srcLinkLocal = src.high >> 54 == 0x3FA
         let srcUnspecified = src == .zero
-        if !srcLinkLocal && !srcUnspecified && !owns(port, .v6, src) { return drop(port, .ndpSpoofed) }
+        // A solicitation may come from any address with the check off, as ARP may.
+        let anySource = h.icmpType == 135 && !s.pointee.sourceDestCheck
+        if !srcLinkLocal && !srcUnspecified && !anySource && !owns(port, .v6, src) { return drop(port, .ndpSpoofed) }
         switch h.icmpType {
         case 135, 136:
             guard end - l4 >= 24 else { return drop(port, .malformed) }

@@ -11,6 +11,9 @@ public import VPCWire
 public final class Pipeline {
     public let connections: ConnectionTable
     public let mappings: MappingCache
+    /// Where the VPCs' ENIs are, by ENI: for routes to a network interface and for what an
+    /// ENI with source/destination check off forwards. Replaced whole with each configuration.
+    public var interfaces = InterfaceDirectory()
     public let flowLogs: FlowLogAggregator
     public let underlay: UnderlayEndpoint
     /// The MAC the VPC router answers ARP and NDP with.

@@ -247,11 +247,16 @@ public struct EndpointSpec: Codable, Sendable, Equatable {
     public var underlay: String
     public var underlayPort: UInt16
     public var instanceId: String?
+    /// The ENI's source/destination check; nil (left out) when on, as in documents from
+    /// before it was sent. Off, the ENI may forward traffic it is neither source nor
+    /// destination of.
+    public var sourceDestCheck: Bool?
 
     public init(address: String, networkInterfaceId: String, macAddress: String, hostId: String, underlay: String,
-                underlayPort: UInt16, instanceId: String?) {
+                underlayPort: UInt16, instanceId: String?, sourceDestCheck: Bool = true) {
         self.address = address; self.networkInterfaceId = networkInterfaceId; self.macAddress = macAddress
         self.hostId = hostId; self.underlay = underlay; self.underlayPort = underlayPort; self.instanceId = instanceId
+        self.sourceDestCheck = sourceDestCheck ? nil : false
     }
 }
 
