@@ -158,10 +158,13 @@ import VPCModel
             errorCode { _ = try f.write { try $0.createRoute(.init(routeTableId: table, destinationCidrBlock: dest, instanceId: instance)) } }
         }
         #expect(create("192.168.51.0/24", w.local2) == "InvalidParameterValue")
+        // Inside the VPC only a whole subnet's block may be routed to it.
+        #expect(create("10.0.1.128/25", w.peer) == "InvalidParameterValue")
+        #expect(create("10.0.1.0/24", w.peer) == nil)
         let extra = try f.eni(try #require(try f.instance(w.local1)?.subnetId))
         _ = try f.write { try $0.attachNetworkInterface(.init(networkInterfaceId: extra.networkInterfaceId!, instanceId: w.local1, deviceIndex: 1)) }
         #expect(create("192.168.52.0/24", w.local1) == "InvalidInstanceID")
-        #expect(try f.routeTable(table)?.routes?.count == 2)
+        #expect(try f.routeTable(table)?.routes?.count == 3)
     }
 
     @Test func deltasStartAnywhereTheLogRemembers() {

@@ -10,22 +10,56 @@ import VPCWire
 struct PipelineInterfaceRouteTests {
     static let behind = v4("192.168.50.1")
 
-    /// `host`'s pipeline: its Lab ports route 192.168.50.0/24 to `target`; the ENIs in
-    /// `unchecked` have their check off (their ports and the directory say so).
-    static func pipeline(host: UnderlayEndpoint, target: Lab.Instance, unchecked: Set<UInt64>) -> Pipeline {
+    /// `host`'s pipeline: its Lab ports route 192.168.50.0/24 (and `also`) to `target`; the
+    /// ENIs in `unchecked` have their check off (their ports and the directory say so).
+    static func pipeline(host: UnderlayEndpoint, target: Lab.Instance, unchecked: Set<UInt64>, also: [IPPrefix] = [],
+                         acl: NetworkACL = .defaultACL) -> Pipeline {
         let p = Lab.pipeline(host: host)
-        let routes = RouteTable(routes: Lab.routes.routes + [
-            Route(destination: cidr("192.168.50.0/24"), target: .networkInterface(target.eni))])
+        let routes = RouteTable(routes: Lab.routes.routes + ([cidr("192.168.50.0/24")] + also).map {
+            Route(destination: $0, target: .networkInterface(target.eni))
+        })
         for i in Lab.all where i.host == host {
-            var port = Lab.port(i, sourceDestCheck: !unchecked.contains(i.eni))
+            var port = Lab.port(i, acl: acl, sourceDestCheck: !unchecked.contains(i.eni))
             port.routeTable = routes
             p.install(port)
         }
         p.interfaces = InterfaceDirectory(Lab.all.map {
             InterfaceDirectory.Location(vni: Lab.vni, entry: MappingEntry(underlay: .v4($0.host.address), eni: $0.eni, mac: $0.mac, version: 1),
-                                        sourceDestCheck: !unchecked.contains($0.eni))
+                                        sourceDestCheck: !unchecked.contains($0.eni), ipv4: $0.ip)
         })
         return p
+    }
+
+    /// Denies everything inbound but TCP from 10.0.1.0/24 (subnet A), allows everything out.
+    static let onlyFromA = NetworkACL(rules: [
+        NetworkACLRule(ruleNumber: 100, direction: .ingress, action: .allow, ipProtocol: 6, cidr: Lab.subnetA, fromPort: 0, toPort: 65535),
+        NetworkACLRule(ruleNumber: 100, direction: .egress, action: .allow, ipProtocol: -1, cidr: .anyV4),
+    ])
+
+    @Test func aForeignSourceDoesNotSkipTheNetworkACLOfTheSubnetItClaims() {
+        // A (subnet A, check off) sends as 10.0.2.77, an address of subnet B: B's inbound
+        // ACL still applies, since the sender is not in subnet B; it admits only subnet A.
+        let spoof = Frame.tcp(Lab.a, to: Lab.c.ip, srcIP: v4("10.0.2.77"))
+        let h1 = Self.pipeline(host: Lab.host1, target: Lab.c, unchecked: [Lab.a.eni], acl: Self.onlyFromA)
+        let h2 = Self.pipeline(host: Lab.host2, target: Lab.c, unchecked: [Lab.a.eni], acl: Self.onlyFromA)
+        let sent = PipelineUnderlayTests.encapsulated(h1, spoof)
+        #expect(h2.fromUnderlay(sent, outerSource: Lab.host1.address) == .drop(.networkACLInbound))
+        // On one host too (to B, in subnet B).
+        #expect(h1.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, srcIP: v4("10.0.2.77")), port: 0).action == .drop(.networkACLInbound))
+        // Its own address passes the same ACL.
+        #expect(h2.fromUnderlay(PipelineUnderlayTests.encapsulated(h1), outerSource: Lab.host1.address)
+            == .deliver(port: 0, offset: 28, length: Frame.tcp(Lab.a, to: Lab.c.ip).bytes.count))
+    }
+
+    @Test func trafficWithinASubnetIsNeverRouted() {
+        // Subnet A's block routed to C: B (subnet B) reaches A through C, A's own subnet does not.
+        let h1 = Self.pipeline(host: Lab.host1, target: Lab.c, unchecked: [Lab.c.eni], also: [Lab.subnetA])
+        guard case .sendToHost = h1.fromInstance(Frame.tcp(Lab.b, to: Lab.a.ip), port: 1).action else {
+            Issue.record("not routed to C"); return
+        }
+        guard case .mappingMiss = h1.fromInstance(Frame.tcp(Lab.a, to: v4("10.0.1.99")), port: 0).action else {
+            Issue.record("routed within the subnet"); return
+        }
     }
 
     @Test func routedToAnUncheckedENIOnAnotherHostAndBack() throws {

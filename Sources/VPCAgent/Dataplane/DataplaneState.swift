@@ -179,8 +179,10 @@ public final class DataplaneState {
         }
         for k in mappingKeys.subtracting(keys) { pipeline.mappings.invalidate(vni: k.vni, k.address, version: generation) }
         mappingKeys = keys
-        pipeline.interfaces = InterfaceDirectory(config.mappings.map {
-            InterfaceDirectory.Location(vni: $0.vni, entry: $0.entry, sourceDestCheck: $0.sourceDestCheck)
+        pipeline.interfaces = InterfaceDirectory(config.mappings.map { m in
+            var v4: IPv4Address?
+            if case .v4(let a) = m.address { v4 = a }
+            return InterfaceDirectory.Location(vni: m.vni, entry: m.entry, sourceDestCheck: m.sourceDestCheck, ipv4: v4)
         })
         if pipeline.mappings.count > pipeline.mappings.capacity / 2 {
             pipeline.mappings.purgeWithdrawn(throughVersion: generation &- 1)

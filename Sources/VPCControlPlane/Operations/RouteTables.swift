@@ -225,6 +225,23 @@ extension Transaction {
         }
     }
 
+    /// Whether `destination` is exactly the IPv4 or IPv6 block of a subnet of the VPC.
+    func isSubnetBlock(_ destination: RouteDestination, vpcId: String?) -> Bool {
+        state.subnets.values.contains { subnet in
+            guard subnet.vpcId == vpcId else { return false }
+            switch destination {
+            case .ipv4(let text):
+                return subnet.cidrBlock.flatMap(IPv4CIDR.init)?.description == text
+            case .ipv6(let text):
+                return (subnet.ipv6CidrBlockAssociationSet ?? []).contains {
+                    $0.ipv6CidrBlockState?.state == "associated" && $0.ipv6CidrBlock.flatMap(IPv6CIDR.init)?.description == text
+                }
+            case .prefixList:
+                return false
+            }
+        }
+    }
+
     /// The route to `destination` through the request's one target, checked to be in the table's VPC.
     func route(to destination: RouteDestination, _ r: RouteRequest, in table: EC2.RouteTable) throws -> EC2.Route {
         let tableId = table.routeTableId ?? ""
@@ -245,6 +262,12 @@ extension Transaction {
         if r.gatewayId != nil || r.egressOnlyInternetGatewayId != nil, let block = vpcBlock(containing: destination, vpcId: table.vpcId) {
             throw EC2Error("InvalidParameterValue",
                            "The destination CIDR block \(destination.description) is equal to or more specific than one of this VPC's CIDR blocks (\(block)). This route can target only an interface or an instance.")
+        }
+        // A route more specific than the local one covers exactly a subnet (traffic within a
+        // subnet is never routed).
+        if r.networkInterfaceId != nil || r.instanceId != nil, let block = vpcBlock(containing: destination, vpcId: table.vpcId),
+           block != destination.description, !isSubnetBlock(destination, vpcId: table.vpcId) {
+            throw EC2Error("InvalidParameterValue", "Route destination doesn't match any subnet CIDR blocks.")
         }
         if let id = r.gatewayId {
             guard id != "local" else {

@@ -10,16 +10,24 @@ public struct InterfaceDirectory: Sendable {
         public var vni: UInt32
         public var entry: MappingEntry
         public var sourceDestCheck: Bool
+        /// One of the ENI's IPv4 addresses (0: none), which tells its subnet.
+        public var ipv4: UInt32
 
-        public init(vni: UInt32, entry: MappingEntry, sourceDestCheck: Bool) {
-            self.vni = vni; self.entry = entry; self.sourceDestCheck = sourceDestCheck
+        public init(vni: UInt32, entry: MappingEntry, sourceDestCheck: Bool, ipv4: IPv4Address? = nil) {
+            self.vni = vni; self.entry = entry; self.sourceDestCheck = sourceDestCheck; self.ipv4 = ipv4?.value ?? 0
         }
     }
 
     var locations: [UInt64: Location]
 
+    /// The ENIs' locations; an ENI listed more than once (once per address) keeps the first
+    /// entry that has an IPv4 address.
     public init(_ locations: [Location] = []) {
-        self.locations = Dictionary(locations.map { ($0.entry.eni, $0) }, uniquingKeysWith: { first, _ in first })
+        var byENI: [UInt64: Location] = [:]
+        for l in locations where byENI[l.entry.eni].map({ $0.ipv4 == 0 && l.ipv4 != 0 }) ?? true {
+            byENI[l.entry.eni] = l
+        }
+        self.locations = byENI
     }
 
     public var count: Int { locations.count }

@@ -78,12 +78,14 @@ extension Pipeline {
             recordFlow(port, .egress, h, .untracked, size, .reject, now: now)
             return drop(port, Pipeline.dropReason(sg.action))
         }
-        if !networkACLAllows(port, .egress, h) {
+        let family = h.tuple.family
+        // Traffic within the subnet is neither filtered by its network ACL nor routed.
+        let withinSubnet = s.pointee.inSubnet(family, h.tuple.destination)
+        if !networkACLAllows(port, .egress, h, within: withinSubnet) {
             recordFlow(port, .egress, h, .untracked, size, .reject, now: now)
             return drop(port, .networkACLOutbound)
         }
-        let family = h.tuple.family
-        let target: RouteTarget? = s.pointee.routeTable._withUnsafeGuaranteedRef { rt in
+        let target: RouteTarget? = withinSubnet ? .local : s.pointee.routeTable._withUnsafeGuaranteedRef { rt in
             let i = rt.longestPrefixMatchIndex(family: family, h.tuple.destination)
             return i < 0 ? nil : rt.routes.withUnsafeBufferPointer { $0[i].target }
         }
@@ -119,12 +121,14 @@ extension Pipeline {
         recordFlow(port, .egress, h, sg.connection, size, .accept, now: now)
         // Frames between subnets, or through a route to an ENI, come from the router; within
         // a subnet, from the sender.
-        let sourceMAC = !routed && s.pointee.inSubnet(family, h.tuple.destination) ? s.pointee.mac : routerMAC
+        let sourceMAC = !routed && withinSubnet ? s.pointee.mac : routerMAC
         if host == underlay.address {
             let dst = portIndex(eni: entry.eni)
             if dst < 0 || ports[dst].vni != vni { return drop(port, .unknownDestination) }
             counters.countOut(port, size)
-            if let r = admit(dst, h, size, now: now) { return .drop(r) }
+            // Subnets do not overlap: the same range is the same subnet.
+            let sameSubnet = ports[dst].subnet4First == s.pointee.subnet4First && ports[dst].subnet4Last == s.pointee.subnet4Last
+            if let r = admit(dst, h, size, within: sameSubnet, now: now) { return .drop(r) }
             frame.putMAC(0, ports[dst].mac)
             frame.putMAC(6, sourceMAC)
             return .deliver(port: dst, offset: 0, length: length)

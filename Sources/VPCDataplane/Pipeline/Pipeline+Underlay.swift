@@ -49,24 +49,31 @@ extension Pipeline {
         // Anti-spoofing across hosts: the sender must be where the mapping service says, or
         // be an ENI with source/destination check off (which may forward any source) on the
         // host the packet came from.
+        // Whether the sending ENI is in the destination's subnet decides whether its network
+        // ACL applies: the source says so when it is the sender's own, a forwarder's address
+        // when it is not.
+        let within: Bool
         let sender = mappings.lookup(vni: vni, family: family, h.tuple.source)
-        let confirmed = sender.map { Pipeline.isOn(outerSource, $0) && $0.eni == option.source } ?? false
-        if !confirmed && !forwardsAnySource(eni: option.source, vni: vni, on: outerSource) {
-            if sender == nil {
-                counters.drop(dst, .unverifiedSource)
-                return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.source, now: now))
-            }
+        if sender.map({ Pipeline.isOn(outerSource, $0) && $0.eni == option.source }) ?? false {
+            within = ports[dst].inSubnet(family, h.tuple.source)
+        } else if let f = forwarder(eni: option.source, vni: vni, on: outerSource) {
+            within = f.ipv4 != 0 && ports[dst].inSubnet(.v4, AddressKey(high: 0, low: UInt64(f.ipv4)))
+        } else if sender == nil {
+            counters.drop(dst, .unverifiedSource)
+            return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.source, now: now))
+        } else {
             counters.dropGlobal(.forgedEncapsulation)
             return drop(dst, .forgedEncapsulation)
         }
-        if let r = admit(dst, h, .frame(frame.count), now: now) { return .drop(r) }
+        if let r = admit(dst, h, .frame(frame.count), within: within, now: now) { return .drop(r) }
         return .deliver(port: dst, offset: offset, length: frame.count)
     }
 
-    /// Whether ENI `eni` of VPC `vni` has source/destination check off and is on `host`.
-    func forwardsAnySource(eni: UInt64, vni: UInt32, on host: IPv4Address) -> Bool {
-        guard let l = interfaces.location(of: eni, vni: vni) else { return false }
-        return !l.sourceDestCheck && Pipeline.isOn(host, l.entry)
+    /// ENI `eni` of VPC `vni` if it has source/destination check off (it may send any
+    /// source) and is on `host`.
+    func forwarder(eni: UInt64, vni: UInt32, on host: IPv4Address) -> InterfaceDirectory.Location? {
+        guard let l = interfaces.location(of: eni, vni: vni), !l.sourceDestCheck, Pipeline.isOn(host, l.entry) else { return nil }
+        return l
     }
 
     /// Whether `entry` places its ENI on the host at `host`.

@@ -225,12 +225,13 @@ public final class Pipeline {
         }
     }
 
-    /// The subnet's network ACL for `port` in `dir`; traffic within the subnet is not
-    /// subject to it (network ACLs filter what crosses the subnet boundary).
+    /// The subnet's network ACL for `port` in `dir`; traffic `within` the subnet (from or to
+    /// an ENI of the same subnet) is not subject to it (network ACLs filter what crosses the
+    /// subnet boundary).
     @inline(__always)
-    func networkACLAllows(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders) -> Bool {
+    func networkACLAllows(_ port: Int, _ dir: TrafficDirection, _ h: PacketHeaders, within: Bool) -> Bool {
+        if within { return true }
         let remote = dir == .ingress ? h.tuple.source : h.tuple.destination
-        if ports[port].inSubnet(h.tuple.family, remote) { return true }
         let key = ruleKey(proto: h.tuple.proto, destinationPort: h.tuple.destinationPort,
                           icmpType: h.icmpType, icmpCode: h.icmpCode)
         return ports[port].networkACL._withUnsafeGuaranteedRef {
@@ -248,11 +249,12 @@ public final class Pipeline {
         }
     }
 
-    /// Inbound checks of a local destination: NACL inbound of its subnet, then SG ingress.
-    /// Counts and flow-logs the outcome; returns the drop reason or nil.
+    /// Inbound checks of a local destination: NACL inbound of its subnet (unless the ENI
+    /// that sent the packet is `within` that subnet), then SG ingress. Counts and flow-logs
+    /// the outcome; returns the drop reason or nil.
     @inline(__always)
-    func admit(_ dst: Int, _ h: PacketHeaders, _ size: WireSize, now: UInt32) -> DropReason? {
-        if !networkACLAllows(dst, .ingress, h) {
+    func admit(_ dst: Int, _ h: PacketHeaders, _ size: WireSize, within: Bool, now: UInt32) -> DropReason? {
+        if !networkACLAllows(dst, .ingress, h, within: within) {
             recordFlow(dst, .ingress, h, .untracked, size, .reject, now: now)
             counters.drop(dst, .networkACLInbound)
             return .networkACLInbound
