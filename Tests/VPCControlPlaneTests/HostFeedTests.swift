@@ -165,6 +165,15 @@ import VPCModel
         _ = try f.write { try $0.attachNetworkInterface(.init(networkInterfaceId: extra.networkInterfaceId!, instanceId: w.local1, deviceIndex: 1)) }
         #expect(create("192.168.52.0/24", w.local1) == "InvalidInstanceID")
         #expect(try f.routeTable(table)?.routes?.count == 3)
+
+        // Stopped, the instance is no target: the route shows and is fed as a blackhole.
+        try f.report(w.peer, "running", host: "h2")
+        _ = try f.write { try $0.stopInstances(.init(instanceIds: [w.peer])) }
+        let shown = try f.read { try $0.describeRouteTables(.init(routeTableIds: [table])) }.routeTables?.first?.routes?
+            .first { $0.destinationCidrBlock == "192.168.50.0/24" }
+        #expect(shown?.state == "blackhole" && shown?.instanceId == w.peer && shown?.networkInterfaceId == eni)
+        #expect(f.documents("h1").networks[w.vpc1]?.routeTables[0].routes
+            .contains(RouteSpec(destination: "192.168.50.0/24", target: "blackhole")) == true)
     }
 
     @Test func deltasStartAnywhereTheLogRemembers() {

@@ -238,7 +238,7 @@ extension RegionState {
     /// A route table's routes; a prefix-list destination becomes one route per entry.
     func routeTableSpec(_ table: EC2.RouteTable) -> RouteTableSpec {
         var routes: [RouteSpec] = []
-        for route in table.routes ?? [] {
+        for route in withCurrentInterfaceTargets(table).routes ?? [] {
             let target: String
             if route.state == "blackhole" {
                 target = "blackhole"

@@ -446,7 +446,7 @@ extension RegionState {
         }
         let filter = try DescribeFilter(r.filters, allowed: Self.routeTableFilters)
         let page = try describePage(
-            routeTables.selected(r.routeTableIds, .routeTable), filter: filter, tags: \.tags,
+            routeTables.selected(r.routeTableIds, .routeTable).map(withCurrentInterfaceTargets), filter: filter, tags: \.tags,
             id: { $0.routeTableId ?? "" },
             values: { t, name in
                 let a = t.associations ?? []
@@ -475,6 +475,25 @@ extension RegionState {
                 }
             }, maxResults: r.maxResults, nextToken: r.nextToken)
         return EC2.DescribeRouteTablesResult(routeTables: page.items, nextToken: page.nextToken)
+    }
+
+    /// `table` with each route to a network interface as it stands now: through the instance
+    /// the interface is attached to, `active` while that instance is pending or running and
+    /// `blackhole` otherwise (stopped, detached, or the interface deleted), as EC2 shows a
+    /// route through a NAT instance.
+    func withCurrentInterfaceTargets(_ table: EC2.RouteTable) -> EC2.RouteTable {
+        guard var routes = table.routes, routes.contains(where: { $0.networkInterfaceId != nil }) else { return table }
+        for i in routes.indices {
+            guard let eniId = routes[i].networkInterfaceId else { continue }
+            let attachment = networkInterfaces[eniId]?.attachment
+            let instance = attachment?.instanceId.flatMap { instances[$0] }
+            routes[i].instanceId = attachment?.instanceId
+            routes[i].instanceOwnerId = attachment?.instanceOwnerId
+            routes[i].state = instance.map { $0.state == "pending" || $0.state == "running" } == true ? "active" : "blackhole"
+        }
+        var current = table
+        current.routes = routes
+        return current
     }
 
     /// The route table a subnet's traffic uses: its explicit association, else its VPC's main table.
