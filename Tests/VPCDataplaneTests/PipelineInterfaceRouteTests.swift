@@ -23,7 +23,7 @@ struct PipelineInterfaceRouteTests {
             port.routeTable = routes
             p.install(port)
         }
-        p.interfaces = InterfaceDirectory(Lab.all.map {
+        p.interfaces.replace(with: Lab.all.map {
             InterfaceDirectory.Location(vni: Lab.vni, entry: MappingEntry(underlay: .v4($0.host.address), eni: $0.eni, mac: $0.mac, version: 1),
                                         sourceDestCheck: !unchecked.contains($0.eni), ipv4: $0.ip)
         })
@@ -130,10 +130,10 @@ struct PipelineInterfaceRouteTests {
 
     @Test func anENIThatIsNotPlacedIsABlackhole() {
         let h1 = Self.pipeline(host: Lab.host1, target: Lab.c, unchecked: [Lab.c.eni])
-        h1.interfaces = InterfaceDirectory()
+        h1.interfaces.replace(with: [])
         #expect(h1.fromInstance(Frame.tcp(Lab.a, to: Self.behind), port: 0).action == .drop(.blackhole))
         // An ENI of another VPC is not a target either.
-        h1.interfaces = InterfaceDirectory([InterfaceDirectory.Location(
+        h1.interfaces.replace(with: [InterfaceDirectory.Location(
             vni: Lab.vni &+ 1, entry: MappingEntry(underlay: .v4(Lab.host2.address), eni: Lab.c.eni, mac: Lab.c.mac, version: 1),
             sourceDestCheck: false)])
         #expect(h1.fromInstance(Frame.tcp(Lab.a, to: Self.behind), port: 0).action == .drop(.blackhole))

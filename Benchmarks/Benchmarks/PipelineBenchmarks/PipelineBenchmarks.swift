@@ -48,12 +48,13 @@ let acl = NetworkACL(rules: [
 ])
 
 /// A sending host with `destinations` remote addresses (10.1.0.0 + i) mapped to 256 hosts.
-func sendingHost(flows: Int, destinations: Int, flowLogs: Bool = true) -> Pipeline {
+func sendingHost(flows: Int, destinations: Int, flowLogs: Bool = true, extraRoutes: [Route] = []) -> Pipeline {
     let p = Pipeline(underlay: hostA, routerMAC: routerMAC, maxPorts: 4, connectionCapacity: flows + flows / 4 + 1024,
                      connectionsPerENI: 1 << 22, mappingCapacity: destinations + 16, flowLogCapacity: flows + 1024)
     p.install(ENIPort(index: 0, eni: 0x100, mac: sourceMAC, vni: 42, vpcIPv4: vpc,
                       subnetIPv4: IPPrefix(IPv4Address(10, 0, 0, 0), length: 24), ipv4Addresses: [source], flowLogs: flowLogs,
-                      securityGroups: SecurityGroupPolicy(rules: rules()), networkACL: acl, routeTable: routes()))
+                      securityGroups: SecurityGroupPolicy(rules: rules()), networkACL: acl,
+                      routeTable: RouteTable(routes: routes().routes + extraRoutes)))
     for d in 0..<destinations {
         p.mappings.insert(vni: 42, .v4(IPv4Address(value: 0x0A01_0000 &+ UInt32(d))),
                           MappingEntry(underlay: .v4(IPv4Address(value: 0xC0A8_0100 | UInt32(d & 255))),
@@ -77,8 +78,8 @@ func template() -> [UInt8] {
 }
 
 @inline(__always)
-func set(_ frame: UnsafeMutableRawBufferPointer, flow i: Int, destinations: Int) {
-    frame.storeBytes(of: (0x0A01_0000 &+ UInt32(i % destinations)).bigEndian, toByteOffset: 30, as: UInt32.self)
+func set(_ frame: UnsafeMutableRawBufferPointer, flow i: Int, destinations: Int, base: UInt32 = 0x0A01_0000) {
+    frame.storeBytes(of: (base &+ UInt32(i % destinations)).bigEndian, toByteOffset: 30, as: UInt32.self)
     frame.storeBytes(of: UInt16(truncatingIfNeeded: 1024 &+ i / destinations).bigEndian, toByteOffset: 34, as: UInt16.self)
 }
 
@@ -89,13 +90,13 @@ func scatter(_ i: Int, _ n: Int) -> Int { Int((UInt64(truncatingIfNeeded: i) &* 
 /// Flows in scattered order, as (destination address << 16 | source port), power-of-two length.
 final class Keys: @unchecked Sendable {
     let keys: UnsafeMutableBufferPointer<UInt64>
-    init(flows: Int, destinations: Int) {
+    init(flows: Int, destinations: Int, base: UInt32 = 0x0A01_0000) {
         var n = 1
         while n < flows { n <<= 1 }
         keys = .allocate(capacity: n)
         for i in 0..<n {
             let f = scatter(i, flows)
-            keys[i] = UInt64(0x0A01_0000 &+ UInt32(f % destinations)) << 16 | UInt64(1024 + f / destinations)
+            keys[i] = UInt64(base &+ UInt32(f % destinations)) << 16 | UInt64(1024 + f / destinations)
         }
     }
     @inline(__always)
@@ -234,6 +235,35 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: first packet: SG rule evaluation + conntrack insert
 
+    // MARK: established flows, instance → an appliance (a route to an ENI) on another host
+
+    do {
+        let flows = 10_000, destinations = 1000, appliance: UInt64 = 0x5000
+        let behind: UInt32 = 0x6440_0000  // 100.64.0.0/10, routed to the appliance's ENI
+        nonisolated(unsafe) let p = sendingHost(flows: flows, destinations: destinations, extraRoutes: [
+            Route(destination: IPPrefix(IPv4Address(value: behind), length: 10), target: .networkInterface(appliance))])
+        p.interfaces.replace(with: [InterfaceDirectory.Location(
+            vni: 42, entry: MappingEntry(underlay: .v4(IPv4Address(192, 168, 1, 7)), eni: appliance,
+                                         mac: MACAddress(0x02, 0, 0, 0, 0x50, 0), version: 1),
+            sourceDestCheck: false, ipv4: IPv4Address(10, 1, 0, 7))])
+        let buf = Buffers()
+        for i in 0..<flows {
+            set(buf.frame, flow: i, destinations: destinations, base: behind)
+            guard case .sendToHost = p.processFromInstance(buf.frame, length: 64, port: 0, now: 1, out: buf.out) else {
+                fatalError("setup: flow \(i) not sent to the appliance")
+            }
+        }
+        let keys = Keys(flows: flows, destinations: destinations, base: behind)
+        Benchmark("pipeline established, instance → encap, routed to an ENI, 10k flows") { benchmark in
+            var i = 0
+            for _ in benchmark.scaledIterations {
+                keys.apply(i, to: buf.frame)
+                blackHole(p.processFromInstance(buf.frame, length: 64, port: 0, now: 2, out: buf.out))
+                i &+= 1
+            }
+        }
+    }
+
     do {
         let maxFlows = 1 << 20
         nonisolated(unsafe) let p = sendingHost(flows: maxFlows, destinations: 1 << 16)
@@ -253,10 +283,12 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: underlay receive: Geneve from host A to an ENI on host B
 
-    do {
+    for forwarded in [false, true] {
         let flows = 10_000, senders = 1000
-        // Host A's sender has source/destination check off and speaks for 1000 addresses,
-        // all mapped to its ENI, so each packet passes host B's anti-spoofing check.
+        // Host A's sender has source/destination check off and speaks for 1000 addresses:
+        // mapped to its ENI, so each packet passes host B's anti-spoofing check, or
+        // (`forwarded`) unmapped, addresses behind it, accepted as its ENI's forwarding.
+        let sourceBase: UInt32 = forwarded ? 0x6440_0100 : 0x0A00_0100
         nonisolated(unsafe) let a = Pipeline(underlay: hostA, routerMAC: routerMAC, maxPorts: 2, connectionCapacity: 1 << 15,
                                              mappingCapacity: 4096, flowLogCapacity: 1 << 15)
         a.install(ENIPort(index: 0, eni: 0x100, mac: sourceMAC, vni: 42, vpcIPv4: vpc,
@@ -267,23 +299,26 @@ let benchmarks: @Sendable () -> Void = {
         nonisolated(unsafe) let b = Pipeline(underlay: hostB, routerMAC: routerMAC, maxPorts: 4, connectionCapacity: 1 << 15,
                                              mappingCapacity: 4096, flowLogCapacity: 1 << 15)
         var ingress = rules()
-        ingress.append(.ports(.ingress, proto: 6, 443, 443, .cidr(vpc)))
+        ingress.append(.ports(.ingress, proto: 6, 443, 443, .cidr(forwarded ? .anyV4 : vpc)))
         b.install(ENIPort(index: 1, eni: 0x200, mac: MACAddress(0x02, 0, 0, 0, 2, 0x20), vni: 42, vpcIPv4: vpc,
                           subnetIPv4: IPPrefix(IPv4Address(10, 2, 0, 0), length: 24), ipv4Addresses: [target],
                           securityGroups: SecurityGroupPolicy(rules: ingress), networkACL: acl, routeTable: routes()))
         let toB = MappingEntry(underlay: .v4(hostB.address), eni: 0x200, mac: MACAddress(0x02, 0, 0, 0, 2, 0x20), version: 1)
         a.mappings.insert(vni: 42, .v4(target), toB)
         b.mappings.insert(vni: 42, .v4(target), toB)
-        for s in 0..<senders {
-            b.mappings.insert(vni: 42, .v4(IPv4Address(value: 0x0A00_0100 &+ UInt32(s))),
+        for s in 0..<senders where !forwarded {
+            b.mappings.insert(vni: 42, .v4(IPv4Address(value: sourceBase &+ UInt32(s))),
                               MappingEntry(underlay: .v4(hostA.address), eni: 0x100, mac: sourceMAC, version: 1))
         }
+        b.interfaces.replace(with: [InterfaceDirectory.Location(
+            vni: 42, entry: MappingEntry(underlay: .v4(hostA.address), eni: 0x100, mac: sourceMAC, version: 1),
+            sourceDestCheck: false, ipv4: source)])
         let buf = Buffers()
         let stride = 128
         let packets = UnsafeMutableRawBufferPointer.allocate(byteCount: flows * stride, alignment: 64)
         var length = 0
         for i in 0..<flows {
-            buf.frame.storeBytes(of: (0x0A00_0100 &+ UInt32(i % senders)).bigEndian, toByteOffset: 26, as: UInt32.self)
+            buf.frame.storeBytes(of: (sourceBase &+ UInt32(i % senders)).bigEndian, toByteOffset: 26, as: UInt32.self)
             buf.frame.storeBytes(of: target.value.bigEndian, toByteOffset: 30, as: UInt32.self)
             buf.frame.storeBytes(of: UInt16(truncatingIfNeeded: 1024 + i / senders).bigEndian, toByteOffset: 34, as: UInt16.self)
             guard case .sendToHost(let n) = a.processFromInstance(buf.frame, length: 64, port: 0, now: 1, out: buf.out) else {
@@ -299,7 +334,9 @@ let benchmarks: @Sendable () -> Void = {
         }
         let packetLength = length
         let all = UnsafeRawBufferPointer(packets)
-        Benchmark("pipeline underlay receive (Geneve checks, anti-spoofing, NACL, SG conntrack hit), 10k flows") { benchmark in
+        let name = forwarded ? "pipeline underlay receive, forwarded sources (a sender with source/destination check off), 10k flows"
+                             : "pipeline underlay receive (Geneve checks, anti-spoofing, NACL, SG conntrack hit), 10k flows"
+        Benchmark(name) { benchmark in
             var i = 0
             for _ in benchmark.scaledIterations {
                 let k = scatter(i, flows) &* stride

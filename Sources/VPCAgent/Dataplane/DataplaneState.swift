@@ -179,7 +179,7 @@ public final class DataplaneState {
         }
         for k in mappingKeys.subtracting(keys) { pipeline.mappings.invalidate(vni: k.vni, k.address, version: generation) }
         mappingKeys = keys
-        pipeline.interfaces = InterfaceDirectory(config.mappings.map { m in
+        pipeline.interfaces.replace(with: config.mappings.map { m in
             var v4: IPv4Address?
             if case .v4(let a) = m.address { v4 = a }
             return InterfaceDirectory.Location(vni: m.vni, entry: m.entry, sourceDestCheck: m.sourceDestCheck, ipv4: v4)

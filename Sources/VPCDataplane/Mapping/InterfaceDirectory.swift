@@ -3,8 +3,12 @@ public import VPCWire
 /// Where each placed ENI of the VPCs a host serves is, by ENI: what a route to a network
 /// interface is forwarded to, and whether an ENI may send sources it does not own (its
 /// source/destination check is off), which a receiving host needs to accept what such an
-/// ENI forwards. Filled from the mapping feed; looked up only on those two paths.
-public struct InterfaceDirectory: Sendable {
+/// ENI forwards. Filled from the mapping feed, replaced whole with each configuration.
+///
+/// An open-addressed table (linear probing, at most half full) in storage allocated when it
+/// is replaced: a lookup neither allocates nor retains. Not thread-safe: it belongs to the
+/// pipeline's thread.
+public final class InterfaceDirectory {
     /// One ENI's placement.
     public struct Location: Hashable, Sendable {
         public var vni: UInt32
@@ -18,23 +22,59 @@ public struct InterfaceDirectory: Sendable {
         }
     }
 
-    var locations: [UInt64: Location]
+    private var slots: UnsafeMutableBufferPointer<Location?>
+    private var mask: Int
+    /// ENIs held.
+    public private(set) var count = 0
 
-    /// The ENIs' locations; an ENI listed more than once (once per address) keeps the first
-    /// entry that has an IPv4 address.
     public init(_ locations: [Location] = []) {
-        var byENI: [UInt64: Location] = [:]
-        for l in locations where byENI[l.entry.eni].map({ $0.ipv4 == 0 && l.ipv4 != 0 }) ?? true {
-            byENI[l.entry.eni] = l
-        }
-        self.locations = byENI
+        slots = .allocate(capacity: 16)
+        slots.initialize(repeating: nil)
+        mask = 15
+        replace(with: locations)
     }
 
-    public var count: Int { locations.count }
+    deinit { slots.deallocate() }
+
+    /// Replaces every location. An ENI listed more than once (once per address) keeps the
+    /// first entry that has an IPv4 address.
+    public func replace(with locations: [Location]) {
+        var capacity = 16
+        while capacity < locations.count * 2 { capacity <<= 1 }
+        if capacity != slots.count {
+            slots.deallocate()
+            slots = .allocate(capacity: capacity)
+        }
+        slots.initialize(repeating: nil)
+        mask = capacity - 1
+        count = 0
+        for l in locations { insert(l) }
+    }
+
+    private func insert(_ l: Location) {
+        var i = slot(l.entry.eni)
+        while let held = slots[i] {
+            if held.entry.eni == l.entry.eni {
+                if held.ipv4 == 0 && l.ipv4 != 0 { slots[i] = l }
+                return
+            }
+            i = (i &+ 1) & mask
+        }
+        slots[i] = l
+        count += 1
+    }
+
+    @inline(__always)
+    private func slot(_ eni: UInt64) -> Int { Int(truncatingIfNeeded: (eni &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask }
 
     /// ENI `eni`'s placement if it is in VPC `vni`.
+    @inline(__always)
     public func location(of eni: UInt64, vni: UInt32) -> Location? {
-        guard let l = locations[eni], l.vni == vni else { return nil }
-        return l
+        var i = slot(eni)
+        while let held = slots[i] {
+            if held.entry.eni == eni { return held.vni == vni ? held : nil }
+            i = (i &+ 1) & mask
+        }
+        return nil
     }
 }

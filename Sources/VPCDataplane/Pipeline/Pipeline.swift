@@ -13,7 +13,7 @@ public final class Pipeline {
     public let mappings: MappingCache
     /// Where the VPCs' ENIs are, by ENI: for routes to a network interface and for what an
     /// ENI with source/destination check off forwards. Replaced whole with each configuration.
-    public var interfaces = InterfaceDirectory()
+    public let interfaces = InterfaceDirectory()
     public let flowLogs: FlowLogAggregator
     public let underlay: UnderlayEndpoint
     /// The MAC the VPC router answers ARP and NDP with.
