@@ -15,6 +15,10 @@ let routes = RouteTable(routes: [
     Route(destination: IPPrefix(IPv6Address(high: 0x2600_1F14_0000_0000, low: 0), length: 56), target: .local),
     Route(destination: .anyV4, target: .internetGateway(7)),
     Route(destination: IPPrefix(IPv4Address(10, 0, 9, 0), length: 24), target: .blackhole),
+    // Appliances: a local ENI with the check off, a remote one, one that is not placed.
+    Route(destination: IPPrefix(IPv4Address(100, 64, 0, 0), length: 24), target: .networkInterface(0x102)),
+    Route(destination: IPPrefix(IPv4Address(100, 64, 1, 0), length: 24), target: .networkInterface(0x200)),
+    Route(destination: IPPrefix(IPv4Address(100, 64, 2, 0), length: 24), target: .networkInterface(0x999)),
 ])
 let rules: [SecurityGroupRule] = [
     .allTraffic(.egress, .cidr(.anyV4)), .allTraffic(.egress, .cidr(.anyV6)),
@@ -56,6 +60,10 @@ nonisolated(unsafe) let pipeline: Pipeline = {
                           connectionLimit: i == 1 ? 8 : nil, securityGroups: SecurityGroupPolicy(rules: rules),
                           networkACL: acl, routeTable: routes))
     }
+    p.interfaces.replace(with: members.enumerated().map { i, m in
+        InterfaceDirectory.Location(vni: 42, entry: MappingEntry(underlay: .v4(m.host), eni: m.eni, mac: m.mac, version: 1),
+                                    sourceDestCheck: i != 2, ipv4: m.ip)
+    })
     return p
 }()
 nonisolated(unsafe) var runs: UInt32 = 0

@@ -49,6 +49,12 @@ nonisolated(unsafe) let pipeline: Pipeline = {
                           subnetIPv6: IPPrefix(ip6, length: 64), sourceDestCheck: port != 1,
                           securityGroups: SecurityGroupPolicy(rules: rules), networkACL: acl, routeTable: routes))
     }
+    // ENI 0x101 (remote) and local port 1 have the check off: their forwarded sources are taken.
+    p.interfaces.replace(with: members.map { eni, ip, _, host, port, vni in
+        InterfaceDirectory.Location(vni: vni, entry: MappingEntry(underlay: .v4(hosts[host]), eni: eni,
+                                                                  mac: MACAddress(value: 0x0200_0000_0000 | eni), version: 1),
+                                    sourceDestCheck: eni != 0x101 && port != 1, ipv4: ip)
+    })
     return p
 }()
 nonisolated(unsafe) var runs: UInt32 = 0
