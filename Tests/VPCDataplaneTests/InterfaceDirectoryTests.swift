@@ -10,7 +10,7 @@ struct InterfaceDirectoryTests {
     }
 
     @Test func findsEveryENIOfItsVPCAndNothingElse() {
-        // Consecutive ENI numbers, and numbers equal modulo the table size, probe past each other.
+        // Many ENIs in a table twice their number: colliding slots probe past each other.
         let enis = (0..<1000).map { UInt64($0) } + (1...50).map { UInt64($0) << 40 }
         let d = InterfaceDirectory(enis.map { Self.location($0, check: $0 % 2 == 0) })
         #expect(d.count == enis.count)

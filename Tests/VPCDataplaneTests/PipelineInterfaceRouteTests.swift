@@ -30,6 +30,13 @@ struct PipelineInterfaceRouteTests {
         return p
     }
 
+    /// What `p` sends to another host for `f` from `port`: the Geneve UDP payload.
+    static func geneve(_ p: Pipeline, _ f: Frame, port: Int) -> [UInt8] {
+        let r = p.fromInstance(f, port: port)
+        guard case .sendToHost(let n) = r.action else { Issue.record("\(r.action)"); return [] }
+        return Array(r.out[Pipeline.geneveOffset..<n])
+    }
+
     /// Denies everything inbound but TCP from 10.0.1.0/24 (subnet A), allows everything out.
     static let onlyFromA = NetworkACL(rules: [
         NetworkACLRule(ruleNumber: 100, direction: .ingress, action: .allow, ipProtocol: 6, cidr: Lab.subnetA, fromPort: 0, toPort: 65535),
@@ -46,9 +53,18 @@ struct PipelineInterfaceRouteTests {
         #expect(h2.fromUnderlay(sent, outerSource: Lab.host1.address) == .drop(.networkACLInbound))
         // On one host too (to B, in subnet B).
         #expect(h1.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, srcIP: v4("10.0.2.77")), port: 0).action == .drop(.networkACLInbound))
-        // Its own address passes the same ACL.
-        #expect(h2.fromUnderlay(PipelineUnderlayTests.encapsulated(h1), outerSource: Lab.host1.address)
-            == .deliver(port: 0, offset: 28, length: Frame.tcp(Lab.a, to: Lab.c.ip).bytes.count))
+        // From a forwarder inside subnet B (B, check off) the same source crosses no subnet
+        // boundary into C's subnet: no ACL, though the ACL would refuse that source.
+        let fromB = Self.pipeline(host: Lab.host1, target: Lab.c, unchecked: [Lab.b.eni], acl: Self.onlyFromA)
+        let h2b = Self.pipeline(host: Lab.host2, target: Lab.c, unchecked: [Lab.b.eni], acl: Self.onlyFromA)
+        let inside = Frame.tcp(Lab.b, to: Lab.c.ip, srcIP: v4("10.0.3.77"))
+        let fromBGeneve = Self.geneve(fromB, inside, port: 1)
+        #expect(h2b.fromUnderlay(fromBGeneve, outerSource: Lab.host1.address) == .deliver(port: 0, offset: 28, length: inside.bytes.count))
+        // A forwarder whose subnet is unknown (no IPv4 address listed) gets the ACL.
+        h2b.interfaces.replace(with: [InterfaceDirectory.Location(
+            vni: Lab.vni, entry: MappingEntry(underlay: .v4(Lab.host1.address), eni: Lab.b.eni, mac: Lab.b.mac, version: 1),
+            sourceDestCheck: false)])
+        #expect(h2b.fromUnderlay(fromBGeneve, outerSource: Lab.host1.address) == .drop(.networkACLInbound))
     }
 
     @Test func trafficWithinASubnetIsNeverRouted() {

@@ -101,6 +101,14 @@ enum RouteDestination: Equatable, CustomStringConvertible {
         else { return nil }
     }
 
+    /// The destination block itself (nil for a prefix list).
+    var cidr: String? {
+        switch self {
+        case .ipv4(let v), .ipv6(let v): v
+        case .prefixList: nil
+        }
+    }
+
     /// As AWS words it in InvalidRoute.NotFound: `destination-cidr-block 0.0.0.0/0`.
     var description: String {
         switch self {
@@ -261,12 +269,12 @@ extension Transaction {
         // Within the VPC's own blocks, a route may only go to an interface or an instance.
         if r.gatewayId != nil || r.egressOnlyInternetGatewayId != nil, let block = vpcBlock(containing: destination, vpcId: table.vpcId) {
             throw EC2Error("InvalidParameterValue",
-                           "The destination CIDR block \(destination.description) is equal to or more specific than one of this VPC's CIDR blocks (\(block)). This route can target only an interface or an instance.")
+                           "The destination CIDR block \(destination.cidr ?? "") is equal to or more specific than one of this VPC's CIDR blocks (\(block)). This route can target only an interface or an instance.")
         }
         // A route more specific than the local one covers exactly a subnet (traffic within a
         // subnet is never routed).
         if r.networkInterfaceId != nil || r.instanceId != nil, let block = vpcBlock(containing: destination, vpcId: table.vpcId),
-           block != destination.description, !isSubnetBlock(destination, vpcId: table.vpcId) {
+           block != destination.cidr, !isSubnetBlock(destination, vpcId: table.vpcId) {
             throw EC2Error("InvalidParameterValue", "Route destination doesn't match any subnet CIDR blocks.")
         }
         if let id = r.gatewayId {

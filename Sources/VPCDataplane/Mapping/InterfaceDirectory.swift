@@ -28,6 +28,8 @@ public final class InterfaceDirectory {
     public private(set) var count = 0
 
     public init(_ locations: [Location] = []) {
+        // Slots are re-initialized and freed without deinitializing: plain values only.
+        assert(_isPOD(Location.self))
         slots = .allocate(capacity: 16)
         slots.initialize(repeating: nil)
         mask = 15
