@@ -434,4 +434,26 @@ import Glibc
         usleep(50_000)
         #expect(w.metrics().agent["busy_polls_empty_total"] == 0)
     }
+
+    /// A configuration's endpoints become the ENI directory: each ENI's host, check and an
+    /// IPv4 address (which tells the pipeline its subnet for network ACLs).
+    @Test func theEndpointsPlaceEachENIInTheDirectory() throws {
+        let base = UInt8.random(in: 20...220), sub = UInt8.random(in: 0...250)
+        let w = try DataplaneWorker(underlay: IPv4Address(127, base, sub, 2), logger: Logger(label: "test")) { _, _, _ in }
+        w.start()
+        defer { w.stop() }
+        var n = Fixtures.network()
+        n.endpoints[1].sourceDestCheck = false  // B
+        n.endpoints.insert(EndpointSpec(address: "2600:1f14::b", networkInterfaceId: Fixtures.eniB, macAddress: "02:00:00:00:00:0b",
+                                        hostId: "h2", underlay: "192.0.2.2", underlayPort: 6081, instanceId: "i-b",
+                                        sourceDestCheck: false), at: 1)  // B's IPv6 address listed before its IPv4 one
+        w.apply(DataplaneConfig(version: 1, ports: [], mappings: PortCompiler.mappings(n, version: 1)))
+        let (a, b) = w.performAndWait { s in
+            (s.pipeline.interfaces.location(of: 0xa, vni: 4242), s.pipeline.interfaces.location(of: 0xb, vni: 4242))
+        }
+        #expect(a?.sourceDestCheck == true && a?.ipv4 == IPv4Address(10, 0, 1, 10).value)
+        #expect(b?.sourceDestCheck == false && b?.ipv4 == IPv4Address(10, 0, 1, 11).value && b?.entry.underlay == .v4(IPv4Address(192, 0, 2, 2)))
+        w.apply(DataplaneConfig(version: 2, ports: [], mappings: []))
+        #expect(w.performAndWait { $0.pipeline.interfaces.count } == 0)
+    }
 }
