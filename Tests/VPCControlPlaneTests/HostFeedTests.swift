@@ -166,6 +166,13 @@ import VPCModel
         #expect(create("192.168.52.0/24", w.local1) == "InvalidInstanceID")
         #expect(try f.routeTable(table)?.routes?.count == 3)
 
+        // A prefix list routed to it: only entries outside the VPC or a whole subnet's block
+        // are fed (the list can change after the route is made).
+        let list = try f.prefixList(["172.20.0.0/16", "10.0.1.128/25", "10.0.1.0/24"])
+        _ = try f.write { try $0.createRoute(.init(destinationPrefixListId: list, routeTableId: table, instanceId: w.peer)) }
+        let fed = try #require(f.documents("h1").networks[w.vpc1]?.routeTables[0].routes.filter { $0.target == eni })
+        #expect(fed.map(\.destination) == ["10.0.1.0/24", "10.0.1.0/24", "172.20.0.0/16", "192.168.50.0/24"])
+
         // Stopped, the instance is no target: the route shows and is fed as a blackhole.
         try f.report(w.peer, "running", host: "h2")
         _ = try f.write { try $0.stopInstances(.init(instanceIds: [w.peer])) }

@@ -235,7 +235,8 @@ extension RegionState {
         return out.sorted()
     }
 
-    /// A route table's routes; a prefix-list destination becomes one route per entry.
+    /// A route table's routes; a prefix-list destination becomes one route per entry, but for
+    /// entries within the VPC that such a route may not cover (those stay local).
     func routeTableSpec(_ table: EC2.RouteTable) -> RouteTableSpec {
         var routes: [RouteSpec] = []
         for route in withCurrentInterfaceTargets(table).routes ?? [] {
@@ -249,7 +250,9 @@ extension RegionState {
             }
             var destinations = [route.destinationCidrBlock, route.destinationIpv6CidrBlock].compactMap { $0 }
             if let list = route.destinationPrefixListId {
-                destinations += (prefixLists[list]?.entries ?? []).compactMap(\.cidr)
+                destinations += (prefixLists[list]?.entries ?? []).compactMap(\.cidr).filter {
+                    routable($0, vpcId: table.vpcId, toInterface: route.networkInterfaceId != nil)
+                }
             }
             routes += destinations.map { RouteSpec(destination: $0, target: target) }
         }

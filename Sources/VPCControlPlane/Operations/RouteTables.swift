@@ -216,40 +216,6 @@ extension Transaction {
         return i
     }
 
-    /// The VPC's associated block that contains `destination`, if any.
-    func vpcBlock(containing destination: RouteDestination, vpcId: String?) -> String? {
-        guard let vpc = state.vpcs[vpcId ?? ""]?.vpc else { return nil }
-        switch destination {
-        case .ipv4(let text):
-            guard let d = IPv4CIDR(text) else { return nil }
-            return (vpc.cidrBlockAssociationSet ?? []).filter { $0.cidrBlockState?.state == "associated" }
-                .compactMap { $0.cidrBlock.flatMap(IPv4CIDR.init) }.first { $0.contains(d) }?.description
-        case .ipv6(let text):
-            guard let d = IPv6CIDR(text) else { return nil }
-            return (vpc.ipv6CidrBlockAssociationSet ?? []).filter { $0.ipv6CidrBlockState?.state == "associated" }
-                .compactMap { $0.ipv6CidrBlock.flatMap(IPv6CIDR.init) }.first { $0.contains(d) }?.description
-        case .prefixList:
-            return nil
-        }
-    }
-
-    /// Whether `destination` is exactly the IPv4 or IPv6 block of a subnet of the VPC.
-    func isSubnetBlock(_ destination: RouteDestination, vpcId: String?) -> Bool {
-        state.subnets.values.contains { subnet in
-            guard subnet.vpcId == vpcId else { return false }
-            switch destination {
-            case .ipv4(let text):
-                return subnet.cidrBlock.flatMap(IPv4CIDR.init)?.description == text
-            case .ipv6(let text):
-                return (subnet.ipv6CidrBlockAssociationSet ?? []).contains {
-                    $0.ipv6CidrBlockState?.state == "associated" && $0.ipv6CidrBlock.flatMap(IPv6CIDR.init)?.description == text
-                }
-            case .prefixList:
-                return false
-            }
-        }
-    }
-
     /// The route to `destination` through the request's one target, checked to be in the table's VPC.
     func route(to destination: RouteDestination, _ r: RouteRequest, in table: EC2.RouteTable) throws -> EC2.Route {
         let tableId = table.routeTableId ?? ""
@@ -267,14 +233,14 @@ extension Transaction {
         route.origin = "CreateRoute"
         route.state = "active"
         // Within the VPC's own blocks, a route may only go to an interface or an instance.
-        if r.gatewayId != nil || r.egressOnlyInternetGatewayId != nil, let block = vpcBlock(containing: destination, vpcId: table.vpcId) {
+        if r.gatewayId != nil || r.egressOnlyInternetGatewayId != nil, let block = state.vpcBlock(containing: destination, vpcId: table.vpcId) {
             throw EC2Error("InvalidParameterValue",
                            "The destination CIDR block \(destination.cidr ?? "") is equal to or more specific than one of this VPC's CIDR blocks (\(block)). This route can target only an interface or an instance.")
         }
         // A route more specific than the local one covers exactly a subnet (traffic within a
         // subnet is never routed).
-        if r.networkInterfaceId != nil || r.instanceId != nil, let block = vpcBlock(containing: destination, vpcId: table.vpcId),
-           block != destination.cidr, !isSubnetBlock(destination, vpcId: table.vpcId) {
+        if r.networkInterfaceId != nil || r.instanceId != nil, let block = state.vpcBlock(containing: destination, vpcId: table.vpcId),
+           block != destination.cidr, !state.isSubnetBlock(destination, vpcId: table.vpcId) {
             throw EC2Error("InvalidParameterValue", "Route destination doesn't match any subnet CIDR blocks.")
         }
         if let id = r.gatewayId {
@@ -440,6 +406,52 @@ extension Transaction {
 }
 
 extension RegionState {
+    /// The VPC's associated block that contains `destination`, if any.
+    func vpcBlock(containing destination: RouteDestination, vpcId: String?) -> String? {
+        guard let vpc = vpcs[vpcId ?? ""]?.vpc else { return nil }
+        switch destination {
+        case .ipv4(let text):
+            guard let d = IPv4CIDR(text) else { return nil }
+            return (vpc.cidrBlockAssociationSet ?? []).filter { $0.cidrBlockState?.state == "associated" }
+                .compactMap { $0.cidrBlock.flatMap(IPv4CIDR.init) }.first { $0.contains(d) }?.description
+        case .ipv6(let text):
+            guard let d = IPv6CIDR(text) else { return nil }
+            return (vpc.ipv6CidrBlockAssociationSet ?? []).filter { $0.ipv6CidrBlockState?.state == "associated" }
+                .compactMap { $0.ipv6CidrBlock.flatMap(IPv6CIDR.init) }.first { $0.contains(d) }?.description
+        case .prefixList:
+            return nil
+        }
+    }
+
+    /// Whether `destination` is exactly the IPv4 or IPv6 block of a subnet of the VPC.
+    func isSubnetBlock(_ destination: RouteDestination, vpcId: String?) -> Bool {
+        subnets.values.contains { subnet in
+            guard subnet.vpcId == vpcId else { return false }
+            switch destination {
+            case .ipv4(let text):
+                return subnet.cidrBlock.flatMap(IPv4CIDR.init)?.description == text
+            case .ipv6(let text):
+                return (subnet.ipv6CidrBlockAssociationSet ?? []).contains {
+                    $0.ipv6CidrBlockState?.state == "associated" && $0.ipv6CidrBlock.flatMap(IPv6CIDR.init)?.description == text
+                }
+            case .prefixList:
+                return false
+            }
+        }
+    }
+
+    /// Whether a prefix-list entry may stand as a route of the VPC: outside the VPC's blocks,
+    /// or, to a network interface, exactly a subnet's block (what CreateRoute requires of a
+    /// CIDR destination; a list can change after the route is made). Unparseable: no.
+    func routable(_ entry: String, vpcId: String?, toInterface: Bool) -> Bool {
+        let v6 = entry.contains(":")
+        guard let destination = try? RouteDestination(cidr: v6 ? nil : entry, ipv6: v6 ? entry : nil, prefixList: nil) else {
+            return false
+        }
+        guard vpcBlock(containing: destination, vpcId: vpcId) != nil else { return true }
+        return toInterface && isSubnetBlock(destination, vpcId: vpcId)
+    }
+
     static let routeTableFilters: Set<String> = [
         "association.gateway-id", "association.route-table-association-id", "association.route-table-id",
         "association.subnet-id", "association.main", "owner-id", "route-table-id", "route.destination-cidr-block",
