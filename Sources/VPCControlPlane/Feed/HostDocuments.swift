@@ -235,8 +235,9 @@ extension RegionState {
         return out.sorted()
     }
 
-    /// A route table's routes; a prefix-list destination becomes one route per entry, but for
-    /// entries within the VPC that such a route may not cover (those stay local).
+    /// A route table's routes; a prefix-list destination becomes one route per entry. Past
+    /// the local routes, a destination within the VPC that such a route may not cover (a
+    /// list's entry, or a route made before the rule) is left out: it stays local.
     func routeTableSpec(_ table: EC2.RouteTable) -> RouteTableSpec {
         var routes: [RouteSpec] = []
         for route in withCurrentInterfaceTargets(table).routes ?? [] {
@@ -250,9 +251,10 @@ extension RegionState {
             }
             var destinations = [route.destinationCidrBlock, route.destinationIpv6CidrBlock].compactMap { $0 }
             if let list = route.destinationPrefixListId {
-                destinations += (prefixLists[list]?.entries ?? []).compactMap(\.cidr).filter {
-                    routable($0, vpcId: table.vpcId, toInterface: route.networkInterfaceId != nil)
-                }
+                destinations += (prefixLists[list]?.entries ?? []).compactMap(\.cidr)
+            }
+            if target != "local" {
+                destinations = destinations.filter { routable($0, vpcId: table.vpcId, toInterface: route.networkInterfaceId != nil) }
             }
             routes += destinations.map { RouteSpec(destination: $0, target: target) }
         }
