@@ -373,7 +373,7 @@ def test_route_through_an_appliance_needs_its_check_off(ec2, stack):
     """A route to an instance (its ENI) on the other host: traffic for the network behind it
     reaches it, and its answers from that network come back, only while its
     source/destination check is off."""
-    net = Net(ec2, stack, "10.27.0.0/16")
+    net = Net(ec2, stack, "10.30.0.0/16")
     net.allow(net.sg, "icmp", cidr="0.0.0.0/0")
     a, appliance = net.run(count=2)
     assert net.host_of(a) != net.host_of(appliance)
@@ -401,6 +401,35 @@ def test_route_through_an_appliance_needs_its_check_off(ec2, stack):
     before = drops(stack, "sourceIPSpoofed")
     vx(ir, "ping", "-n", "-c", "2", "-W", "1", "-I", "192.168.77.1", a["PrivateIpAddress"], check=False)
     assert drops(stack, "sourceIPSpoofed") > before
+
+
+def test_ipv6_route_through_an_appliance(ec2, stack):
+    """The same across hosts over IPv6: a /64 behind an instance whose check is off."""
+    vpc = ec2.create_vpc(CidrBlock="10.31.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+    block = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.31.1.0/24",
+                               Ipv6CidrBlock=block.replace("::/56", "::/64"))["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(VpcId=vpc, GroupName="v6", Description="v6")["GroupId"]
+    ec2.authorize_security_group_egress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "icmpv6", "FromPort": -1, "ToPort": -1, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    out = launch(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg], Ipv6AddressCount=1)
+    stack.launched = getattr(stack, "launched", set()) | {i["InstanceId"] for i in out}
+    a, appliance = out
+    assert stack.host_of(a["InstanceId"]) != stack.host_of(appliance["InstanceId"])
+    ia, ir = a["InstanceId"], appliance["InstanceId"]
+    own = appliance["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+    eventually(lambda: own in vx(ir, "ip", "-6", "addr").stdout, timeout=20, what="IPv6 address configured")
+    vx(ir, "ip", "-6", "addr", "add", "fd77::1/128", "dev", "lo")
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationIpv6CidrBlock="fd77::/64", InstanceId=ir)
+
+    def ping6(to="fd77::1"):
+        return vx(ia, "ping", "-6", "-n", "-c", "1", "-W", "1", to, check=False).returncode == 0
+    assert eventually(lambda: ping6(own), timeout=20, what="IPv6 between the two")  # A's IPv6 works
+    assert not ping6()  # checked
+    ec2.modify_instance_attribute(InstanceId=ir, SourceDestCheck={"Value": False})
+    assert eventually(ping6, timeout=5, what="ICMPv6 through the appliance")
 
 
 def test_user_data_runs_unprivileged_yet_serves_and_pings(ec2, stack):
