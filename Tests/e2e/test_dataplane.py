@@ -403,23 +403,31 @@ def test_route_through_an_appliance_needs_its_check_off(ec2, stack):
     assert drops(stack, "sourceIPSpoofed") > before
 
 
-def test_ipv6_route_through_an_appliance(ec2, stack):
-    """The same across hosts over IPv6: a /64 behind an instance whose check is off."""
-    vpc = ec2.create_vpc(CidrBlock="10.31.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+def ipv6_pair(ec2, stack, octet):
+    """A dual-stack VPC 10.<octet>.0.0/16 with one /64 subnet and a group that lets all IPv6
+    out (nothing in), and two instances in it on different hosts, one IPv6 address each, the
+    second's configured. Returns (vpc, its IPv6 block, group, first, second, second's IPv6)."""
+    vpc = ec2.create_vpc(CidrBlock=f"10.{octet}.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
     block = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.31.1.0/24",
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{octet}.1.0/24",
                                Ipv6CidrBlock=block.replace("::/56", "::/64"))["Subnet"]["SubnetId"]
     sg = ec2.create_security_group(VpcId=vpc, GroupName="v6", Description="v6")["GroupId"]
     ec2.authorize_security_group_egress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
-    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
-        {"IpProtocol": "icmpv6", "FromPort": -1, "ToPort": -1, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
     out = launch(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg], Ipv6AddressCount=1)
     stack.launched = getattr(stack, "launched", set()) | {i["InstanceId"] for i in out}
-    a, appliance = out
-    assert stack.host_of(a["InstanceId"]) != stack.host_of(appliance["InstanceId"])
+    a, b = out
+    assert stack.host_of(a["InstanceId"]) != stack.host_of(b["InstanceId"])
+    ip6_b = b["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+    eventually(lambda: ip6_b in vx(b["InstanceId"], "ip", "-6", "addr").stdout, timeout=20, what="IPv6 address configured")
+    return vpc, block, sg, a, b, ip6_b
+
+
+def test_ipv6_route_through_an_appliance(ec2, stack):
+    """The same across hosts over IPv6: a /64 behind an instance whose check is off."""
+    vpc, _, sg, a, appliance, own = ipv6_pair(ec2, stack, 31)
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "icmpv6", "FromPort": -1, "ToPort": -1, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
     ia, ir = a["InstanceId"], appliance["InstanceId"]
-    own = appliance["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
-    eventually(lambda: own in vx(ir, "ip", "-6", "addr").stdout, timeout=20, what="IPv6 address configured")
     vx(ir, "ip", "-6", "addr", "add", "fd77::1/128", "dev", "lo")
     table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
     ec2.create_route(RouteTableId=table, DestinationIpv6CidrBlock="fd77::/64", InstanceId=ir)
@@ -464,18 +472,7 @@ def test_user_data_runs_unprivileged_yet_serves_and_pings(ec2, stack):
 
 
 def test_ipv6_between_instances_across_hosts(ec2, stack):
-    vpc = ec2.create_vpc(CidrBlock="10.27.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
-    block = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.27.1.0/24",
-                               Ipv6CidrBlock=block.replace("::/56", "::/64"))["Subnet"]["SubnetId"]
-    sg = ec2.create_security_group(VpcId=vpc, GroupName="v6", Description="v6")["GroupId"]
-    ec2.authorize_security_group_egress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
-    out = launch(ec2, count=2, SubnetId=subnet, SecurityGroupIds=[sg], Ipv6AddressCount=1)
-    stack.launched = getattr(stack, "launched", set()) | {i["InstanceId"] for i in out}
-    a, b = out
-    assert stack.host_of(a["InstanceId"]) != stack.host_of(b["InstanceId"])
-    ip6_b = b["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
-    eventually(lambda: ip6_b in vx(b["InstanceId"], "ip", "-6", "addr").stdout, timeout=20, what="IPv6 address configured")
+    _, block, sg, a, b, ip6_b = ipv6_pair(ec2, stack, 27)
 
     def ping6(count=2):
         return vx(a["InstanceId"], "ping", "-6", "-n", "-c", str(count), "-i", "0.2", "-W", "1", ip6_b, check=False).returncode == 0
