@@ -92,7 +92,6 @@ extension Pipeline {
         guard let target else { return drop(port, .noRoute) }
         let vni = s.pointee.vni
         let entry: MappingEntry
-        let routed: Bool
         switch target {
         case .local:
             guard let e = mappings.lookup(vni: vni, family: family, h.tuple.destination) else {
@@ -100,7 +99,6 @@ extension Pipeline {
                 return .mappingMiss(query: recordMiss(vni: vni, family, h.tuple.destination, now: now))
             }
             entry = e
-            routed = false
         case .networkInterface(let eni):
             // An ENI that is not placed (its instance stopped, or detached) is a blackhole, as
             // AWS shows such a route; one with the check on takes only its own addresses.
@@ -109,7 +107,6 @@ extension Pipeline {
                 return drop(port, .destinationCheck)
             }
             entry = l.entry
-            routed = true
         case .blackhole:
             return drop(port, .blackhole)
         default:
@@ -119,9 +116,9 @@ extension Pipeline {
         }
         guard case .v4(let host) = entry.underlay else { return drop(port, .unsupportedUnderlay) }
         recordFlow(port, .egress, h, sg.connection, size, .accept, now: now)
-        // Frames between subnets, or through a route to an ENI, come from the router; within
-        // a subnet, from the sender.
-        let sourceMAC = !routed && withinSubnet ? s.pointee.mac : routerMAC
+        // Within a subnet (never routed) frames come from the sender; between subnets, or
+        // through a route to an ENI, from the router.
+        let sourceMAC = withinSubnet ? s.pointee.mac : routerMAC
         if host == underlay.address {
             let dst = portIndex(eni: entry.eni)
             if dst < 0 || ports[dst].vni != vni { return drop(port, .unknownDestination) }

@@ -48,10 +48,9 @@ extension Pipeline {
         }
         // Anti-spoofing across hosts: the sender must be where the mapping service says, or
         // be an ENI with source/destination check off (which may forward any source) on the
-        // host the packet came from.
-        // Whether the sending ENI is in the destination's subnet decides whether its network
-        // ACL applies: the source says so when it is the sender's own, a forwarder's address
-        // when it is not.
+        // host the packet came from. Whether that ENI is in the destination's subnet decides
+        // whether its network ACL applies: the source tells when it is the sender's own, the
+        // forwarder's address when it is not.
         let within: Bool
         let sender = mappings.lookup(vni: vni, family: family, h.tuple.source)
         if sender.map({ Pipeline.isOn(outerSource, $0) && $0.eni == option.source }) ?? false {
