@@ -128,6 +128,21 @@ struct PipelineInstanceTests {
         #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, dport: 5000, flags: .ack), port: 0).action == .drop(.securityGroup))
     }
 
+    /// AWS's example: inbound TCP 80 from 0.0.0.0/0 and all traffic out leave that flow
+    /// untracked on the server's ENI, both ways: its answer starts no connection, and the
+    /// flow stops once the rule goes.
+    @Test func openPortWithAllTrafficOutIsUntrackedBothWays() {
+        let p = Lab.pipeline(host: Lab.host1)
+        p.install(Lab.port(Lab.b, rules: [.allTraffic(.egress, .cidr(.anyV4)), .ports(.ingress, proto: 6, 80, 80, .cidr(.anyV4))]))
+        #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, dport: 80), port: 0).action.isDelivery)
+        #expect(p.connections.count == 1)  // the client's: no 0.0.0.0/0 rule lets its answers in
+        let synAck = Frame.tcp(Lab.b, to: Lab.a.ip, sport: 80, dport: 40000, flags: [.syn, .ack])
+        #expect(p.fromInstance(synAck, port: 1).action.isDelivery)
+        #expect(p.connections.count == 1)
+        p.install(Lab.port(Lab.b, rules: [.allTraffic(.egress, .cidr(.anyV4))]))
+        #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, dport: 80, flags: .ack), port: 0).action == .drop(.securityGroup))
+    }
+
     @Test func spoofedSourceIPAndMACAreDroppedAndCounted() {
         let p = Lab.pipeline(host: Lab.host1)
         #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, srcIP: v4("10.0.1.99")), port: 0).action == .drop(.sourceIPSpoofed))

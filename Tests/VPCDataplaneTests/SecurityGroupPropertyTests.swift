@@ -4,21 +4,35 @@ import VPCWire
 
 /// Straight scan of the rules: the specification the compiled index must equal.
 func naiveSecurityGroup(_ rules: [SecurityGroupRule], direction: TrafficDirection, family: IPFamily,
-                        proto: UInt8, remote: AddressKey, key: UInt16) -> SecurityGroupVerdict {
+                        proto: UInt8, remote: AddressKey, key: UInt16, replyPort: UInt16) -> SecurityGroupVerdict {
     func allows(_ dir: TrafficDirection) -> Bool {
         rules.contains { r in
             r.direction == dir && (r.ipProtocol == -1 || r.ipProtocol == Int16(proto)) && r.keyRange.contains(key)
                 && r.peer.prefixes.contains { $0.family == family && $0.contains(remote) }
         }
     }
-    func openAll(_ dir: TrafficDirection) -> Bool {
-        rules.contains { r in
-            r.direction == dir && (r.ipProtocol == -1 || (r.ipProtocol == Int16(proto) && r.keyRange == 0...0xFFFF))
+    // The rules for 0.0.0.0/0 (::/0) of `dir` that cover this protocol.
+    func open(_ dir: TrafficDirection) -> [ClosedRange<UInt16>] {
+        rules.filter { r in
+            r.direction == dir && (r.ipProtocol == -1 || r.ipProtocol == Int16(proto))
                 && r.peer.prefixes.contains { $0.family == family && $0.length == 0 }
+        }.map(\.keyRange)
+    }
+    func allPorts(_ ranges: [ClosedRange<UInt16>]) -> Bool {
+        var next = 0  // the lowest port not yet covered
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where Int(r.lowerBound) <= next {
+            next = max(next, Int(r.upperBound) + 1)
         }
+        return next > 0xFFFF
     }
     guard allows(direction) else { return .deny }
-    if proto == IPProtocolNumber.tcp || proto == IPProtocolNumber.udp, openAll(.ingress), openAll(.egress) { return .allowUntracked }
+    guard proto == IPProtocolNumber.tcp || proto == IPProtocolNumber.udp else { return .allowTracked }
+    let reverse: TrafficDirection = direction == .ingress ? .egress : .ingress
+    let here = open(direction), there = open(reverse)
+    if here.contains(where: { $0.contains(key) }), there.contains(where: { $0.contains(replyPort) }),
+       allPorts(here) || allPorts(there) {
+        return .allowUntracked
+    }
     return .allowTracked
 }
 
@@ -79,9 +93,12 @@ func randomKey(_ r: inout SeededRNG, proto: UInt8) -> UInt16 {
                 let dir: TrafficDirection = Bool.random(using: &r) ? .ingress : .egress
                 let remote = u.address(&r)
                 let key = randomKey(&r, proto: proto)
-                let got = policy.evaluate(direction: dir, family: family, proto: proto, remote: remote, key: key)
-                let want = naiveSecurityGroup(rules, direction: dir, family: family, proto: proto, remote: remote, key: key)
-                #expect(got == want, "seed \(seed): \(dir) proto \(proto) remote \(remote) key \(key) rules \(rules)")
+                let replyPort = proto == 6 || proto == 17 ? randomKey(&r, proto: proto) : 0
+                let got = policy.evaluate(direction: dir, family: family, proto: proto, remote: remote, key: key,
+                                          replyPort: replyPort)
+                let want = naiveSecurityGroup(rules, direction: dir, family: family, proto: proto, remote: remote, key: key,
+                                              replyPort: replyPort)
+                #expect(got == want, "seed \(seed): \(dir) proto \(proto) remote \(remote) key \(key) reply \(replyPort) rules \(rules)")
                 if got != want { return }
                 cases += 1
                 tally[got, default: 0] += 1
@@ -101,7 +118,12 @@ func randomKey(_ r: inout SeededRNG, proto: UInt8) -> UInt16 {
         ])
         #expect(policy.evaluate(direction: .ingress, tuple: tcp("203.0.113.9", 5000, "10.0.1.5", 22)) == .allowTracked)
         #expect(policy.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 5000, "10.0.1.5", 22)) == .deny)
-        #expect(policy.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 5000, "10.0.1.5", 443)) == .allowTracked)
+        // 443 from 0.0.0.0/0 and all traffic out: untracked, both ways (AWS's own example,
+        // with port 80); SSH from a narrower block stays tracked.
+        #expect(policy.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 5000, "10.0.1.5", 443)) == .allowUntracked)
+        #expect(policy.evaluate(direction: .egress, tuple: tcp("10.0.1.5", 443, "198.51.100.1", 5000)) == .allowUntracked)
+        // An SSH answer: no 0.0.0.0/0 rule lets port 22 in, so that flow stays tracked.
+        #expect(policy.evaluate(direction: .egress, tuple: tcp("10.0.1.5", 22, "203.0.113.9", 5000)) == .allowTracked)
         let ping = FlowTuple.icmpEcho(source: ip("10.0.3.3"), destination: ip("10.0.1.5"), identifier: 7, request: true)
         #expect(policy.evaluate(direction: .ingress, tuple: ping, icmpType: 8) == .allowTracked)
         #expect(policy.evaluate(direction: .ingress, tuple: ping, icmpType: 13) == .deny)
@@ -114,5 +136,30 @@ func randomKey(_ r: inout SeededRNG, proto: UInt8) -> UInt16 {
         #expect(open.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 5000, "10.0.1.5", 80)) == .allowUntracked)
         #expect(open.evaluate(direction: .egress, tuple: udp("10.0.1.5", 5000, "8.8.8.8", 53)) == .allowTracked)
         #expect(open.evaluate(direction: .ingress, tuple: ping, icmpType: 8) == .allowTracked)  // ICMP always tracked
+
+        // The load-balancer example: inbound TCP 443 from 0.0.0.0/0, outbound TCP 0-65535 to 0.0.0.0/0.
+        let balancer = SecurityGroupPolicy(rules: [
+            .ports(.ingress, proto: 6, 443, 443, .cidr(.anyV4)), .ports(.egress, proto: 6, 0, 65535, .cidr(.anyV4)),
+        ])
+        #expect(balancer.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 40000, "10.0.1.5", 443)) == .allowUntracked)
+        #expect(balancer.evaluate(direction: .egress, tuple: tcp("10.0.1.5", 443, "198.51.100.1", 40000)) == .allowUntracked)
+        #expect(balancer.evaluate(direction: .egress, tuple: udp("10.0.1.5", 5000, "8.8.8.8", 53)) == .deny)
+        // Outbound open to a narrower block, or on some ports only (two rules that together
+        // cover every port count as every port): tracked.
+        for egress in [[SecurityGroupRule.ports(.egress, proto: 6, 0, 65535, .cidr(cidr("10.0.0.0/8")))],
+                       [.ports(.egress, proto: 6, 1024, 65535, .cidr(.anyV4))]] {
+            let narrow = SecurityGroupPolicy(rules: [.ports(.ingress, proto: 6, 443, 443, .cidr(.anyV4))] + egress)
+            #expect(narrow.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 40000, "10.0.1.5", 443)) == .allowTracked)
+        }
+        let split = SecurityGroupPolicy(rules: [
+            .ports(.ingress, proto: 6, 443, 443, .cidr(.anyV4)), .ports(.egress, proto: 6, 1024, 65535, .cidr(.anyV4)),
+            .ports(.egress, proto: 6, 0, 1023, .cidr(.anyV4)),
+        ])
+        #expect(split.evaluate(direction: .ingress, tuple: tcp("198.51.100.1", 40000, "10.0.1.5", 443)) == .allowUntracked)
+        // IPv6 rules count for IPv6 flows only.
+        let v4only = SecurityGroupPolicy(rules: [
+            .ports(.ingress, proto: 6, 443, 443, .cidr(.anyV6)), .allTraffic(.egress, .cidr(.anyV4)),
+        ])
+        #expect(v4only.evaluate(direction: .ingress, tuple: tcp("2001:db8::1", 40000, "2001:db8:1::5", 443)) == .allowTracked)
     }
 }

@@ -253,6 +253,20 @@ def test_revoke_keeps_tracked_connection_but_cuts_untracked(ec2, stack):
             assert client.echo("four") != "echo four"  # untracked: stops
         finally:
             client.close()
+        # AWS's example: one port open to 0.0.0.0/0, all traffic out (the group's default
+        # egress rule): untracked too, so revoking that one rule cuts the flow.
+        rule = ec2.authorize_security_group_ingress(GroupId=server_group, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 7000, "ToPort": 7000, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ])["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+        eventually(lambda: new_connection_works(a["InstanceId"], ip_b), timeout=5, what="port 7000 open to all")
+        client = EchoClient(a["InstanceId"], ip_b)
+        try:
+            assert client.echo("five") == "echo five"
+            ec2.revoke_security_group_ingress(GroupId=server_group, SecurityGroupRuleIds=[rule])
+            time.sleep(0.2)
+            assert client.echo("six") != "echo six"  # untracked: stops
+        finally:
+            client.close()
     finally:
         server.kill()
         server.wait()

@@ -74,7 +74,8 @@ let benchmarks: @Sendable () -> Void = {
             var i = 0
             for _ in benchmark.scaledIterations {
                 let p = packets[i & 1023]
-                blackHole(policy.evaluate(direction: .ingress, family: .v4, proto: 6, remote: p.remote, key: p.port))
+                blackHole(policy.evaluate(direction: .ingress, family: .v4, proto: 6, remote: p.remote, key: p.port,
+                                          replyPort: 40000))
                 i &+= 1
             }
         }

@@ -23,8 +23,9 @@ public enum SecurityGroupAction: UInt8, Sendable {
 ///
 /// - a packet of a tracked connection passes in either direction, even after the rule that
 ///   admitted it is removed;
-/// - untracked flows (0.0.0.0/0 all-ports rules both ways, TCP/UDP) are re-evaluated on
-///   every packet, so they stop as soon as the rule goes;
+/// - untracked flows (TCP/UDP allowed by 0.0.0.0/0 rules both ways, one way on every port;
+///   `SecurityGroupPolicy.evaluate`) are re-evaluated on every packet, so they stop as soon
+///   as the rule goes;
 /// - past the ENI's allowance new flows are dropped and counted; existing ones continue.
 public enum SecurityGroupFilter {
     /// - Parameters:

@@ -60,12 +60,6 @@ public struct SecurityGroupRule: Hashable, Sendable {
     /// The matched key range: destination ports for TCP/UDP, `type << 8 | code` for ICMP,
     /// everything otherwise.
     public var keyRange: ClosedRange<UInt16> { ruleKeyRange(proto: ipProtocol, from: fromPort, to: toPort) }
-
-    /// True when the rule covers every port of TCP (or UDP), used for AWS's untracked-flow rule.
-    func coversAllPorts(of proto: UInt8) -> Bool {
-        if ipProtocol == -1 { return true }
-        return ipProtocol == Int16(proto) && keyRange == 0...0xFFFF
-    }
 }
 
 /// The key range an (EC2-style) protocol/from/to triple matches; shared by SG and NACL rules.

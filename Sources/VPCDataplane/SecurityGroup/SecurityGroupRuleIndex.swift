@@ -15,7 +15,11 @@ final class SecurityGroupRuleIndex: Sendable {
     /// Per segment: interval offset << 32 | interval count.
     @usableFromInline let segmentIntervals: [UInt64]
     @usableFromInline let intervals: [UInt32]
-    /// Whether a rule allows 0.0.0.0/0 (or ::/0) on all TCP / UDP ports.
+    /// The TCP / UDP ports that rules for 0.0.0.0/0 (or ::/0) allow, packed intervals as in
+    /// `intervals`: what AWS's untracked-flow rule looks at.
+    @usableFromInline let openTCP: [UInt32]
+    @usableFromInline let openUDP: [UInt32]
+    /// Whether those rules allow every TCP / UDP port.
     @usableFromInline let openAllTCP: Bool
     @usableFromInline let openAllUDP: Bool
 
@@ -40,22 +44,21 @@ final class SecurityGroupRuleIndex: Sendable {
     init(rules: [SecurityGroupRule], family: IPFamily) {
         var items: [Item] = []
         items.reserveCapacity(rules.count)
-        var openTCP = false, openUDP = false
+        var openTCP: [ClosedRange<UInt16>] = [], openUDP: [ClosedRange<UInt16>] = []
         for r in rules {
             let range = r.keyRange
-            let coversTCP = r.coversAllPorts(of: IPProtocolNumber.tcp)
-            let coversUDP = r.coversAllPorts(of: IPProtocolNumber.udp)
             r.peer.forEachPrefix { p in
                 guard p.family == family else { return }
                 items.append(Item(proto: r.ipProtocol, first: p.first, last: p.last, lo: range.lowerBound, hi: range.upperBound))
-                if p.isDefault {
-                    openTCP = openTCP || coversTCP
-                    openUDP = openUDP || coversUDP
-                }
+                guard p.isDefault else { return }
+                if r.ipProtocol == -1 || r.ipProtocol == Int16(IPProtocolNumber.tcp) { openTCP.append(range) }
+                if r.ipProtocol == -1 || r.ipProtocol == Int16(IPProtocolNumber.udp) { openUDP.append(range) }
             }
         }
-        openAllTCP = openTCP
-        openAllUDP = openUDP
+        self.openTCP = Self.packedUnion(openTCP)
+        self.openUDP = Self.packedUnion(openUDP)
+        openAllTCP = self.openTCP == [0xFFFF]
+        openAllUDP = self.openUDP == [0xFFFF]
         items.sort { a, b in a.proto != b.proto ? a.proto < b.proto : Item.precedes(a, b) }
 
         var protoTable = [UInt8](repeating: 0, count: 256)
@@ -139,6 +142,28 @@ final class SecurityGroupRuleIndex: Sendable {
         self.starts = starts
         self.segmentIntervals = segmentIntervals
         self.intervals = intervals
+    }
+
+    /// `ranges` as sorted, disjoint, non-adjacent intervals packed `lo << 16 | hi`.
+    static func packedUnion(_ ranges: [ClosedRange<UInt16>]) -> [UInt32] {
+        var packed: [UInt32] = []
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            let lo = UInt32(r.lowerBound), hi = UInt32(r.upperBound)
+            if let last = packed.last, lo <= (last & 0xFFFF) + 1 {
+                packed[packed.count - 1] = last & 0xFFFF_0000 | max(last & 0xFFFF, hi)
+            } else {
+                packed.append(lo << 16 | hi)
+            }
+        }
+        return packed
+    }
+
+    /// Whether a rule for 0.0.0.0/0 (or ::/0) allows TCP or UDP (`proto`) to `port`.
+    @inlinable
+    func openAllows(proto: UInt8, port: UInt16) -> Bool {
+        (proto == IPProtocolNumber.tcp ? openTCP : openUDP).withUnsafeBufferPointer {
+            intervalsContain($0, 0, $0.count, port)
+        }
     }
 
     /// Whether some rule allows `proto` from/to `remote` on `key` (port or ICMP type/code).
