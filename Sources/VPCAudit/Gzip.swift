@@ -18,6 +18,27 @@ public enum Gzip {
         return out
     }
 
+    /// The content of a gzip file of stored blocks, as `compress` writes it, its CRC-32 and
+    /// length checked; nil for anything else (truncated, altered, or compressed).
+    public static func decompressStored(_ gz: [UInt8]) -> [UInt8]? {
+        guard gz.count >= 18, gz[0] == 0x1f, gz[1] == 0x8b, gz[2] == 8, gz[3] == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(gz.count)
+        var i = 10
+        var final = false
+        while !final {
+            guard i + 5 <= gz.count, gz[i] & 0b110 == 0 else { return nil }  // BTYPE 00: stored
+            final = gz[i] & 1 == 1
+            let n = Int(gz[i + 1]) | Int(gz[i + 2]) << 8
+            guard Int(gz[i + 3]) | Int(gz[i + 4]) << 8 == ~n & 0xFFFF, i + 5 + n <= gz.count else { return nil }
+            out += gz[(i + 5)..<(i + 5 + n)]
+            i += 5 + n
+        }
+        guard i + 8 == gz.count, Array(gz[i..<(i + 4)]) == littleEndian(crc32(out)),
+              Array(gz[(i + 4)...]) == littleEndian(UInt32(truncatingIfNeeded: out.count)) else { return nil }
+        return out
+    }
+
     static func littleEndian(_ v: UInt32) -> [UInt8] {
         [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24)]
     }

@@ -41,10 +41,11 @@ public struct TrailLayout: Sendable {
     static let segmentCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
 
     /// The log files of one interval: its records grouped by account and region,
-    /// each gzipped `{"Records":[…]}` in sequence order. Deterministic, so a
-    /// verifier rebuilds them from the records.
+    /// each gzipped `{"Records":[…]}` in sequence order, with the hash a digest lists for it
+    /// (`hashValue`: hex SHA-256 of the uncompressed content, as CloudTrail's). Deterministic,
+    /// so a verifier rebuilds them from the records.
     public func logFiles(of events: [AuditEvent], endTime: Double, unique: Int64)
-        -> [(file: AuditLogFile, oldest: Double, newest: Double)]
+        -> [(file: AuditLogFile, hashValue: String, oldest: Double, newest: Double)]
     {
         var groups: [String: [AuditEvent]] = [:]
         var order: [String] = []
@@ -62,8 +63,16 @@ public struct TrailLayout: Sendable {
                 json += e.body
             }
             json += Array("]}".utf8)
-            return (AuditLogFile(key: key, bytes: Gzip.compress(json)),
+            return (AuditLogFile(key: key, bytes: Gzip.compress(json)), Hex.sha256(json),
                     records.map(\.eventTime).min() ?? endTime, records.map(\.eventTime).max() ?? endTime)
         }
+    }
+
+    /// Whether `hashValue`, from a digest's `logFiles`, is the hash of the log file `gz`:
+    /// SHA-256 of its uncompressed content, as CloudTrail's digests give it and `aws cloudtrail
+    /// validate-logs` checks it, or, in digests written before 2026-11-29, of its gzip bytes.
+    public static func logFile(_ gz: [UInt8], hasHash hashValue: String) -> Bool {
+        if let content = Gzip.decompressStored(gz), Hex.sha256(content) == hashValue { return true }
+        return Hex.sha256(gz) == hashValue
     }
 }

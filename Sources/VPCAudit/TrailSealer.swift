@@ -139,7 +139,7 @@ public final class TrailSealer: Sendable {
             previousDigestHashAlgorithm: s.lastDigest == nil ? nil : "SHA-256",
             previousDigestSignature: s.lastDigest?.signature,
             logFiles: files.map {
-                .init(s3Bucket: layout.bucket, s3Object: $0.file.key, hashValue: Hex.sha256($0.file.bytes),
+                .init(s3Bucket: layout.bucket, s3Object: $0.file.key, hashValue: $0.hashValue,
                       hashAlgorithm: "SHA-256", newestEventTime: UTCTime($0.newest).iso8601,
                       oldestEventTime: UTCTime($0.oldest).iso8601)
             },

@@ -182,17 +182,17 @@ public struct TrailVerifier {
                 report.problems.append("digest \(digest.key): chain hash of record \(file.vpcChain.lastSequence) differs from the digest's (records rewritten)")
             }
             let rebuilt = Dictionary(layout.logFiles(of: covered, endTime: digest.endTime, unique: file.vpcChain.lastSequence)
-                .map { ($0.file.key, Hex.sha256($0.file.bytes)) }, uniquingKeysWith: { a, _ in a })
-            let stored = Dictionary(digest.logFiles.map { ($0.key, Hex.sha256($0.bytes)) }, uniquingKeysWith: { a, _ in a })
+                .map { ($0.file.key, $0.file.bytes) }, uniquingKeysWith: { a, _ in a })
+            let stored = Dictionary(digest.logFiles.map { ($0.key, $0.bytes) }, uniquingKeysWith: { a, _ in a })
             for log in file.logFiles {
-                if rebuilt[log.s3Object] != log.hashValue {
+                if !(rebuilt[log.s3Object].map { TrailLayout.logFile($0, hasHash: log.hashValue) } ?? false) {
                     report.problems.append("log file \(log.s3Object): its records no longer hash to the digest's value (records altered)")
                 }
-                if let s = stored[log.s3Object], s != log.hashValue {
+                if let s = stored[log.s3Object], !TrailLayout.logFile(s, hasHash: log.hashValue) {
                     report.problems.append("log file \(log.s3Object): stored copy does not match the digest's hash")
                 }
                 checkExport(log.s3Object, "log file", "exported copy does not match the digest's hash", &report) {
-                    Hex.sha256($0) == log.hashValue
+                    TrailLayout.logFile($0, hasHash: log.hashValue)
                 }
             }
             checkExport(digest.key, "digest", "exported copy differs from the stored digest", &report) {

@@ -302,19 +302,6 @@ final class DeliveryFixture {
 /// Inflates the stored-block gzip the delivery writes (what `zcat` reads).
 func gunzipStored(_ gz: [UInt8]) throws -> [UInt8] {
     struct NotStored: Error {}
-    guard gz.count >= 18, gz[0] == 0x1f, gz[1] == 0x8b else { throw NotStored() }
-    var i = 10
-    var out: [UInt8] = []
-    while true {
-        let final = gz[i] & 1
-        guard gz[i] & 6 == 0 else { throw NotStored() }
-        let n = Int(gz[i + 1]) | Int(gz[i + 2]) << 8
-        out += gz[(i + 5)..<(i + 5 + n)]
-        i += 5 + n
-        if final == 1 { break }
-    }
-    guard Gzip.crc32(out) == UInt32(gz[i]) | UInt32(gz[i + 1]) << 8 | UInt32(gz[i + 2]) << 16 | UInt32(gz[i + 3]) << 24 else {
-        throw NotStored()
-    }
-    return out
+    guard let content = Gzip.decompressStored(gz) else { throw NotStored() }
+    return content
 }

@@ -107,6 +107,46 @@ import VPCStore
         }
     }
 
+    @Test func storedGzipInflatesAndRefusesAnythingElse() throws {
+        for n in [0, 5, 65535, 70_000] {
+            let data = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            #expect(Gzip.decompressStored(Gzip.compress(data)) == data)
+        }
+        let gz = Gzip.compress(Array(#"{"Records":[{"eventName":"DescribeVpcs"}]}"#.utf8))
+        #expect(Gzip.decompressStored(Array(gz.dropLast())) == nil)  // truncated
+        var altered = gz
+        altered[20] ^= 1  // one content bit: the CRC no longer matches
+        #expect(Gzip.decompressStored(altered) == nil)
+        #expect(Gzip.decompressStored(gz + [0]) == nil)  // trailing bytes
+        // A real deflate stream (gzip -n of the same content) is not ours to read.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", #"printf '%s' '{"Records":[{"eventName":"DescribeVpcs"}]}' | gzip -n"#]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let deflated = [UInt8](out.fileHandleForReading.readDataToEndOfFile())
+        p.waitUntilExit()
+        #expect(deflated.count > 18 && Gzip.decompressStored(deflated) == nil)
+    }
+
+    /// A digest lists a log file by the SHA-256 of its uncompressed content, as CloudTrail's
+    /// do; digests written before that listed the gzip bytes' hash, and still verify.
+    @Test func logFileHashIsOfTheUncompressedContent() {
+        let json = Array(#"{"Records":[]}"#.utf8)
+        let gz = Gzip.compress(json)
+        #expect(TrailLayout.logFile(gz, hasHash: Hex.sha256(json)))
+        #expect(TrailLayout.logFile(gz, hasHash: Hex.sha256(gz)))
+        #expect(!TrailLayout.logFile(gz, hasHash: Hex.sha256(Array(#"{"Records":[{}]}"#.utf8))))
+        let layout = TrailLayout(ownerAccount: "123456789012")
+        let event = AuditEvent(eventID: "e-1", eventTime: 1_700_000_000, account: "123456789012", region: "us-east-1",
+                               eventName: "DescribeVpcs", eventSource: "ec2.amazonaws.com", readOnly: true, username: "u",
+                               accessKeyId: "AKID", resources: [], body: Array(#"{"eventName":"DescribeVpcs"}"#.utf8))
+        for f in layout.logFiles(of: [event], endTime: 1_700_000_100, unique: 1) {
+            #expect(f.hashValue == Hex.sha256(Gzip.decompressStored(f.file.bytes) ?? []))
+        }
+    }
+
     @Test func gzipIsValidAndDeterministic() throws {
         #expect(Gzip.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
         let data = [UInt8](repeating: 65, count: 70_000)

@@ -5,6 +5,8 @@ acknowledged create and no record of a create that did not happen.
 
 `ours`: CloudTrail on the EC2 endpoint, digests and `vpc trail verify` are ours.
 """
+import base64
+import io
 import json
 import os
 import shutil
@@ -13,9 +15,11 @@ import subprocess
 import tempfile
 import threading
 import time
+import types
 
 import boto3
 import pytest
+import rsa
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -183,6 +187,50 @@ def test_trail_verifies_after_calls(trail_server):
     assert head["lastSequence"] >= 3 and head["digestKey"].startswith("AWSLogs/123456789012/CloudTrail-Digest/")
     assert os.path.exists(os.path.join(trail_server.data_dir, "trail", head["digestKey"]))
     assert "trail checkpoint digest=" in trail_server.log_tail(100_000)
+
+
+def test_aws_cli_validator_accepts_the_exported_trail(trail_server):
+    """The exported trail passes the checks of the AWS CLI's own `validate-logs`: each digest's
+    SHA256withRSA signature and each log file's SHA-256 (of its uncompressed content), run on
+    the trail directory through a stand-in S3 client (there is no bucket here)."""
+    from awscli.customizations.cloudtrail.validation import (CloudTrailValidateLogs, DigestProvider,
+                                                              Sha256RSADigestValidator)
+    a = make_client(trail_server.endpoint, "A")
+    a.create_vpc(CidrBlock="10.0.0.0/16")
+    a.describe_vpcs()
+    time.sleep(2.5)  # at least one digest interval
+    trail = os.path.join(trail_server.data_dir, "trail")
+
+    class Bucket:
+        def get_object(self, Bucket, Key):
+            path = os.path.join(trail, Key)
+            with open(path, "rb") as f:
+                body = io.BytesIO(f.read())
+            metadata = {}
+            if os.path.exists(path + ".metadata.json"):
+                with open(path + ".metadata.json") as f:
+                    metadata = json.load(f)
+            return {"Body": body, "Metadata": metadata}
+
+    clients = types.SimpleNamespace(get_client=lambda bucket: Bucket())
+    with open(os.path.join(trail_server.data_dir, "trail-signing-key.pub.pem"), "rb") as f:
+        public_key = base64.b64encode(rsa.PublicKey.load_pkcs1_openssl_pem(f.read()).save_pkcs1(format="DER"))
+    digests = sorted(os.path.relpath(os.path.join(d, n), trail) for d, _, names in os.walk(trail)
+                     for n in names if n.endswith(".json.gz") and "CloudTrail-Digest" in d)
+    assert digests
+    provider = DigestProvider(clients, "123456789012", "trail", REGION)
+    invalid = []
+    validator = types.SimpleNamespace(s3_client_provider=clients, _valid_logs=0, _write_status=lambda message: None,
+                                      _on_log_invalid=lambda log: invalid.append(log["s3Object"]),
+                                      _on_missing_log=lambda log: invalid.append("missing " + log["s3Object"]))
+    logs = 0
+    for key in digests:
+        data, inflated = provider.fetch_digest("trail", key)
+        Sha256RSADigestValidator().validate(data["digestS3Bucket"], key, public_key, data, inflated)  # raises if not
+        for log in data["logFiles"]:
+            CloudTrailValidateLogs._download_log(validator, log)
+            logs += 1
+    assert logs > 0 and validator._valid_logs == logs and not invalid, invalid
 
 
 class Creator(threading.Thread):
