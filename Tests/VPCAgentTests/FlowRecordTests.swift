@@ -32,9 +32,39 @@ import VPCWire
         var records: [FlowLogRecord] = []
         agg.drainClosed { records.append($0) }
         return FlowLogDrain(interval: interval, wallOffset: 1_790_000_000, records: records, ports: [
-            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: a, flowLogs: [spec("fl-all", "ALL"), spec("fl-rej", "REJECT")]),
-            .init(index: 1, networkInterfaceId: "eni-b", primaryAddress: b, flowLogs: [spec("fl-acc", "ACCEPT")]),
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: a, flowLogs: [spec("fl-all", "ALL"), spec("fl-rej", "REJECT")],
+                  routeTable: routes),
+            .init(index: 1, networkInterfaceId: "eni-b", primaryAddress: b, flowLogs: [spec("fl-acc", "ACCEPT")], routeTable: routes),
         ])
+    }
+
+    static let routes = RouteTable(routes: [
+        Route(destination: IPPrefix(.v4(IPv4Address(10, 0, 0, 0)), length: 16), target: .local),
+        Route(destination: IPPrefix(.v4(IPv4Address(10, 0, 9, 0)), length: 24), target: .networkInterface(3)),
+        Route(destination: IPPrefix(.v4(IPv4Address(172, 31, 0, 0)), length: 16), target: .vpcPeering(4)),
+        Route(destination: IPPrefix(.v4(IPv4Address(0, 0, 0, 0)), length: 0), target: .internetGateway(7)),
+    ])
+
+    /// Egress records carry the path their route table gives (AWS `traffic-path`: 1 within
+    /// the VPC, an appliance's ENI included; 4 a peering connection; 8 an internet gateway);
+    /// ingress records none.
+    @Test func egressRecordsNameTheirTrafficPath() throws {
+        let agg = FlowLogAggregator(capacity: 8, now: 0)
+        for (d, id) in [(Self.b, 1), (IPv4Address(10, 0, 9, 5), 2), (IPv4Address(172, 31, 4, 4), 3), (IPv4Address(8, 8, 8, 8), 4)] {
+            agg.record(eni: 0, direction: .egress, tuple: Self.icmp(Self.a, d, id: UInt16(id)), bytes: 84, action: .accept, now: 1)
+        }
+        agg.record(eni: 0, direction: .ingress, tuple: Self.icmp(Self.b, Self.a, id: 1), bytes: 84, action: .accept, now: 1)
+        let interval = agg.closeInterval(now: 2)
+        var records: [FlowLogRecord] = []
+        agg.drainClosed { records.append($0) }
+        let w = FlowLogWindows.build(FlowLogDrain(interval: interval, wallOffset: 0, records: records, ports: [
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "ALL")],
+                  routeTable: Self.routes),
+        ]))
+        let paths = try #require(w.first).records.map { "\($0.flowDirection) \($0.dstaddr) \($0.trafficPath.map(String.init) ?? "-")" }
+        #expect(Set(paths) == ["egress 10.0.2.20 1", "egress 10.0.9.5 1", "egress 172.31.4.4 4", "egress 8.8.8.8 8",
+                               "ingress 10.0.1.10 -"])
+        #expect(FlowLogWindows.trafficPath(.egressOnlyInternetGateway(1)) == nil && FlowLogWindows.trafficPath(.natGateway(1)) == 1)
     }
 
     @Test func oneWindowPerFlowLogAndENIWithTrafficTypeSelection() throws {
@@ -46,7 +76,8 @@ import VPCWire
         // The two echo identifiers are one ICMP flow, ports 0 as AWS prints them.
         let out = try #require(all.first { $0.flowDirection == .egress })
         #expect(out == FlowRecord(srcaddr: "10.0.1.10", dstaddr: "10.0.2.20", srcport: 0, dstport: 0, protocol: 1, packets: 2,
-                                  bytes: 168, start: 1_790_000_101, end: 1_790_000_102, action: .accept, flowDirection: .egress))
+                                  bytes: 168, start: 1_790_000_101, end: 1_790_000_102, action: .accept, flowDirection: .egress,
+                                  trafficPath: 1))
         let back = try #require(all.first { $0.flowDirection == .ingress && $0.protocol == 1 })
         #expect(back.srcaddr == "10.0.2.20" && back.packets == 1 && back.bytes == 84)
         let refused = FlowRecord(srcaddr: "10.0.2.20", dstaddr: "10.0.1.10", srcport: 40000, dstport: 5555, protocol: 6,

@@ -110,6 +110,10 @@ def test_allowed_and_rejected_traffic_gives_exact_records(stack):
     group = "flows-" + uuid.uuid4().hex[:8]
     ec2.create_flow_logs(ResourceType="NetworkInterface", ResourceIds=[eni], TrafficType="ALL",
                          LogGroupName=group, DeliverLogsPermissionArn=ROLE)
+    # A second flow log of the ENI, in a v5 format.
+    ec2.create_flow_logs(ResourceType="NetworkInterface", ResourceIds=[eni], TrafficType="ALL",
+                         LogGroupName=group + "-v5", DeliverLogsPermissionArn=ROLE,
+                         LogFormat="${flow-direction} ${traffic-path} ${dstaddr} ${protocol} ${action}")
     stream = f"{eni}-all"
     # The agent aggregates for the ENI: its first windows (nothing sent yet) say NODATA.
     first = eventually(lambda: records(logs, group, stream), timeout=20, what="first NODATA window")
@@ -142,6 +146,14 @@ def test_allowed_and_rejected_traffic_gives_exact_records(stack):
     # The datagram the network ACL dropped: 38 IP bytes (20 + 8 + 10).
     assert (udp_key[0], udp_key[1], udp_key[3], udp_key[4]) == (ip_a, ip_b, 6666, 17) and udp_key[2] > 1023
     assert got[udp_key] == (1, 38), got
+    # Egress (the echo replies, to an instance of the VPC) went "through another resource in
+    # the same VPC": traffic-path 1; ingress has none.
+    def echoes_v5():
+        lines = [f for f in records(logs, group + "-v5", stream) if f[3:] == ["1", "ACCEPT"]]
+        return lines if {f[0] for f in lines} == {"ingress", "egress"} else None
+
+    v5 = eventually(echoes_v5, timeout=20, interval=0.5, what="the v5 records of the echoes")
+    assert all(f[1:3] == (["1", ip_a] if f[0] == "egress" else ["-", ip_b]) for f in v5), v5
     # Later windows add nothing (NODATA): delivered once.
     time.sleep(5)
     assert flows(records(logs, group, stream)) == got

@@ -20,7 +20,8 @@ extension DataplaneState {
             let c = p.compiled
             flowLogCurrent.insert(c.port.index)
             flowLogPorts[c.port.index] = FlowLogDrain.Port(index: c.port.index, networkInterfaceId: c.networkInterfaceId,
-                                                            primaryAddress: c.lease.address, flowLogs: c.flowLogs)
+                                                            primaryAddress: c.lease.address, flowLogs: c.flowLogs,
+                                                            routeTable: c.port.routeTable)
             for f in c.flowLogs { interval = min(interval, UInt32(clamping: max(f.aggregationInterval, 1))) }
         }
         if interval == .max {

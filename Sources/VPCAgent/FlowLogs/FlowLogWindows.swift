@@ -13,10 +13,13 @@ public struct FlowLogDrain: Sendable {
         /// from its other addresses, AWS "Flow log limitations").
         public var primaryAddress: IPv4Address
         public var flowLogs: [FlowLogSpec]
+        /// The route table of the ENI's subnet: where its egress went (`traffic-path`).
+        public var routeTable: RouteTable
 
-        public init(index: Int, networkInterfaceId: String, primaryAddress: IPv4Address, flowLogs: [FlowLogSpec]) {
+        public init(index: Int, networkInterfaceId: String, primaryAddress: IPv4Address, flowLogs: [FlowLogSpec],
+                    routeTable: RouteTable = RouteTable(routes: [])) {
             self.index = index; self.networkInterfaceId = networkInterfaceId
-            self.primaryAddress = primaryAddress; self.flowLogs = flowLogs
+            self.primaryAddress = primaryAddress; self.flowLogs = flowLogs; self.routeTable = routeTable
         }
     }
 
@@ -69,7 +72,8 @@ public enum FlowLogWindows {
 
     /// One aggregator record as AWS prints it: ports 0 for protocols without ports (the
     /// aggregator keys ICMP echo by its identifier), the ENI's primary address in place of
-    /// another of its addresses (the packet's then in `pktSrcaddr`/`pktDstaddr`).
+    /// another of its addresses (the packet's then in `pktSrcaddr`/`pktDstaddr`), and for
+    /// egress the path its route table gives the destination.
     static func record(_ r: FlowLogRecord, port: FlowLogDrain.Port, wallOffset: Int64) -> FlowRecord {
         let src = address(r.source, r.family), dst = address(r.destination, r.family)
         let ported = r.proto == IPProtocolNumber.tcp || r.proto == IPProtocolNumber.udp || r.proto == 132
@@ -79,12 +83,29 @@ public enum FlowLogWindows {
             end: Int64(r.end) + wallOffset, action: r.action == .reject ? .reject : .accept,
             tcpFlags: r.proto == IPProtocolNumber.tcp ? Int(r.tcpFlags) : 0,
             flowDirection: r.direction == .egress ? .egress : .ingress)
+        if r.direction == .egress {
+            let route = port.routeTable.longestPrefixMatchIndex(family: r.family, r.destination)
+            out.trafficPath = route < 0 ? nil : trafficPath(port.routeTable.routes[route].target)
+        }
         if r.family == .v4 {
             let primary = port.primaryAddress.description
             if r.direction == .ingress && dst != primary { out.dstaddr = primary; out.pktDstaddr = dst }
             if r.direction == .egress && src != primary { out.srcaddr = primary; out.pktSrcaddr = src }
         }
         return out
+    }
+
+    /// AWS's `traffic-path` for egress that a route to `target` carries: 1 through another
+    /// resource in the VPC (the VPC itself, or a network interface in it: an instance, a NAT
+    /// or transit gateway attachment), 4 through a peering connection, 8 through an internet
+    /// gateway; nil (`-`) where AWS names no path.
+    static func trafficPath(_ target: RouteTarget) -> Int? {
+        switch target {
+        case .local, .networkInterface, .natGateway, .transitGateway: 1
+        case .vpcPeering: 4
+        case .internetGateway: 8
+        case .egressOnlyInternetGateway, .blackhole: nil
+        }
     }
 
     /// Records equal in every field but the counters and times are one flow (ICMP echoes
