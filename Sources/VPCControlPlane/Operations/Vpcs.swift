@@ -220,7 +220,8 @@ extension Transaction {
         }
     }
 
-    /// Once a VPC has IPv6: the default NACL allows it and the default SG may send it.
+    /// Once a VPC has IPv6: the default NACL allows it, the others' final rules deny it.
+    /// Security groups keep their rules (their IPv6 rules are their owners' to add).
     mutating func addIPv6Defaults(vpcId: String) {
         for var acl in state.networkAcls.values where acl.vpcId == vpcId && acl.isDefault == true {
             if !(acl.entries ?? []).contains(where: { $0.ipv6CidrBlock != nil }) {
