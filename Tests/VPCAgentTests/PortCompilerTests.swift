@@ -27,6 +27,17 @@ func tcp(_ s: IPv4Address, _ sp: UInt16, _ d: IPv4Address, _ dp: UInt16) -> Flow
         #expect(c.instanceId == "i-a" && c.networkInterfaceId == Fixtures.eniA)
     }
 
+    /// The interface's idle timeouts reach its port: AWS's defaults where it sets none, and
+    /// values outside AWS's ranges held to them.
+    @Test func connectionTimeoutsFollowTheInterface() throws {
+        #expect(try compile().port.connectionTimeouts == .aws)
+        var i = Fixtures.interface()
+        i.tcpEstablishedTimeout = 120
+        i.udpTimeout = 10
+        let t = try compile(i).port.connectionTimeouts
+        #expect(t.tcpEstablished == 120 && t.udp == 30 && t.udpStream == ConnectionTimeouts.aws.udpStream)
+    }
+
     @Test func leaseAndZoneFollowTheVPC() throws {
         let c = try compile()
         #expect(c.lease.address == IPv4Address(10, 0, 1, 10) && c.lease.prefixLength == 24)

@@ -42,6 +42,35 @@ import VPCModel
         #expect(west.publicIpAddress != nil)  // default subnets map public IPs
     }
 
+    /// A launch interface's ConnectionTrackingSpecification becomes its ENI's: DescribeInstances
+    /// shows it and the host is sent it. Out of range, the launch changes nothing.
+    @Test func launchInterfaceConnectionTracking() throws {
+        let f = try Fixture()
+        try f.host("h1")
+        let subnet = try f.subnet(try f.vpc(), "10.0.1.0/24")
+        func timeouts(_ tcp: Int) -> (inout EC2.RunInstancesRequest) -> Void {
+            { r in
+                var spec = EC2.InstanceNetworkInterfaceSpecification(deviceIndex: 0, subnetId: subnet)
+                spec.connectionTrackingSpecification = .init(tcpEstablishedTimeout: tcp, udpTimeout: 45)
+                r.networkInterfaces = [spec]
+            }
+        }
+        #expect(errorCode { _ = try f.run(nil, timeouts(30)) } == "InvalidParameterValue")
+        #expect(try f.read { $0.instances.count + $0.networkInterfaces.count } == 0)
+        let i = try f.run(nil, timeouts(600))[0]
+        #expect(i.networkInterfaces?[0].connectionTrackingConfiguration
+            == .init(tcpEstablishedTimeout: 600, udpStreamTimeout: 180, udpTimeout: 45))
+        let interface = try #require(f.documents("h1").instances[i.instanceId!]?.interfaces.first)
+        #expect(interface.tcpEstablishedTimeout == 600 && interface.udpStreamTimeout == 180 && interface.udpTimeout == 45)
+        // An existing interface keeps its own settings.
+        let eni = try f.eni(subnet).networkInterfaceId!
+        #expect(errorCode { _ = try f.run(nil) { r in
+            var spec = EC2.InstanceNetworkInterfaceSpecification(deviceIndex: 0, networkInterfaceId: eni)
+            spec.connectionTrackingSpecification = .init(udpTimeout: 45)
+            r.networkInterfaces = [spec]
+        } } == "InvalidParameterCombination")
+    }
+
     @Test func placementSpreadsOverHostsFewestFirstTiesByID() throws {
         let f = try Fixture()
         try f.host("h2")

@@ -330,6 +330,36 @@ import VPCStore
         #expect(try f.describeENI(eni).description == "db")
     }
 
+    /// ConnectionTrackingSpecification: AWS's ranges, the rest left at AWS's defaults; a
+    /// modification changes only what it names; a value out of range changes nothing.
+    @Test func connectionTrackingTimeouts() throws {
+        let f = try Fixture()
+        let subnet = try f.subnet(try f.vpc(), "10.0.1.0/24")
+        let eni = try f.eni(subnet) { $0.connectionTrackingSpecification = .init(tcpEstablishedTimeout: 120) }.networkInterfaceId!
+        #expect(try f.describeENI(eni).connectionTrackingConfiguration
+            == .init(tcpEstablishedTimeout: 120, udpStreamTimeout: 180, udpTimeout: 30))
+        #expect(try f.describeENI(try f.eni(subnet).networkInterfaceId!).connectionTrackingConfiguration == nil)
+        try f.write {
+            try $0.modifyNetworkInterfaceAttribute(.init(connectionTrackingSpecification: .init(udpTimeout: 60), networkInterfaceId: eni))
+        }
+        #expect(try f.describeENI(eni).connectionTrackingConfiguration
+            == .init(tcpEstablishedTimeout: 120, udpStreamTimeout: 180, udpTimeout: 60))
+        for bad in [EC2.ConnectionTrackingSpecificationRequest(tcpEstablishedTimeout: 59),
+                    .init(tcpEstablishedTimeout: 432_001), .init(udpStreamTimeout: 181), .init(udpTimeout: 29)] {
+            #expect(errorCode { try f.write {
+                try $0.modifyNetworkInterfaceAttribute(.init(connectionTrackingSpecification: bad, networkInterfaceId: eni))
+            } } == "InvalidParameterValue")
+            let before = try f.read { $0.networkInterfaces.count }
+            #expect(errorCode { _ = try f.eni(subnet) { $0.connectionTrackingSpecification = bad } } == "InvalidParameterValue")
+            #expect(try f.read { $0.networkInterfaces.count } == before)
+        }
+        #expect(try f.describeENI(eni).connectionTrackingConfiguration?.udpTimeout == 60)
+        #expect(errorCode { try f.write {
+            try $0.modifyNetworkInterfaceAttribute(.init(connectionTrackingSpecification: .init(udpTimeout: 40), networkInterfaceId: eni,
+                                                         description: .init(value: "x")))
+        } } == "InvalidParameterCombination")
+    }
+
     @Test func filtersAndPagination() throws {
         let f = try Fixture()
         let vpc = try f.vpc()

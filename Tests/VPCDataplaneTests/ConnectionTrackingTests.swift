@@ -127,6 +127,26 @@ import Testing
         #expect(SecurityGroupFilter.process(policy: closed, table: table, zone: 0, direction: .ingress, tuple: web, tcpFlags: TCPFlagBits.ack, now: 4) == .rejectNoRule)
     }
 
+    /// Each ENI (zone) times its connections out by its own idle timeouts
+    /// (ConnectionTrackingSpecification); the others keep AWS's defaults.
+    @Test func zonesHaveTheirOwnTimeouts() {
+        let table = ConnectionTable(capacity: 100, zones: 2, perZoneLimit: 100)
+        table.setTimeouts(zone: 1, ConnectionTimeouts(tcpEstablished: 60, udp: 45, udpStream: 90))
+        let flow = tcp("10.0.1.5", 40000, "10.0.2.6", 443)
+        for zone: UInt32 in [0, 1] {
+            _ = table.insert(zone: zone, flow, direction: .egress, tcpFlags: TCPFlagBits.syn, now: 0)
+            _ = table.observe(zone: zone, flow.reversed, tcpFlags: TCPFlagBits.syn | TCPFlagBits.ack, now: 1)
+            _ = table.observe(zone: zone, flow, tcpFlags: TCPFlagBits.ack, now: 2)
+            #expect(table.state(zone: zone, flow, now: 2) == .tcpEstablished)
+        }
+        #expect(table.contains(zone: 1, flow, now: 2 + 59) && !table.contains(zone: 1, flow, now: 2 + 60))
+        #expect(table.contains(zone: 0, flow, now: 2 + 60))  // AWS's default: 5 days
+        let dns = udp("10.0.1.5", 5353, "10.0.0.2", 53)
+        _ = table.insert(zone: 1, dns, direction: .egress, now: 100)
+        #expect(table.contains(zone: 1, dns, now: 100 + 44) && !table.contains(zone: 1, dns, now: 100 + 45))
+        #expect(table.timeouts(zone: 0) == .aws && table.timeouts(zone: 1).udpStream == 90)
+    }
+
     @Test func icmpEchoAndRelatedErrors() {
         let table = ConnectionTable(capacity: 100, zones: 1, perZoneLimit: 100)
         let policy = SecurityGroupPolicy(rules: webServer)

@@ -143,6 +143,17 @@ struct PipelineInstanceTests {
         #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, dport: 80, flags: .ack), port: 0).action == .drop(.securityGroup))
     }
 
+    /// An installed port's idle timeouts become its zone's in the connection table.
+    @Test func installedPortSetsItsConnectionTimeouts() {
+        let p = Lab.pipeline(host: Lab.host1)
+        var port = Lab.port(Lab.a)
+        port.connectionTimeouts = ConnectionTimeouts(tcpEstablished: 300)
+        p.install(port)
+        #expect(p.connections.timeouts(zone: 0).tcpEstablished == 300)
+        p.install(Lab.port(Lab.a))
+        #expect(p.connections.timeouts(zone: 0) == .aws)
+    }
+
     @Test func spoofedSourceIPAndMACAreDroppedAndCounted() {
         let p = Lab.pipeline(host: Lab.host1)
         #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, srcIP: v4("10.0.1.99")), port: 0).action == .drop(.sourceIPSpoofed))

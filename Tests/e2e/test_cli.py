@@ -117,3 +117,25 @@ def test_cli_auto_pagination(aws_cli):
 def test_cli_account_b_uses_its_own_credentials(aws_cli):
     vpc_id = aws_cli("create-vpc", "--cidr-block", "10.40.0.0/16", account="B")["Vpc"]["VpcId"]
     assert vpc_id in [v["VpcId"] for v in aws_cli("describe-vpcs", account="B")["Vpcs"]]
+
+
+@pytest.mark.ours  # moto keeps no connection tracking settings
+def test_cli_connection_tracking_timeouts(aws_cli):
+    """An interface's ConnectionTrackingSpecification, in the CLI's shorthand: AWS's defaults
+    for what is left out, a modification changes what it names, out of range is refused."""
+    vpc_id = aws_cli("create-vpc", "--cidr-block", "10.50.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = aws_cli("create-subnet", "--vpc-id", vpc_id, "--cidr-block", "10.50.1.0/24")["Subnet"]["SubnetId"]
+    eni = aws_cli("create-network-interface", "--subnet-id", subnet_id, "--connection-tracking-specification",
+                  "TcpEstablishedTimeout=120,UdpTimeout=45")["NetworkInterface"]
+    assert eni["ConnectionTrackingConfiguration"] == {"TcpEstablishedTimeout": 120, "UdpStreamTimeout": 180,
+                                                      "UdpTimeout": 45}
+    eni_id = eni["NetworkInterfaceId"]
+    aws_cli("modify-network-interface-attribute", "--network-interface-id", eni_id,
+            "--connection-tracking-specification", "UdpStreamTimeout=90")
+    shown = aws_cli("describe-network-interfaces", "--network-interface-ids", eni_id)["NetworkInterfaces"][0]
+    assert shown["ConnectionTrackingConfiguration"] == {"TcpEstablishedTimeout": 120, "UdpStreamTimeout": 90,
+                                                        "UdpTimeout": 45}
+    with pytest.raises(CLIError) as e:
+        aws_cli("modify-network-interface-attribute", "--network-interface-id", eni_id,
+                "--connection-tracking-specification", "TcpEstablishedTimeout=59")
+    assert "InvalidParameterValue" in e.value.stderr

@@ -35,6 +35,18 @@ public enum PortCompiler {
         public var description: String { "\(networkInterfaceId): \(reason)" }
     }
 
+    /// The interface's idle timeouts: AWS's defaults where it sets none, and its own held to
+    /// AWS's ranges (TCP established 60–432000 s, UDP stream 60–180 s, other UDP 30–60 s).
+    static func connectionTimeouts(_ interface: InterfaceSpec) -> ConnectionTimeouts {
+        func within(_ value: Int?, _ range: ClosedRange<Int>, default d: UInt32) -> UInt32 {
+            value.map { UInt32(min(max($0, range.lowerBound), range.upperBound)) } ?? d
+        }
+        let aws = ConnectionTimeouts.aws
+        return ConnectionTimeouts(tcpEstablished: within(interface.tcpEstablishedTimeout, 60...432_000, default: aws.tcpEstablished),
+                                  udp: within(interface.udpTimeout, 30...60, default: aws.udp),
+                                  udpStream: within(interface.udpStreamTimeout, 60...180, default: aws.udpStream))
+    }
+
     /// Compiles `interface` of `instance` at port `index`, in `network`.
     public static func compile(_ interface: InterfaceSpec, of instance: InstanceSpec, index: Int,
                                network: NetworkSpec) -> Result<CompiledPort, Problem> {
@@ -60,7 +72,8 @@ public enum PortCompiler {
         let port = ENIPort(
             index: index, eni: eni.value, mac: mac, vni: network.vni, vpcIPv4: vpcBlock, subnetIPv4: subnetV4,
             ipv4Addresses: v4, ipv6Addresses: v6, subnetIPv6: subnetV6, sourceDestCheck: interface.sourceDestCheck,
-            flowLogs: !(interface.flowLogs ?? []).isEmpty, securityGroups: securityGroupPolicy(groups),
+            flowLogs: !(interface.flowLogs ?? []).isEmpty, connectionTimeouts: connectionTimeouts(interface),
+            securityGroups: securityGroupPolicy(groups),
             networkACL: acl.map(networkACL) ?? NetworkACL(rules: []),
             routeTable: RouteTable(routes: table.map(routes) ?? []))
         // The option set's servers; IPv6 ones are for DHCPv6, which this agent does not serve.

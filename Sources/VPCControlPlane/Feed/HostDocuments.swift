@@ -47,7 +47,10 @@ public struct HostDocuments: Sendable, Equatable {
             macAddress: eni.macAddress ?? "", vpcId: eni.vpcId ?? "", subnetId: eni.subnetId ?? "",
             privateIpAddresses: primaryFirst.compactMap(\.privateIpAddress),
             ipv6Addresses: (eni.ipv6Addresses ?? []).compactMap(\.ipv6Address),
-            securityGroupIds: (eni.groups ?? []).compactMap(\.groupId), sourceDestCheck: eni.sourceDestCheck ?? true)
+            securityGroupIds: (eni.groups ?? []).compactMap(\.groupId), sourceDestCheck: eni.sourceDestCheck ?? true,
+            tcpEstablishedTimeout: eni.connectionTrackingConfiguration?.tcpEstablishedTimeout,
+            udpStreamTimeout: eni.connectionTrackingConfiguration?.udpStreamTimeout,
+            udpTimeout: eni.connectionTrackingConfiguration?.udpTimeout)
     }
 
     /// A VPC's document: its subnets with their effective ACL and route table, the groups its

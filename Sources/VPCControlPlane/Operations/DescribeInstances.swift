@@ -124,7 +124,11 @@ extension RegionState {
                                              privateDnsName: $0.privateDnsName, privateIpAddress: $0.privateIpAddress)
             },
             sourceDestCheck: eni.sourceDestCheck, status: eni.status, subnetId: eni.subnetId, vpcId: eni.vpcId,
-            interfaceType: eni.interfaceType)
+            interfaceType: eni.interfaceType,
+            connectionTrackingConfiguration: eni.connectionTrackingConfiguration.map {
+                EC2.ConnectionTrackingSpecificationResponse(tcpEstablishedTimeout: $0.tcpEstablishedTimeout,
+                                                            udpStreamTimeout: $0.udpStreamTimeout, udpTimeout: $0.udpTimeout)
+            })
     }
 
     /// The instance with this id, else `InvalidInstanceID.Malformed` or `.NotFound`.

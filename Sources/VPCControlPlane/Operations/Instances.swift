@@ -210,6 +210,7 @@ extension Transaction {
         var description: String?
         var deleteOnTermination: Bool
         var associatePublicIp: Bool
+        var connectionTracking: EC2.ConnectionTrackingSpecificationRequest?
     }
 
     /// The interfaces a RunInstances call asks for: `NetworkInterface.N`, else one at device index 0
@@ -245,8 +246,7 @@ extension Transaction {
             }
             guard spec.ipv4Prefixes == nil, spec.ipv4PrefixCount == nil, spec.ipv6Prefixes == nil,
                   spec.ipv6PrefixCount == nil, spec.associateCarrierIpAddress == nil, spec.primaryIpv6 == nil,
-                  spec.enaSrdSpecification == nil, spec.connectionTrackingSpecification == nil,
-                  spec.enaQueueCount == nil, spec.networkCardIndex ?? 0 == 0,
+                  spec.enaSrdSpecification == nil, spec.enaQueueCount == nil, spec.networkCardIndex ?? 0 == 0,
                   spec.interfaceType == nil || spec.interfaceType == "interface" else {
                 throw EC2Error("Unsupported", "Only plain interfaces on network card 0 are supported.")
             }
@@ -257,9 +257,10 @@ extension Transaction {
             if let eniId = spec.networkInterfaceId {
                 if spec.subnetId != nil || spec.groups != nil || spec.privateIpAddress != nil
                     || spec.privateIpAddresses != nil || spec.secondaryPrivateIpAddressCount != nil
-                    || spec.ipv6Addresses != nil || spec.ipv6AddressCount != nil || spec.description != nil {
+                    || spec.ipv6Addresses != nil || spec.ipv6AddressCount != nil || spec.description != nil
+                    || spec.connectionTrackingSpecification != nil {
                     throw EC2Error("InvalidParameterCombination",
-                                   "A network interface ID cannot be combined with subnet, group, address or description settings")
+                                   "A network interface ID cannot be combined with subnet, group, address, description or connection tracking settings")
                 }
                 let eni = try state.networkInterfaces.require(eniId, .networkInterface)
                 guard eni.attachment == nil else {
@@ -269,6 +270,7 @@ extension Transaction {
                     deviceIndex: index, subnet: try state.subnets.require(eni.subnetId ?? "", .subnet),
                     existingId: eniId, deleteOnTermination: spec.deleteOnTermination ?? false, associatePublicIp: false))
             } else {
+                _ = try spec.connectionTrackingSpecification.map { try Self.connectionTracking($0) }  // before any change
                 let subnet = try launchSubnet(spec.subnetId, zone: r.placement?.availabilityZone)
                 out.append(LaunchInterface(
                     deviceIndex: index, subnet: subnet, groups: spec.groups, privateIpAddress: spec.privateIpAddress,
@@ -276,7 +278,8 @@ extension Transaction {
                     ipv6Addresses: spec.ipv6Addresses, ipv6Count: spec.ipv6AddressCount, description: spec.description,
                     deleteOnTermination: spec.deleteOnTermination ?? true,
                     associatePublicIp: spec.associatePublicIpAddress ?? (index == 0 && specs.count == 1
-                        && subnet.mapPublicIpOnLaunch == true)))
+                        && subnet.mapPublicIpOnLaunch == true),
+                    connectionTracking: spec.connectionTrackingSpecification))
             }
         }
         guard let primary = out.first(where: { $0.deviceIndex == 0 }) else {
@@ -322,7 +325,8 @@ extension Transaction {
             eniId = existing
         } else {
             let created = try createNetworkInterface(EC2.CreateNetworkInterfaceRequest(
-                tagSpecifications: tagSpecifications.isEmpty ? nil : tagSpecifications, subnetId: spec.subnet.subnetId ?? "",
+                tagSpecifications: tagSpecifications.isEmpty ? nil : tagSpecifications,
+                connectionTrackingSpecification: spec.connectionTracking, subnetId: spec.subnet.subnetId ?? "",
                 description: spec.description, privateIpAddress: spec.privateIpAddress, groups: spec.groups,
                 privateIpAddresses: spec.privateIpAddresses, secondaryPrivateIpAddressCount: spec.secondaryCount,
                 ipv6Addresses: spec.ipv6Addresses, ipv6AddressCount: spec.ipv6Count))

@@ -156,14 +156,36 @@ extension Transaction {
         }
     }
 
+    /// An interface's idle timeouts for tracked connections, checked against AWS's ranges
+    /// ("Idle connection tracking timeout": TCP established 60–432000 s, UDP stream 60–180 s,
+    /// other UDP 30–60 s). A value left out keeps the interface's (`old`), else AWS's default.
+    static func connectionTracking(_ r: EC2.ConnectionTrackingSpecificationRequest,
+                                   over old: EC2.ConnectionTrackingConfiguration? = nil) throws
+        -> EC2.ConnectionTrackingConfiguration {
+        func checked(_ value: Int?, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let value else { return nil }
+            guard range.contains(value) else {
+                throw EC2Error.invalidParameterValue(
+                    "Value (\(value)) for parameter \(name) is invalid. It must be between \(range.lowerBound) and \(range.upperBound) seconds.")
+            }
+            return value
+        }
+        return EC2.ConnectionTrackingConfiguration(
+            tcpEstablishedTimeout: try checked(r.tcpEstablishedTimeout, "TcpEstablishedTimeout", 60...432_000)
+                ?? old?.tcpEstablishedTimeout ?? 432_000,
+            udpStreamTimeout: try checked(r.udpStreamTimeout, "UdpStreamTimeout", 60...180) ?? old?.udpStreamTimeout ?? 180,
+            udpTimeout: try checked(r.udpTimeout, "UdpTimeout", 30...60) ?? old?.udpTimeout ?? 30)
+    }
+
     public mutating func createNetworkInterface(_ r: EC2.CreateNetworkInterfaceRequest) throws
         -> EC2.CreateNetworkInterfaceResult {
         let subnet = try state.subnets.require(r.subnetId, .subnet)
         guard r.ipv4Prefixes == nil, r.ipv4PrefixCount == nil, r.ipv6Prefixes == nil, r.ipv6PrefixCount == nil,
-              r.operator == nil, r.connectionTrackingSpecification == nil, r.enablePrimaryIpv6 == nil else {
+              r.operator == nil, r.enablePrimaryIpv6 == nil else {
             throw EC2Error("InvalidParameterCombination",
-                           "Prefix delegation, managed interfaces, primary IPv6 and connection tracking settings are not supported")
+                           "Prefix delegation, managed interfaces and primary IPv6 are not supported")
         }
+        let connectionTracking = try r.connectionTrackingSpecification.map { try Self.connectionTracking($0) }
         if let type = r.interfaceType, type != "interface" {
             throw EC2Error.invalidParameterValue("Value (\(type)) for parameter interfaceType is invalid. Only 'interface' is supported.")
         }
@@ -218,7 +240,8 @@ extension Transaction {
                                         count: r.ipv6AddressCount ?? ipv6Default)
         let primary = addresses[0].description
         let eni = EC2.NetworkInterface(
-            availabilityZone: subnet.availabilityZone, description: r.description ?? "", groups: groups,
+            availabilityZone: subnet.availabilityZone, connectionTrackingConfiguration: connectionTracking,
+            description: r.description ?? "", groups: groups,
             interfaceType: "interface",
             ipv6Addresses: ipv6.map { EC2.NetworkInterfaceIpv6Address(ipv6Address: $0.description, isPrimaryIpv6: false) },
             macAddress: newMACAddress(), networkInterfaceId: eniId, ownerId: account,
@@ -375,14 +398,15 @@ extension Transaction {
 
     public mutating func modifyNetworkInterfaceAttribute(_ r: EC2.ModifyNetworkInterfaceAttributeRequest) throws {
         var eni = try state.networkInterfaces.require(r.networkInterfaceId, .networkInterface)
-        guard r.enaSrdSpecification == nil, r.enablePrimaryIpv6 == nil, r.connectionTrackingSpecification == nil,
+        guard r.enaSrdSpecification == nil, r.enablePrimaryIpv6 == nil,
               r.associatePublicIpAddress == nil, r.associatedSubnetIds == nil else {
             throw EC2Error("InvalidParameterCombination",
-                           "Only the description, groupSet, sourceDestCheck and attachment attributes can be modified.")
+                           "Only the description, groupSet, sourceDestCheck, attachment and connectionTrackingSpecification attributes can be modified.")
         }
         let groups = r.groups.flatMap { $0.isEmpty ? nil : $0 }
         let given = [("description", r.description != nil), ("sourceDestCheck", r.sourceDestCheck != nil),
-                     ("groupSet", groups != nil), ("attachment", r.attachment != nil)].filter(\.1).map(\.0)
+                     ("groupSet", groups != nil), ("attachment", r.attachment != nil),
+                     ("connectionTrackingSpecification", r.connectionTrackingSpecification != nil)].filter(\.1).map(\.0)
         guard !given.isEmpty else { throw EC2Error.missingParameter("an attribute to modify") }
         guard given.count == 1 else {
             throw EC2Error("InvalidParameterCombination",
@@ -402,6 +426,8 @@ extension Transaction {
             }
             if let v = changes.deleteOnTermination { attachment.deleteOnTermination = v }
             eni.attachment = attachment
+        } else if let tracking = r.connectionTrackingSpecification {
+            eni.connectionTrackingConfiguration = try Self.connectionTracking(tracking, over: eni.connectionTrackingConfiguration)
         }
         state.networkInterfaces[r.networkInterfaceId] = eni
     }

@@ -21,7 +21,10 @@ public final class ConnectionTable {
     // The per-packet state below skips the runtime exclusivity checks (a swift_beginAccess
     // call per packet otherwise): the table is confined to one thread and never passes
     // these inout across a call back into itself.
-    @exclusivity(unchecked) public var timeouts: ConnectionTimeouts
+    /// The idle timeouts every zone starts with.
+    public let timeouts: ConnectionTimeouts
+    /// Each zone's idle timeouts (its ENI's ConnectionTrackingSpecification).
+    @usableFromInline let zoneTimeouts: UnsafeMutablePointer<ConnectionTimeouts>
     /// Tracked connections now in the table.
     public var count: Int { _count }
     /// New flows refused because their ENI was at its allowance.
@@ -60,21 +63,38 @@ public final class ConnectionTable {
         zoneCounts.initialize(repeating: 0, count: zones)
         zoneLimits = .allocate(capacity: zones)
         zoneLimits.initialize(repeating: UInt32(clamping: perZoneLimit), count: zones)
+        zoneTimeouts = .allocate(capacity: zones)
+        zoneTimeouts.initialize(repeating: timeouts, count: zones)
     }
 
     deinit {
         UnsafeMutableRawPointer(slots).deallocate()
         zoneCounts.deallocate()
         zoneLimits.deallocate()
+        zoneTimeouts.deallocate()
     }
 
     /// Bytes held by the table's slots.
-    public var memoryFootprint: Int { slotCount * MemoryLayout<ConnectionEntry>.stride + zoneCount * 8 }
+    public var memoryFootprint: Int {
+        slotCount * MemoryLayout<ConnectionEntry>.stride + zoneCount * (8 + MemoryLayout<ConnectionTimeouts>.stride)
+    }
 
     /// Sets one ENI's tracked-connection allowance.
     public func setLimit(zone: UInt32, _ limit: Int) {
         precondition(Int(zone) < zoneCount, "zone out of range")
         zoneLimits[Int(zone)] = UInt32(clamping: limit)
+    }
+
+    /// Sets one ENI's idle timeouts: its connections' next packets set their timers by them.
+    public func setTimeouts(zone: UInt32, _ timeouts: ConnectionTimeouts) {
+        precondition(Int(zone) < zoneCount, "zone out of range")
+        zoneTimeouts[Int(zone)] = timeouts
+    }
+
+    /// One ENI's idle timeouts.
+    public func timeouts(zone: UInt32) -> ConnectionTimeouts {
+        precondition(Int(zone) < zoneCount, "zone out of range")
+        return zoneTimeouts[Int(zone)]
     }
 
     /// Connections tracked for one ENI.
@@ -129,7 +149,7 @@ public final class ConnectionTable {
         if i < 0 { return .untracked }
         let e = slots + i
         let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
-        advance(e, original: original, tcpFlags: tcpFlags, now: now)
+        advance(e, zone: zone, original: original, tcpFlags: tcpFlags, now: now)
         return ConnectionRef(slot: i, original: original)
     }
 
@@ -154,7 +174,7 @@ public final class ConnectionTable {
     // MARK: state machine
 
     @inlinable @inline(__always)
-    func advance(_ e: UnsafeMutablePointer<ConnectionEntry>, original: Bool, tcpFlags: UInt8, now: UInt32) {
+    func advance(_ e: UnsafeMutablePointer<ConnectionEntry>, zone: UInt32, original: Bool, tcpFlags: UInt8, now: UInt32) {
         var flags = e.pointee.flags
         var state = ConnectionState(rawValue: e.pointee.state) ?? .other
         let shift = original ? ConnectionEntry.origCountShift : ConnectionEntry.replyCountShift
@@ -172,7 +192,7 @@ public final class ConnectionTable {
         }
         e.pointee.flags = flags
         e.pointee.state = state.rawValue
-        e.pointee.expires = now &+ timeouts.timeout(for: state)
+        e.pointee.expires = now &+ zoneTimeouts[Int(zone)].timeout(for: state)
     }
 
     /// TCP transitions (a simplified RFC 9293 / Linux conntrack machine).
@@ -246,7 +266,7 @@ public final class ConnectionTable {
                     break
                 }
                 let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
-                advance(e, original: original, tcpFlags: tcpFlags, now: now)
+                advance(e, zone: zone, original: original, tcpFlags: tcpFlags, now: now)
                 return (.existing, ConnectionRef(slot: i, original: original))
             }
             i &+= 1
@@ -269,7 +289,7 @@ public final class ConnectionTable {
         }
         let state = ConnectionState.initial(proto: tuple.proto, tcpFlags: tcpFlags)
         slots[i] = ConnectionEntry(
-            key, expires: now &+ timeouts.timeout(for: state), state: state.rawValue,
+            key, expires: now &+ zoneTimeouts[Int(zone)].timeout(for: state), state: state.rawValue,
             flags: (key.sourceIsA ? ConnectionEntry.originIsA : 0) | (1 << ConnectionEntry.origCountShift),
             logFlags: direction == .egress ? ConnectionEntry.originEgress : 0)
         zoneCounts[Int(zone)] &+= 1

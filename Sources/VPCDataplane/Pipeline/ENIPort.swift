@@ -26,6 +26,8 @@ public struct ENIPort: Sendable {
     public var flowLogs: Bool
     /// Per-ENI tracked-connection allowance; nil keeps the pipeline default.
     public var connectionLimit: Int?
+    /// Idle timeouts of the ENI's tracked connections (its ConnectionTrackingSpecification).
+    public var connectionTimeouts: ConnectionTimeouts
     public var securityGroups: SecurityGroupPolicy
     /// The network ACL of the ENI's subnet.
     public var networkACL: NetworkACL
@@ -41,6 +43,7 @@ public struct ENIPort: Sendable {
     public init(index: Int, eni: UInt64, mac: MACAddress, vni: UInt32, vpcIPv4: IPPrefix, subnetIPv4: IPPrefix,
                 ipv4Addresses: [IPv4Address], ipv6Addresses: [IPv6Address] = [], subnetIPv6: IPPrefix? = nil,
                 sourceDestCheck: Bool = true, flowLogs: Bool = true, connectionLimit: Int? = nil,
+                connectionTimeouts: ConnectionTimeouts = .aws,
                 securityGroups: SecurityGroupPolicy, networkACL: NetworkACL = .defaultACL, routeTable: RouteTable) {
         self.index = index; self.eni = eni; self.mac = mac; self.vni = vni
         self.ipv4Addresses = ipv4Addresses; self.ipv6Addresses = ipv6Addresses
@@ -48,6 +51,7 @@ public struct ENIPort: Sendable {
         self.gateway = IPv4Address(value: UInt32(truncatingIfNeeded: subnetIPv4.first.low) &+ 1)
         self.dnsResolver = IPv4Address(value: UInt32(truncatingIfNeeded: vpcIPv4.first.low) &+ 2)
         self.sourceDestCheck = sourceDestCheck; self.flowLogs = flowLogs; self.connectionLimit = connectionLimit
+        self.connectionTimeouts = connectionTimeouts
         self.securityGroups = securityGroups; self.networkACL = networkACL; self.routeTable = routeTable
     }
 

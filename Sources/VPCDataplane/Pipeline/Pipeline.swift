@@ -82,6 +82,7 @@ public final class Pipeline {
         ports[port.index] = PortState(port)
         portLimit = max(portLimit, port.index + 1)
         if let limit = port.connectionLimit { connections.setLimit(zone: UInt32(port.index), limit) }
+        connections.setTimeouts(zone: UInt32(port.index), port.connectionTimeouts)
     }
 
     /// Detaches the ENI at `index`: its counters go with it, and its connections as

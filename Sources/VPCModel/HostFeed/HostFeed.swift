@@ -96,14 +96,21 @@ public struct InterfaceSpec: Codable, Sendable, Equatable {
     public var sourceDestCheck: Bool
     /// The flow logs covering this ENI (its own, its subnet's, its VPC's); nil or empty: none.
     public var flowLogs: [FlowLogSpec]?
+    /// Idle timeouts (seconds) of its tracked connections, when set (ConnectionTrackingSpecification);
+    /// nil: AWS's defaults.
+    public var tcpEstablishedTimeout: Int?
+    public var udpStreamTimeout: Int?
+    public var udpTimeout: Int?
 
     public init(networkInterfaceId: String, deviceIndex: Int, macAddress: String, vpcId: String, subnetId: String,
                 privateIpAddresses: [String], ipv6Addresses: [String], securityGroupIds: [String], sourceDestCheck: Bool,
-                flowLogs: [FlowLogSpec]? = nil) {
+                flowLogs: [FlowLogSpec]? = nil, tcpEstablishedTimeout: Int? = nil, udpStreamTimeout: Int? = nil,
+                udpTimeout: Int? = nil) {
         self.networkInterfaceId = networkInterfaceId; self.deviceIndex = deviceIndex; self.macAddress = macAddress
         self.vpcId = vpcId; self.subnetId = subnetId; self.privateIpAddresses = privateIpAddresses
         self.ipv6Addresses = ipv6Addresses; self.securityGroupIds = securityGroupIds; self.sourceDestCheck = sourceDestCheck
         self.flowLogs = flowLogs
+        self.tcpEstablishedTimeout = tcpEstablishedTimeout; self.udpStreamTimeout = udpStreamTimeout; self.udpTimeout = udpTimeout
     }
 }
 
