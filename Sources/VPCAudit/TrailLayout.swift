@@ -70,7 +70,8 @@ public struct TrailLayout: Sendable {
 
     /// Whether `hashValue`, from a digest's `logFiles`, is the hash of the log file `gz`:
     /// SHA-256 of its uncompressed content, as CloudTrail's digests give it and `aws cloudtrail
-    /// validate-logs` checks it, or, in digests written before 2026-11-29, of its gzip bytes.
+    /// validate-logs` checks it, or of its gzip bytes, as digests written before 2026-11-29 gave
+    /// it (accepted from any digest: either way the signed digest binds the file).
     public static func logFile(_ gz: [UInt8], hasHash hashValue: String) -> Bool {
         if let content = Gzip.decompressStored(gz), Hex.sha256(content) == hashValue { return true }
         return Hex.sha256(gz) == hashValue

@@ -103,14 +103,16 @@ import VPCWire
         var records: [FlowLogRecord] = []
         agg.drainClosed { records.append($0) }
         let w = FlowLogWindows.build(FlowLogDrain(interval: interval, wallOffset: 0, records: records, ports: [
-            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "ALL")]),
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "ALL")],
+                  routeTable: Self.routes),
         ]))
         #expect(w.first?.records.first?.dstaddr == "10.0.1.10" && w.first?.records.first?.pktDstaddr == "10.0.1.11")
     }
 
     @Test func unknownTrafficTypeDeliversNothing() {
         var d = Self.drain()
-        d.ports = [.init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "SOME")])]
+        d.ports = [.init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "SOME")],
+                         routeTable: Self.routes)]
         #expect(FlowLogWindows.build(d).isEmpty)
     }
 }
@@ -209,7 +211,7 @@ import VPCWire
         let agg = FlowLogAggregator(capacity: 4, now: 0)
         let drain = FlowLogDrain(interval: agg.closeInterval(now: 2), wallOffset: 0, records: [], ports: [
             .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: IPv4Address(10, 0, 1, 10),
-                  flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")]),
+                  flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")], routeTable: FlowLogWindowTests.routes),
         ])
         let sender = Mutex<FlowRecordSender?>(nil)
         let spooledAtSends = Mutex<[Int]>([])
@@ -247,7 +249,7 @@ import VPCWire
         for now: UInt32 in [2, 4] {
             sender.submit(FlowLogDrain(interval: agg.closeInterval(now: now), wallOffset: 0, records: [], ports: [
                 .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: IPv4Address(10, 0, 1, 10),
-                      flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")]),
+                      flowLogs: [FlowLogWindowTests.spec("fl-1", "ALL")], routeTable: FlowLogWindowTests.routes),
             ]))
         }
         sender.start()

@@ -143,15 +143,21 @@ struct PipelineInstanceTests {
         #expect(p.fromInstance(Frame.tcp(Lab.a, to: Lab.b.ip, dport: 80, flags: .ack), port: 0).action == .drop(.securityGroup))
     }
 
-    /// An installed port's idle timeouts become its zone's in the connection table.
-    @Test func installedPortSetsItsConnectionTimeouts() {
+    /// An installed port's idle timeouts and allowance become its zone's; a port installed
+    /// without them gets the defaults back (a reused index keeps nothing of the ENI before).
+    @Test func installedPortSetsItsConnectionTimeoutsAndAllowance() {
         let p = Lab.pipeline(host: Lab.host1)
         var port = Lab.port(Lab.a)
         port.connectionTimeouts = ConnectionTimeouts(tcpEstablished: 300)
+        port.connectionLimit = 1
         p.install(port)
         #expect(p.connections.timeouts(zone: 0).tcpEstablished == 300)
+        let flows = (0..<2).map { tcp("10.0.1.10", UInt16(40000 + $0), "10.0.2.20", 22) }
+        #expect(p.connections.insert(zone: 0, flows[0], direction: .egress, tcpFlags: TCPFlagBits.syn, now: 0) == .inserted)
+        #expect(p.connections.insert(zone: 0, flows[1], direction: .egress, tcpFlags: TCPFlagBits.syn, now: 0) == .allowanceExceeded)
         p.install(Lab.port(Lab.a))
         #expect(p.connections.timeouts(zone: 0) == .aws)
+        #expect(p.connections.insert(zone: 0, flows[1], direction: .egress, tcpFlags: TCPFlagBits.syn, now: 0) == .inserted)
     }
 
     @Test func spoofedSourceIPAndMACAreDroppedAndCounted() {

@@ -99,6 +99,10 @@ func randomKey(_ r: inout SeededRNG, proto: UInt8) -> UInt16 {
                 let want = naiveSecurityGroup(rules, direction: dir, family: family, proto: proto, remote: remote, key: key,
                                               replyPort: replyPort)
                 #expect(got == want, "seed \(seed): \(dir) proto \(proto) remote \(remote) key \(key) reply \(replyPort) rules \(rules)")
+                // One flow, one verdict: its answer, the other way, is untracked exactly when it is.
+                let answer = policy.evaluate(direction: dir == .ingress ? .egress : .ingress, family: family, proto: proto,
+                                             remote: remote, key: replyPort, replyPort: key)
+                #expect((got == .allowUntracked) == (answer == .allowUntracked), "seed \(seed): answer \(answer) to \(got)")
                 if got != want { return }
                 cases += 1
                 tally[got, default: 0] += 1

@@ -17,7 +17,7 @@ public struct FlowLogDrain: Sendable {
         public var routeTable: RouteTable
 
         public init(index: Int, networkInterfaceId: String, primaryAddress: IPv4Address, flowLogs: [FlowLogSpec],
-                    routeTable: RouteTable = RouteTable(routes: [])) {
+                    routeTable: RouteTable) {
             self.index = index; self.networkInterfaceId = networkInterfaceId
             self.primaryAddress = primaryAddress; self.flowLogs = flowLogs; self.routeTable = routeTable
         }

@@ -18,13 +18,15 @@ public final class ConnectionTable {
     @usableFromInline let zoneCounts: UnsafeMutablePointer<UInt32>
     @usableFromInline let zoneLimits: UnsafeMutablePointer<UInt32>
     public let zoneCount: Int
-    // The per-packet state below skips the runtime exclusivity checks (a swift_beginAccess
-    // call per packet otherwise): the table is confined to one thread and never passes
-    // these inout across a call back into itself.
     /// The idle timeouts every zone starts with.
     public let timeouts: ConnectionTimeouts
     /// Each zone's idle timeouts (its ENI's ConnectionTrackingSpecification).
     @usableFromInline let zoneTimeouts: UnsafeMutablePointer<ConnectionTimeouts>
+    /// The tracked-connection allowance every zone starts with.
+    public let defaultZoneLimit: Int
+    // The per-packet state below skips the runtime exclusivity checks (a swift_beginAccess
+    // call per packet otherwise): the table is confined to one thread and never passes
+    // these inout across a call back into itself.
     /// Tracked connections now in the table.
     public var count: Int { _count }
     /// New flows refused because their ENI was at its allowance.
@@ -57,6 +59,7 @@ public final class ConnectionTable {
         self.slotCount = max(capacity + capacity * 15 / 32, capacity + 2)
         self.zoneCount = zones
         self.timeouts = timeouts
+        defaultZoneLimit = perZoneLimit
         slots = SlotMemory.allocateZeroed(byteCount: slotCount * MemoryLayout<ConnectionEntry>.stride)
             .bindMemory(to: ConnectionEntry.self, capacity: slotCount)
         zoneCounts = .allocate(capacity: zones)
@@ -149,7 +152,7 @@ public final class ConnectionTable {
         if i < 0 { return .untracked }
         let e = slots + i
         let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
-        advance(e, zone: zone, original: original, tcpFlags: tcpFlags, now: now)
+        advance(e, original: original, tcpFlags: tcpFlags, now: now)
         return ConnectionRef(slot: i, original: original)
     }
 
@@ -174,7 +177,7 @@ public final class ConnectionTable {
     // MARK: state machine
 
     @inlinable @inline(__always)
-    func advance(_ e: UnsafeMutablePointer<ConnectionEntry>, zone: UInt32, original: Bool, tcpFlags: UInt8, now: UInt32) {
+    func advance(_ e: UnsafeMutablePointer<ConnectionEntry>, original: Bool, tcpFlags: UInt8, now: UInt32) {
         var flags = e.pointee.flags
         var state = ConnectionState(rawValue: e.pointee.state) ?? .other
         let shift = original ? ConnectionEntry.origCountShift : ConnectionEntry.replyCountShift
@@ -192,7 +195,7 @@ public final class ConnectionTable {
         }
         e.pointee.flags = flags
         e.pointee.state = state.rawValue
-        e.pointee.expires = now &+ zoneTimeouts[Int(zone)].timeout(for: state)
+        e.pointee.expires = now &+ zoneTimeouts[Int(e.pointee.zone)].timeout(for: state)
     }
 
     /// TCP transitions (a simplified RFC 9293 / Linux conntrack machine).
@@ -266,7 +269,7 @@ public final class ConnectionTable {
                     break
                 }
                 let original = key.sourceIsA == (e.pointee.flags & ConnectionEntry.originIsA != 0)
-                advance(e, zone: zone, original: original, tcpFlags: tcpFlags, now: now)
+                advance(e, original: original, tcpFlags: tcpFlags, now: now)
                 return (.existing, ConnectionRef(slot: i, original: original))
             }
             i &+= 1

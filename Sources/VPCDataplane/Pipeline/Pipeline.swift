@@ -38,15 +38,14 @@ public final class Pipeline {
 
     public init(underlay: UnderlayEndpoint, routerMAC: MACAddress, maxPorts: Int = 64,
                 connectionCapacity: Int = 1 << 16, connectionsPerENI: Int = 1 << 16,
-                mappingCapacity: Int = 1 << 16, flowLogCapacity: Int = 1 << 14,
-                timeouts: ConnectionTimeouts = .aws, now: UInt32 = 0) {
+                mappingCapacity: Int = 1 << 16, flowLogCapacity: Int = 1 << 14, now: UInt32 = 0) {
         precondition(maxPorts > 0)
         self.underlay = underlay
         self.routerMAC = routerMAC
         self.maxPorts = maxPorts
         flowLogs = FlowLogAggregator(capacity: flowLogCapacity, now: now)
         connections = ConnectionTable(capacity: connectionCapacity, zones: maxPorts, perZoneLimit: connectionsPerENI,
-                                      timeouts: timeouts, flowLogs: flowLogs)
+                                      flowLogs: flowLogs)
         mappings = MappingCache(capacity: mappingCapacity)
         counters = CounterBlock(ports: maxPorts)
         configs = Array(repeating: nil, count: maxPorts)
@@ -81,7 +80,7 @@ public final class Pipeline {
         configs[port.index] = port  // retains the policy objects before the hot copy refers to them
         ports[port.index] = PortState(port)
         portLimit = max(portLimit, port.index + 1)
-        if let limit = port.connectionLimit { connections.setLimit(zone: UInt32(port.index), limit) }
+        connections.setLimit(zone: UInt32(port.index), port.connectionLimit ?? connections.defaultZoneLimit)
         connections.setTimeouts(zone: UInt32(port.index), port.connectionTimeouts)
     }
 

@@ -3,9 +3,9 @@ public enum SecurityGroupVerdict: UInt8, Sendable {
     case deny = 0
     /// Allowed; the flow must be tracked so its replies pass.
     case allowTracked = 1
-    /// Allowed by a 0.0.0.0/0 (::/0) rule, with a 0.0.0.0/0 rule allowing every port the
-    /// other way: not tracked, so every packet is re-evaluated and the flow stops as soon as
-    /// such a rule goes. (AWS: "Security group connection tracking — Untracked connections".)
+    /// TCP/UDP that 0.0.0.0/0 (::/0) rules allow both ways, one way on every port: not
+    /// tracked, so every packet is re-evaluated and the flow stops as soon as such a rule goes.
+    /// (AWS: "Security group connection tracking — Untracked connections".)
     case allowUntracked = 2
 
     @inlinable public var isAllowed: Bool { self != .deny }
