@@ -45,6 +45,16 @@ import VPCWire
         Route(destination: IPPrefix(.v4(IPv4Address(0, 0, 0, 0)), length: 0), target: .internetGateway(7)),
     ])
 
+    /// The windows of one flow log ("ALL") on A (port 0) when `agg` closes at `now`.
+    static func windowsOfA(_ agg: FlowLogAggregator, closingAt now: UInt32) -> [FlowLogWindow] {
+        let interval = agg.closeInterval(now: now)
+        var records: [FlowLogRecord] = []
+        agg.drainClosed { records.append($0) }
+        return FlowLogWindows.build(FlowLogDrain(interval: interval, wallOffset: 0, records: records, ports: [
+            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: a, flowLogs: [spec("fl", "ALL")], routeTable: routes),
+        ]))
+    }
+
     /// Egress records carry the path their route table gives (AWS `traffic-path`: 1 within
     /// the VPC, an appliance's ENI included; 4 a peering connection; 8 an internet gateway);
     /// ingress records none.
@@ -54,13 +64,7 @@ import VPCWire
             agg.record(eni: 0, direction: .egress, tuple: Self.icmp(Self.a, d, id: UInt16(id)), bytes: 84, action: .accept, now: 1)
         }
         agg.record(eni: 0, direction: .ingress, tuple: Self.icmp(Self.b, Self.a, id: 1), bytes: 84, action: .accept, now: 1)
-        let interval = agg.closeInterval(now: 2)
-        var records: [FlowLogRecord] = []
-        agg.drainClosed { records.append($0) }
-        let w = FlowLogWindows.build(FlowLogDrain(interval: interval, wallOffset: 0, records: records, ports: [
-            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "ALL")],
-                  routeTable: Self.routes),
-        ]))
+        let w = Self.windowsOfA(agg, closingAt: 2)
         let paths = try #require(w.first).records.map { "\($0.flowDirection) \($0.dstaddr) \($0.trafficPath.map(String.init) ?? "-")" }
         #expect(Set(paths) == ["egress 10.0.2.20 1", "egress 10.0.9.5 1", "egress 172.31.4.4 4", "egress 8.8.8.8 8",
                                "ingress 10.0.1.10 -"])
@@ -99,13 +103,7 @@ import VPCWire
         let agg = FlowLogAggregator(capacity: 4, now: 0)
         let secondary = IPv4Address(10, 0, 1, 11)
         agg.record(eni: 0, direction: .ingress, tuple: Self.icmp(Self.b, secondary, id: 1), bytes: 84, action: .accept, now: 1)
-        let interval = agg.closeInterval(now: 2)
-        var records: [FlowLogRecord] = []
-        agg.drainClosed { records.append($0) }
-        let w = FlowLogWindows.build(FlowLogDrain(interval: interval, wallOffset: 0, records: records, ports: [
-            .init(index: 0, networkInterfaceId: "eni-a", primaryAddress: Self.a, flowLogs: [Self.spec("fl", "ALL")],
-                  routeTable: Self.routes),
-        ]))
+        let w = Self.windowsOfA(agg, closingAt: 2)
         #expect(w.first?.records.first?.dstaddr == "10.0.1.10" && w.first?.records.first?.pktDstaddr == "10.0.1.11")
     }
 
