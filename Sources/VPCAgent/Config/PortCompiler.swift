@@ -35,16 +35,13 @@ public enum PortCompiler {
         public var description: String { "\(networkInterfaceId): \(reason)" }
     }
 
-    /// The interface's idle timeouts: AWS's defaults where it sets none, and its own held to
-    /// AWS's ranges (TCP established 60–432000 s, UDP stream 60–180 s, other UDP 30–60 s).
+    /// The interface's idle timeouts: AWS's defaults where it sets none (`ConnectionTimeouts`
+    /// holds the ones it sets to AWS's ranges).
     static func connectionTimeouts(_ interface: InterfaceSpec) -> ConnectionTimeouts {
-        func within(_ value: Int?, _ range: ClosedRange<Int>, default d: UInt32) -> UInt32 {
-            value.map { UInt32(min(max($0, range.lowerBound), range.upperBound)) } ?? d
-        }
         let aws = ConnectionTimeouts.aws
-        return ConnectionTimeouts(tcpEstablished: within(interface.tcpEstablishedTimeout, 60...432_000, default: aws.tcpEstablished),
-                                  udp: within(interface.udpTimeout, 30...60, default: aws.udp),
-                                  udpStream: within(interface.udpStreamTimeout, 60...180, default: aws.udpStream))
+        return ConnectionTimeouts(tcpEstablished: interface.tcpEstablishedTimeout.map { UInt32(clamping: $0) } ?? aws.tcpEstablished,
+                                  udp: interface.udpTimeout.map { UInt32(clamping: $0) } ?? aws.udp,
+                                  udpStream: interface.udpStreamTimeout.map { UInt32(clamping: $0) } ?? aws.udpStream)
     }
 
     /// Compiles `interface` of `instance` at port `index`, in `network`.
