@@ -67,7 +67,7 @@ public final class InterfaceDirectory {
     }
 
     @inline(__always)
-    private func slot(_ eni: UInt64) -> Int { Int(truncatingIfNeeded: (eni &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask }
+    private func slot(_ eni: UInt64) -> Int { FastHash.reduce(FastHash.mum(eni ^ FastHash.k0, FastHash.k1), mask &+ 1) }
 
     /// ENI `eni`'s placement if it is in VPC `vni`.
     @inline(__always)
